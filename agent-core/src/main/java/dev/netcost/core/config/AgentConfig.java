@@ -1,0 +1,45 @@
+package dev.netcost.core.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The effective configuration, loaded once at start-up by {@link ConfigLoader}. Every key and its
+ * default is documented in {@code docs/configuration.md}.
+ *
+ * @param nodeName        this node's name ({@code nodeName}, default: the host name)
+ * @param zone            this node's zone when not learnt from the API ({@code zone}, default empty)
+ * @param interval        time between collection cycles ({@code interval}, default 15s)
+ * @param exporterTimeout how long one exporter may take per cycle ({@code exporterTimeout}, default 10s)
+ * @param remoteWrite     the remote-write endpoints; none means the local file sink
+ * @param localFile       the embedded default sink used when no remote-write endpoint is configured
+ * @param debug           the node-level debug HTTP endpoint
+ * @param kubernetes      whether metadata comes from the Kubernetes API
+ * @param pods            static pods for standalone use
+ * @param exporters       each exporter module's own parsed section, by config key
+ */
+public record AgentConfig(
+        String nodeName,
+        String zone,
+        Duration interval,
+        Duration exporterTimeout,
+        List<RemoteWriteConfig> remoteWrite,
+        LocalFileConfig localFile,
+        DebugConfig debug,
+        KubernetesConfig kubernetes,
+        List<StaticPod> pods,
+        Map<String, Object> exporters) {
+
+    public AgentConfig {
+        remoteWrite = List.copyOf(remoteWrite);
+        pods = List.copyOf(pods);
+        exporters = Map.copyOf(exporters);
+    }
+
+    /** The parsed section of the exporter owning {@code configKey}, or null. */
+    public <C> C exporterConfig(String configKey, Class<C> type) {
+        Object c = exporters.get(configKey);
+        return c == null ? null : type.cast(c);
+    }
+}

@@ -1,0 +1,304 @@
+package dev.netcost.core.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.netcost.core.spi.ExporterFactory;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Loads {@link AgentConfig} from one YAML file, {@code ${ENV}} substitution and {@code --set key=value}
+ * overrides, in that order. Every problem is collected and reported at once by a {@link ConfigException}.
+ */
+public final class ConfigLoader {
+    private static final Pattern ENV_REF = Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Pattern OVERRIDE_PATH = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?:\\[(\\d+)])?");
+    private static final Set<String> CORE_KEYS = Set.of("nodeName", "zone", "interval", "exporterTimeout",
+            "remoteWrite", "localFile", "debug", "kubernetes", "pods");
+
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    private final Map<String, String> env;
+    private final List<ExporterFactory<?>> factories;
+
+    public ConfigLoader(Map<String, String> env, List<ExporterFactory<?>> factories) {
+        this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
+        this.factories = List.copyOf(factories);
+    }
+
+    /** Loads {@code file} (null: defaults only), applying {@code overrides} ({@code a.b[0].c=value}). */
+    public AgentConfig load(Path file, List<String> overrides) {
+        String source = file == null ? "built-in defaults" : file.toString();
+        ConfigErrors errors = new ConfigErrors();
+        JsonNode root = JsonNodeFactory.instance.objectNode();
+        if (file != null) {
+            try {
+                String text = Files.readString(file, StandardCharsets.UTF_8);
+                root = parseYaml(substituteEnv(text, errors), errors);
+            } catch (IOException e) {
+                errors.add("", "cannot read config file " + file + ": " + e);
+            }
+        }
+        errors.throwIfAny(source);
+        for (String o : overrides) {
+            applyOverride(root, o, errors);
+        }
+        AgentConfig config = bind(new ConfigNode(root, "", errors));
+        errors.throwIfAny(source);
+        return config;
+    }
+
+    /** Parses already-substituted YAML text; for tests and the demo. */
+    public AgentConfig loadString(String yamlText) {
+        ConfigErrors errors = new ConfigErrors();
+        JsonNode root = parseYaml(substituteEnv(yamlText, errors), errors);
+        errors.throwIfAny("inline config");
+        AgentConfig config = bind(new ConfigNode(root, "", errors));
+        errors.throwIfAny("inline config");
+        return config;
+    }
+
+    private JsonNode parseYaml(String text, ConfigErrors errors) {
+        try {
+            JsonNode n = yaml.readTree(text);
+            if (n == null || n.isMissingNode() || n.isNull()) {
+                return JsonNodeFactory.instance.objectNode();
+            }
+            if (!n.isObject()) {
+                errors.add("", "the config file must be a YAML mapping");
+                return JsonNodeFactory.instance.objectNode();
+            }
+            return n;
+        } catch (JsonProcessingException e) {
+            errors.add("", "not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
+            return JsonNodeFactory.instance.objectNode();
+        }
+    }
+
+    // VisibleForTesting
+    String substituteEnv(String text, ConfigErrors errors) {
+        Matcher m = ENV_REF.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement;
+            if (m.group().equals("$$")) {
+                replacement = "$";
+            } else {
+                String value = env.get(m.group(1));
+                if (value == null) {
+                    value = m.group(2);
+                }
+                if (value == null) {
+                    errors.add("", "environment variable " + m.group(1) + " is not set (use ${"
+                            + m.group(1) + ":-default} for a fallback)");
+                    value = "";
+                }
+                replacement = value;
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private void applyOverride(JsonNode root, String override, ConfigErrors errors) {
+        int eq = override.indexOf('=');
+        if (eq <= 0) {
+            errors.add("--set " + override, "must be key=value, e.g. --set debug.listen=127.0.0.1:9900");
+            return;
+        }
+        String key = override.substring(0, eq);
+        JsonNode value;
+        try {
+            value = yaml.readTree(override.substring(eq + 1));
+            if (value == null || value.isMissingNode()) {
+                value = JsonNodeFactory.instance.nullNode();
+            }
+        } catch (JsonProcessingException e) {
+            value = JsonNodeFactory.instance.textNode(override.substring(eq + 1));
+        }
+        String[] parts = key.split("\\.");
+        JsonNode current = root;
+        for (int i = 0; i < parts.length; i++) {
+            Matcher m = OVERRIDE_PATH.matcher(parts[i]);
+            if (!m.matches()) {
+                errors.add("--set " + key, "invalid key path");
+                return;
+            }
+            boolean last = i == parts.length - 1;
+            ObjectNode obj = (ObjectNode) current;
+            String name = m.group(1);
+            if (m.group(2) == null) {
+                if (last) {
+                    obj.set(name, value);
+                } else {
+                    current = obj.get(name) instanceof ObjectNode o ? o : obj.putObject(name);
+                }
+            } else {
+                int index = Integer.parseInt(m.group(2));
+                ArrayNode arr = obj.get(name) instanceof ArrayNode a ? a : obj.putArray(name);
+                while (arr.size() <= index) {
+                    arr.addObject();
+                }
+                if (last) {
+                    arr.set(index, value);
+                } else {
+                    if (!(arr.get(index) instanceof ObjectNode)) {
+                        arr.set(index, JsonNodeFactory.instance.objectNode());
+                    }
+                    current = arr.get(index);
+                }
+            }
+        }
+    }
+
+    private AgentConfig bind(ConfigNode root) {
+        String nodeName = root.string("nodeName", defaultNodeName());
+        String zone = root.string("zone", "");
+        Duration interval = root.duration("interval", Duration.ofSeconds(15), Duration.ofSeconds(1));
+        Duration exporterTimeout = root.duration("exporterTimeout", Duration.ofSeconds(10), Duration.ofMillis(100));
+        if (exporterTimeout.compareTo(interval) > 0) {
+            root.error("exporterTimeout", "must not exceed interval (" + Durations.format(interval) + ")");
+        }
+
+        List<RemoteWriteConfig> remoteWrite = new ArrayList<>();
+        for (ConfigNode rw : root.list("remoteWrite")) {
+            remoteWrite.add(remoteWrite(rw));
+        }
+        ConfigNode lf = root.child("localFile");
+        LocalFileConfig localFile = new LocalFileConfig(lf.path("path", LocalFileConfig.DEFAULT.path()));
+        lf.finish();
+
+        ConfigNode dbg = root.child("debug");
+        DebugConfig debug = new DebugConfig(dbg.bool("enabled", DebugConfig.DEFAULT.enabled()),
+                dbg.hostPort("listen", DebugConfig.DEFAULT.listen()), dbg.bool("pages", DebugConfig.DEFAULT.pages()));
+        dbg.finish();
+
+        ConfigNode k8s = root.child("kubernetes");
+        KubernetesConfig kubernetes = new KubernetesConfig(k8s.bool("enabled", KubernetesConfig.DEFAULT.enabled()));
+        k8s.finish();
+
+        List<StaticPod> pods = new ArrayList<>();
+        for (ConfigNode p : root.list("pods")) {
+            pods.add(staticPod(p));
+        }
+
+        Map<String, Object> exporters = new LinkedHashMap<>();
+        for (ExporterFactory<?> f : factories) {
+            if (CORE_KEYS.contains(f.configKey())) {
+                throw new IllegalStateException("BUG: exporter config key '" + f.configKey() + "' clashes with a core key");
+            }
+            ConfigNode section = root.child(f.configKey());
+            Object parsed = f.parseConfig(section);
+            section.finish();
+            exporters.put(f.configKey(), Objects.requireNonNull(parsed, "parsed config of " + f.configKey()));
+        }
+        root.finish();
+        return new AgentConfig(nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug,
+                kubernetes, pods, exporters);
+    }
+
+    private static RemoteWriteConfig remoteWrite(ConfigNode n) {
+        URI url = n.httpUrl("url", true);
+        String name = n.string("name", url == null ? "" : url.getHost() + (url.getPort() > 0 ? ":" + url.getPort() : ""));
+        Path token = n.path("bearerTokenFile", null);
+
+        RemoteWriteConfig.BasicAuth basic = null;
+        ConfigNode ba = n.child("basicAuth");
+        if (ba.isPresent()) {
+            basic = new RemoteWriteConfig.BasicAuth(ba.requiredString("username"), ba.path("passwordFile", null));
+            if (basic.passwordFile() == null) {
+                ba.error("passwordFile", "is required (passwords are read from a file, never from the config)");
+            }
+        }
+        ba.finish();
+        if (token != null && basic != null) {
+            n.error("basicAuth", "cannot be combined with bearerTokenFile");
+        }
+
+        ConfigNode t = n.child("tls");
+        RemoteWriteConfig.TlsConfig tls = new RemoteWriteConfig.TlsConfig(t.path("caFile", null),
+                t.path("certFile", null), t.path("keyFile", null), t.bool("insecureSkipVerify", false));
+        if ((tls.certFile() == null) != (tls.keyFile() == null)) {
+            t.error(tls.certFile() == null ? "certFile" : "keyFile", "certFile and keyFile must be given together");
+        }
+        t.finish();
+
+        Map<String, String> headers = n.stringMap("headers");
+        for (String h : headers.keySet()) {
+            if (RESERVED_HEADERS.contains(h.toLowerCase(java.util.Locale.ROOT))) {
+                n.error("headers." + h, "is set by the remote-write protocol and cannot be overridden");
+            }
+        }
+        Duration timeout = n.duration("timeout", Duration.ofSeconds(30), Duration.ofMillis(100));
+
+        RemoteWriteConfig.QueueConfig d = RemoteWriteConfig.QueueConfig.DEFAULT;
+        ConfigNode q = n.child("queue");
+        RemoteWriteConfig.QueueConfig queue = new RemoteWriteConfig.QueueConfig(
+                q.integer("capacity", d.capacity(), 1, 100_000_000),
+                q.integer("shards", d.shards(), 1, 64),
+                q.integer("maxSamplesPerSend", d.maxSamplesPerSend(), 1, 1_000_000),
+                q.bytes("maxBytesPerSend", d.maxBytesPerSend(), 1024),
+                q.duration("batchDeadline", d.batchDeadline(), Duration.ofMillis(1)),
+                q.duration("minBackoff", d.minBackoff(), Duration.ofMillis(1)),
+                q.duration("maxBackoff", d.maxBackoff(), Duration.ofMillis(1)));
+        if (queue.minBackoff().compareTo(queue.maxBackoff()) > 0) {
+            q.error("minBackoff", "must not exceed maxBackoff");
+        }
+        q.finish();
+        n.finish();
+        return new RemoteWriteConfig(name, url, token, basic, tls, headers, timeout, queue);
+    }
+
+    /** Headers the sender always sets itself; users' {@code headers} may not name them. */
+    public static final Set<String> RESERVED_HEADERS = Set.of("content-encoding", "content-type",
+            "x-prometheus-remote-write-version", "user-agent", "content-length", "host", "authorization");
+
+    private static StaticPod staticPod(ConfigNode p) {
+        String ns = p.requiredString("namespace");
+        String name = p.requiredString("name");
+        String ip = p.requiredString("ip");
+        if (ip != null && !looksLikeIp(ip)) {
+            p.error("ip", "must be an IPv4 or IPv6 address, got '" + ip + "'");
+        }
+        StaticPod pod = new StaticPod(ns, name, ip, p.string("workload", name), p.string("workloadKind", "Pod"),
+                p.stringMap("labels"));
+        p.finish();
+        return pod;
+    }
+
+    private static boolean looksLikeIp(String s) {
+        return s.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (s.contains(":") && s.matches("[0-9a-fA-F:.]+"));
+    }
+
+    private String defaultNodeName() {
+        String fromEnv = env.get("NODE_NAME");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.netcost.core.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One remote-write endpoint ({@code remoteWrite[]}).
+ *
+ * @param name            label for this endpoint in logs and meters (default: the URL's host:port)
+ * @param url             the endpoint, e.g. {@code http://prometheus:9090/api/v1/write} (required)
+ * @param bearerTokenFile file holding a bearer token, re-read when it changes (optional)
+ * @param basicAuth       basic auth with a password file (optional)
+ * @param tls             TLS settings for https URLs
+ * @param headers         extra request headers; they can never replace the protocol's own headers
+ * @param timeout         per-request timeout (default 30s)
+ * @param queue           queueing, batching, sharding and retry settings
+ */
+public record RemoteWriteConfig(
+        String name,
+        URI url,
+        Path bearerTokenFile,
+        BasicAuth basicAuth,
+        TlsConfig tls,
+        Map<String, String> headers,
+        Duration timeout,
+        QueueConfig queue) {
+
+    public RemoteWriteConfig {
+        headers = Map.copyOf(headers);
+    }
+
+    /** @param username the user name; @param passwordFile file holding the password, re-read on change */
+    public record BasicAuth(String username, Path passwordFile) {
+    }
+
+    /**
+     * @param caFile             PEM CA bundle to trust instead of the JDK's (optional)
+     * @param certFile           PEM client certificate for mutual TLS (optional, with keyFile)
+     * @param keyFile            PEM PKCS#8 private key for certFile
+     * @param insecureSkipVerify accept any server certificate and host name (default false)
+     */
+    public record TlsConfig(Path caFile, Path certFile, Path keyFile, boolean insecureSkipVerify) {
+        public static final TlsConfig DEFAULT = new TlsConfig(null, null, null, false);
+    }
+
+    /**
+     * @param capacity          samples held per endpoint while it is slow or down (default 500000)
+     * @param shards            parallel senders; a series always goes to the same one (default 2)
+     * @param maxSamplesPerSend samples per request at most (default 2000)
+     * @param maxBytesPerSend   uncompressed protobuf bytes per request at most (default 4MiB)
+     * @param batchDeadline     how long a partial batch waits for more samples (default 5s)
+     * @param minBackoff        first retry delay (default 30ms)
+     * @param maxBackoff        retry delay cap (default 5s)
+     */
+    public record QueueConfig(
+            int capacity,
+            int shards,
+            int maxSamplesPerSend,
+            long maxBytesPerSend,
+            Duration batchDeadline,
+            Duration minBackoff,
+            Duration maxBackoff) {
+        public static final QueueConfig DEFAULT = new QueueConfig(500_000, 2, 2000, 4L << 20,
+                Duration.ofSeconds(5), Duration.ofMillis(30), Duration.ofSeconds(5));
+    }
+}
