@@ -1,0 +1,118 @@
+package dev.netcost.core.auth;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads PEM certificates and private keys (PKCS#8, or PKCS#1 RSA) without extra libraries. */
+public final class PemFiles {
+    private static final Pattern BLOCK = Pattern.compile(
+            "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
+
+    private PemFiles() {
+    }
+
+    public static List<X509Certificate> readCertificates(Path file) throws IOException, GeneralSecurityException {
+        CertificateFactory cf = CertificateFactory.getInstance("X.509");
+        List<X509Certificate> out = new ArrayList<>();
+        for (Block b : blocks(file)) {
+            if (b.type.equals("CERTIFICATE")) {
+                out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(b.der)));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new GeneralSecurityException("no PEM CERTIFICATE block in " + file);
+        }
+        return out;
+    }
+
+    public static PrivateKey readPrivateKey(Path file) throws IOException, GeneralSecurityException {
+        for (Block b : blocks(file)) {
+            switch (b.type) {
+                case "PRIVATE KEY":
+                    return pkcs8(b.der, file);
+                case "RSA PRIVATE KEY":
+                    return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(wrapPkcs1Rsa(b.der)));
+                case "ENCRYPTED PRIVATE KEY":
+                    throw new GeneralSecurityException(file + " holds an encrypted key; netcost needs it unencrypted"
+                            + " (openssl pkcs8 -topk8 -nocrypt)");
+                case "EC PRIVATE KEY":
+                    throw new GeneralSecurityException(file + " holds a SEC1 EC key; convert it to PKCS#8"
+                            + " (openssl pkcs8 -topk8 -nocrypt)");
+                default:
+                    break;
+            }
+        }
+        throw new GeneralSecurityException("no PEM PRIVATE KEY block in " + file);
+    }
+
+    private static PrivateKey pkcs8(byte[] der, Path file) throws GeneralSecurityException {
+        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
+        for (String alg : new String[] {"RSA", "EC", "Ed25519", "Ed448"}) {
+            try {
+                return KeyFactory.getInstance(alg).generatePrivate(spec);
+            } catch (GeneralSecurityException e) {
+                // try the next algorithm
+            }
+        }
+        throw new GeneralSecurityException("unsupported private key algorithm in " + file);
+    }
+
+    /** Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo (version 0, rsaEncryption, NULL). */
+    private static byte[] wrapPkcs1Rsa(byte[] pkcs1) {
+        byte[] algId = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01,
+            0x01, 0x05, 0x00};
+        byte[] version = {0x02, 0x01, 0x00};
+        byte[] octet = derWrap((byte) 0x04, pkcs1);
+        byte[] body = new byte[version.length + algId.length + octet.length];
+        System.arraycopy(version, 0, body, 0, version.length);
+        System.arraycopy(algId, 0, body, version.length, algId.length);
+        System.arraycopy(octet, 0, body, version.length + algId.length, octet.length);
+        return derWrap((byte) 0x30, body);
+    }
+
+    private static byte[] derWrap(byte tag, byte[] content) {
+        int len = content.length;
+        byte[] lenBytes;
+        if (len < 0x80) {
+            lenBytes = new byte[] {(byte) len};
+        } else if (len < 0x100) {
+            lenBytes = new byte[] {(byte) 0x81, (byte) len};
+        } else if (len < 0x10000) {
+            lenBytes = new byte[] {(byte) 0x82, (byte) (len >> 8), (byte) len};
+        } else {
+            lenBytes = new byte[] {(byte) 0x83, (byte) (len >> 16), (byte) (len >> 8), (byte) len};
+        }
+        byte[] out = new byte[1 + lenBytes.length + len];
+        out[0] = tag;
+        System.arraycopy(lenBytes, 0, out, 1, lenBytes.length);
+        System.arraycopy(content, 0, out, 1 + lenBytes.length, len);
+        return out;
+    }
+
+    private record Block(String type, byte[] der) {
+    }
+
+    private static List<Block> blocks(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        Matcher m = BLOCK.matcher(text);
+        List<Block> out = new ArrayList<>();
+        while (m.find()) {
+            out.add(new Block(m.group(1), Base64.getMimeDecoder().decode(m.group(2))));
+        }
+        return out;
+    }
+}

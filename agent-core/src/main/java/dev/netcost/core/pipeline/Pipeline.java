@@ -1,0 +1,286 @@
+package dev.netcost.core.pipeline;
+
+import dev.netcost.core.model.Labels;
+import dev.netcost.core.model.Sample;
+import dev.netcost.core.spi.Exporter;
+import dev.netcost.core.spi.SourceUnavailableException;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every exporter once per {@code interval}, each on its own thread with a timeout, times each
+ * and records its success, adds stale markers for series that disappeared, and hands the cycle's
+ * samples to every sink. One exporter failing or hanging never stops the others.
+ *
+ * <p>Per exporter it records {@code netcost_agent_exporter_duration_seconds{exporter}} and
+ * {@code netcost_agent_exporter_success{exporter}}, both as meters on {@code /metrics} and as series
+ * sent with the data (labelled with {@code node}).
+ */
+public final class Pipeline implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+    static final String DURATION_SERIES = "netcost_agent_exporter_duration_seconds";
+    static final String SUCCESS_SERIES = "netcost_agent_exporter_success";
+
+    private final List<ExporterRunner> runners = new ArrayList<>();
+    private final List<Sink> sinks;
+    private final Clock clock;
+    private final Duration interval;
+    private final Duration exporterTimeout;
+    private final String nodeName;
+    private final MeterRegistry meters;
+    private final StaleSeriesTracker stale = new StaleSeriesTracker();
+    private final Map<String, AtomicLong> durationNanos = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> successFlags = new ConcurrentHashMap<>();
+    private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private volatile boolean ready;
+
+    private Pipeline(Builder b) {
+        this.sinks = List.copyOf(b.sinks);
+        this.clock = b.clock;
+        this.interval = b.interval;
+        this.exporterTimeout = b.exporterTimeout;
+        this.nodeName = b.nodeName;
+        this.meters = b.meters;
+        for (Exporter e : b.exporters) {
+            runners.add(new ExporterRunner(e));
+            AtomicLong d = new AtomicLong();
+            AtomicLong s = new AtomicLong();
+            durationNanos.put(e.name(), d);
+            successFlags.put(e.name(), s);
+            Gauge.builder("netcost.agent.exporter.duration", d, v -> v.get() / 1e9)
+                    .description("How long the exporter's last collection took")
+                    .baseUnit("seconds").tag("exporter", e.name()).register(meters);
+            Gauge.builder("netcost.agent.exporter.success", s, AtomicLong::get)
+                    .description("1 when the exporter's last collection succeeded, else 0")
+                    .tag("exporter", e.name()).register(meters);
+        }
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "netcost-pipeline");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** True once a cycle has completed. */
+    public boolean isReady() {
+        return ready;
+    }
+
+    /** Runs cycles every {@code interval}, the first one now. */
+    public void start() {
+        scheduler.scheduleAtFixedRate(() -> {
+            try {
+                runOnce();
+            } catch (RuntimeException e) {
+                LOG.error("BUG: collection cycle failed", e);
+            }
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs one cycle now, on the calling thread, and returns once every sink has its samples. */
+    public synchronized CycleResult runOnce() {
+        long cycleMs = clock.millis();
+        long cycleStart = System.nanoTime();
+        Map<String, Future<List<Sample>>> futures = new LinkedHashMap<>();
+        for (ExporterRunner r : runners) {
+            futures.put(r.name(), r.submit(cycleMs));
+        }
+        List<Sample> out = new ArrayList<>();
+        Map<String, Boolean> success = new LinkedHashMap<>();
+        long deadline = cycleStart + exporterTimeout.toNanos();
+        for (Map.Entry<String, Future<List<Sample>>> e : futures.entrySet()) {
+            String name = e.getKey();
+            List<Sample> samples = await(name, e.getValue(), deadline);
+            long took = System.nanoTime() - cycleStart;
+            boolean ok = samples != null;
+            success.put(name, ok);
+            durationNanos.get(name).set(took);
+            successFlags.get(name).set(ok ? 1 : 0);
+            if (ok) {
+                out.addAll(samples);
+                stale.update(name, samples, cycleMs, out);
+            }
+            out.add(new Sample(Labels.of(DURATION_SERIES, "exporter", name, "node", nodeName), took / 1e9, cycleMs));
+            out.add(new Sample(Labels.of(SUCCESS_SERIES, "exporter", name, "node", nodeName), ok ? 1 : 0, cycleMs));
+        }
+        List<Sample> batch = List.copyOf(out);
+        for (Sink sink : sinks) {
+            try {
+                sink.write(batch);
+            } catch (RuntimeException ex) {
+                LOG.error("BUG: sink {} threw from write()", sink.name(), ex);
+            }
+        }
+        ready = true;
+        return new CycleResult(cycleMs, batch.size(), success);
+    }
+
+    /** The exporter's samples, or null when it failed, timed out or is still stuck in an earlier cycle. */
+    private List<Sample> await(String name, Future<List<Sample>> f, long deadlineNanos) {
+        if (f == null) {
+            failed(name, "still running from an earlier cycle (a call that ignores interrupts?)", null);
+            return null;
+        }
+        try {
+            List<Sample> s = f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (lastFailure.remove(name) != null) {
+                LOG.info("exporter {} is collecting again", name);
+            }
+            return s;
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            failed(name, "timed out after " + exporterTimeout.toMillis() + " ms (exporterTimeout)", null);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SourceUnavailableException) {
+                failed(name, "source unavailable: " + cause.getMessage(), null);
+            } else {
+                failed(name, String.valueOf(cause), cause);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            failed(name, "interrupted", null);
+        }
+        return null;
+    }
+
+    /** Logs a failure when it starts or changes, not every cycle. */
+    private void failed(String name, String reason, Throwable t) {
+        String previous = lastFailure.put(name, reason);
+        if (reason.equals(previous)) {
+            return;
+        }
+        if (t == null) {
+            LOG.warn("exporter {} failed: {}", name, reason);
+        } else {
+            LOG.warn("exporter {} failed", name, t);
+        }
+    }
+
+    /** Waits for every sink to deliver what it has; true when all of it was delivered. */
+    public boolean flush(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean all = true;
+        for (Sink sink : sinks) {
+            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            if (!sink.flush(left)) {
+                LOG.warn("sink {} did not deliver everything", sink.name());
+                all = false;
+            }
+        }
+        return all;
+    }
+
+    /** Stops cycles and exporters, then closes the sinks; call {@link #flush} first to deliver. */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ExporterRunner r : runners) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("exporter {} failed to close", r.name(), e);
+            }
+        }
+        for (Sink s : sinks) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                LOG.warn("sink {} failed to close", s.name(), e);
+            }
+        }
+    }
+
+    public static final class Builder {
+        private final List<Exporter> exporters = new ArrayList<>();
+        private final List<Sink> sinks = new ArrayList<>();
+        private Clock clock = Clock.systemUTC();
+        private Duration interval = Duration.ofSeconds(15);
+        private Duration exporterTimeout = Duration.ofSeconds(10);
+        private String nodeName = "";
+        private MeterRegistry meters;
+
+        private Builder() {
+        }
+
+        public Builder exporter(Exporter exporter) {
+            Objects.requireNonNull(exporter, "exporter");
+            for (Exporter e : exporters) {
+                if (e.name().equals(exporter.name())) {
+                    throw new IllegalArgumentException("two exporters named " + exporter.name());
+                }
+            }
+            exporters.add(exporter);
+            return this;
+        }
+
+        public Builder sink(Sink sink) {
+            sinks.add(Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public Builder interval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("interval must be positive");
+            }
+            this.interval = interval;
+            return this;
+        }
+
+        public Builder exporterTimeout(Duration exporterTimeout) {
+            if (exporterTimeout.isNegative() || exporterTimeout.isZero()) {
+                throw new IllegalArgumentException("exporterTimeout must be positive");
+            }
+            this.exporterTimeout = exporterTimeout;
+            return this;
+        }
+
+        public Builder nodeName(String nodeName) {
+            this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
+            return this;
+        }
+
+        public Builder meters(MeterRegistry meters) {
+            this.meters = Objects.requireNonNull(meters, "meters");
+            return this;
+        }
+
+        public Pipeline build() {
+            Objects.requireNonNull(meters, "meters");
+            return new Pipeline(this);
+        }
+    }
+}

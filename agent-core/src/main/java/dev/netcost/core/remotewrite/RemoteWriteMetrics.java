@@ -1,0 +1,62 @@
+package dev.netcost.core.remotewrite;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** The remote-write meters of one endpoint, all tagged {@code endpoint}. */
+final class RemoteWriteMetrics {
+    static final String REASON_QUEUE_FULL = "queue_full";
+    static final String REASON_REJECTED = "rejected";
+    static final String REASON_SHUTDOWN = "shutdown";
+
+    private final MeterRegistry registry;
+    private final String endpoint;
+    private final Counter sent;
+    private final Counter retried;
+
+    RemoteWriteMetrics(MeterRegistry registry, String endpoint, Supplier<Number> queueLength) {
+        this.registry = registry;
+        this.endpoint = endpoint;
+        this.sent = Counter.builder("netcost.agent.remote.write.samples.sent")
+                .description("Samples delivered to the remote-write endpoint")
+                .tag("endpoint", endpoint).register(registry);
+        this.retried = Counter.builder("netcost.agent.remote.write.samples.retried")
+                .description("Samples sent again after a retryable failure (5xx, 429, connection error)")
+                .tag("endpoint", endpoint).register(registry);
+        Gauge.builder("netcost.agent.remote.write.queue.length", queueLength)
+                .description("Samples waiting to be sent to the remote-write endpoint")
+                .tag("endpoint", endpoint).register(registry);
+        for (String reason : new String[] {REASON_QUEUE_FULL, REASON_REJECTED, REASON_SHUTDOWN}) {
+            dropped(reason);
+        }
+    }
+
+    void sent(int n) {
+        sent.increment(n);
+    }
+
+    void retried(int n) {
+        retried.increment(n);
+    }
+
+    void dropped(String reason, int n) {
+        dropped(reason).increment(n);
+    }
+
+    private Counter dropped(String reason) {
+        return Counter.builder("netcost.agent.remote.write.samples.dropped")
+                .description("Samples given up on, by reason: queue_full, rejected (non-retryable 4xx), shutdown")
+                .tag("endpoint", endpoint).tag("reason", reason).register(registry);
+    }
+
+    void request(int status, Duration took) {
+        Timer.builder("netcost.agent.remote.write.request.duration")
+                .description("Remote-write request duration by HTTP status (0: no response)")
+                .tag("endpoint", endpoint).tag("status", Integer.toString(status))
+                .register(registry).record(took);
+    }
+}
