@@ -8,12 +8,12 @@ import org.xerial.snappy.Snappy;
  * Snappy block format (not the framed format), as remote-write 1.0 requires, into a reused buffer
  * that grows to the largest batch seen.
  */
-final class SnappyBlockCompressor {
+public final class SnappyBlockCompressor {
     private byte[] out = new byte[0];
     private int size;
 
     /** Compresses {@code in[0..len)}; the result is {@link #buffer()}[0..{@link #size()}). */
-    void compress(byte[] in, int len) {
+    public void compress(byte[] in, int len) {
         int max = Snappy.maxCompressedLength(len);
         if (out.length < max) {
             out = new byte[max + (max >> 2)];
@@ -25,11 +25,11 @@ final class SnappyBlockCompressor {
         }
     }
 
-    byte[] buffer() {
+    public byte[] buffer() {
         return out;
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 }

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * Strings are UTF-8 encoded in place, so steady-state encoding allocates nothing; the buffer only
  * grows, to the largest batch seen.
  */
-final class WriteRequestEncoder {
+public final class WriteRequestEncoder {
     private static final int WIRE_VARINT = 0;
     private static final int WIRE_FIXED64 = 1;
     private static final int WIRE_LEN = 2;
@@ -29,35 +29,35 @@ final class WriteRequestEncoder {
     private int pos;
     private int count;
 
-    WriteRequestEncoder(int initialCapacity) {
+    public WriteRequestEncoder(int initialCapacity) {
         buf = new byte[Math.max(64, initialCapacity)];
     }
 
-    void reset() {
+    public void reset() {
         pos = 0;
         count = 0;
     }
 
     /** Encoded bytes so far: {@code buffer()[0..size())}. */
-    int size() {
+    public int size() {
         return pos;
     }
 
-    int sampleCount() {
+    public int sampleCount() {
         return count;
     }
 
-    byte[] buffer() {
+    public byte[] buffer() {
         return buf;
     }
 
     /** Bytes that {@link #add} will append for {@code s}. */
-    static int encodedSize(Sample s) {
+    public static int encodedSize(Sample s) {
         int ts = timeSeriesSize(s.labels(), s.timestampMs());
         return 1 + varintSize(ts) + ts;
     }
 
-    void add(Sample s) {
+    public void add(Sample s) {
         Labels labels = s.labels();
         int tsSize = timeSeriesSize(labels, s.timestampMs());
         ensure(1 + 5 + tsSize);
