@@ -189,7 +189,9 @@ class RemoteWriteFixturesIT {
     @Test
     void close_stopsTheServer_andDeletesItsData() {
         PrometheusProcess prometheus = PrometheusProcess.start();
-        try (VictoriaMetricsProcess vm = VictoriaMetricsProcess.start()) {
+        VictoriaMetricsProcess vm = null;
+        try {
+            vm = VictoriaMetricsProcess.start();
             Path promDir = prometheus.tempDir();
             Path vmDir = vm.tempDir();
             assertThat(promDir).isDirectory();
@@ -208,6 +210,9 @@ class RemoteWriteFixturesIT {
             }
         } finally {
             prometheus.close();
+            if (vm != null) {
+                vm.close();
+            }
         }
     }
 
