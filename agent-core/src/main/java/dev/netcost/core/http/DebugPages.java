@@ -1,0 +1,95 @@
+package dev.netcost.core.http;
+
+import dev.netcost.core.Version;
+import dev.netcost.core.model.Sample;
+import dev.netcost.core.model.TextFormat;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pages of the node-level debug endpoint, by path. Plain Java, no Netty types:
+ * {@link DebugRequestHandler} deals with HTTP and calls {@link #respond} off the event loop, because
+ * rendering {@code /metrics} or the series page takes real work.
+ *
+ * <ul>
+ *   <li>{@code /healthz}: 200 while the process serves HTTP (liveness)</li>
+ *   <li>{@code /readyz}: 200 once the agent reports ready, 503 before (readiness)</li>
+ *   <li>{@code /metrics}: the agent's own meters in the Prometheus text format</li>
+ *   <li>{@code /debug/series}: the latest cycle's samples in the Prometheus text format</li>
+ *   <li>{@code /debug/config}: the effective configuration, secrets redacted</li>
+ *   <li>{@code /}: an index of the above</li>
+ * </ul>
+ * {@code /debug/*} answers 404 when {@code debug.pages} is false.
+ */
+public final class DebugPages {
+    private static final Logger log = LoggerFactory.getLogger(DebugPages.class);
+    private static final String DEBUG_PREFIX = "/debug/";
+
+    private final Supplier<List<Sample>> latestSamples;
+    private final BooleanSupplier ready;
+    private final Supplier<String> effectiveConfig;
+    private final PrometheusMeterRegistry registry;
+    private final boolean pagesEnabled;
+
+    /**
+     * @param latestSamples   the samples of the latest collection cycle
+     * @param ready           whether the agent is ready (informers synced, first cycle done)
+     * @param effectiveConfig the effective configuration as YAML, already redacted
+     * @param registry        the agent's own meters
+     * @param pagesEnabled    whether {@code /debug/*} is served ({@code debug.pages})
+     */
+    public DebugPages(Supplier<List<Sample>> latestSamples, BooleanSupplier ready, Supplier<String> effectiveConfig,
+                      PrometheusMeterRegistry registry, boolean pagesEnabled) {
+        this.latestSamples = Objects.requireNonNull(latestSamples, "latestSamples");
+        this.ready = Objects.requireNonNull(ready, "ready");
+        this.effectiveConfig = Objects.requireNonNull(effectiveConfig, "effectiveConfig");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.pagesEnabled = pagesEnabled;
+    }
+
+    /** The page at {@code path} (already without a query string). Never throws: a failing page is a 500. */
+    DebugResponse respond(String path) {
+        if (path.startsWith(DEBUG_PREFIX) && !pagesEnabled) {
+            return notFound(path);
+        }
+        try {
+            return switch (path) {
+                case "/" -> DebugResponse.text(200, index());
+                case "/healthz" -> DebugResponse.text(200, "ok");
+                case "/readyz" -> ready.getAsBoolean()
+                        ? DebugResponse.text(200, "ready")
+                        : DebugResponse.text(503, "not ready: start-up has not completed "
+                                + "(Kubernetes metadata not synced or no collection cycle finished yet)");
+                case "/metrics" -> new DebugResponse(200, TextFormat.CONTENT_TYPE, registry.scrape());
+                case "/debug/series" -> new DebugResponse(200, TextFormat.CONTENT_TYPE,
+                        TextFormat.toText(latestSamples.get()));
+                case "/debug/config" -> DebugResponse.text(200, effectiveConfig.get());
+                default -> notFound(path);
+            };
+        } catch (RuntimeException e) {
+            log.warn("debug page {} failed; this is a bug, please report it", path, e);
+            return DebugResponse.text(500, "internal error rendering " + path + ", see the agent log");
+        }
+    }
+
+    private String index() {
+        StringBuilder sb = new StringBuilder("netcost ").append(Version.get()).append('\n')
+                .append("/healthz        liveness\n")
+                .append("/readyz         readiness\n")
+                .append("/metrics        the agent's own metrics (Prometheus text format)\n");
+        if (pagesEnabled) {
+            sb.append("/debug/series   the latest cycle's samples (Prometheus text format)\n")
+                    .append("/debug/config   the effective configuration, secrets redacted\n");
+        }
+        return sb.toString();
+    }
+
+    private static DebugResponse notFound(String path) {
+        return DebugResponse.text(404, "not found: " + path + " (see / for the pages)");
+    }
+}
