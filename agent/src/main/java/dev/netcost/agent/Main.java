@@ -1,0 +1,46 @@
+package dev.netcost.agent;
+
+import java.io.PrintStream;
+
+/** {@code netcost <command>}: the entry point of the shaded jar. */
+public final class Main {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command and returns its exit code; {@code node} without --once runs until SIGTERM. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl;
+        try {
+            cl = CommandLine.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("netcost: " + e.getMessage());
+            err.println(CommandLine.USAGE);
+            return USAGE;
+        }
+        return switch (cl.command()) {
+            case "version" -> {
+                out.println("netcost " + dev.netcost.core.Version.get());
+                yield OK;
+            }
+            case "help" -> {
+                out.println(CommandLine.USAGE);
+                yield OK;
+            }
+            case "node" -> new NodeCommand(cl, System.getenv(), err).run();
+            case "webhook" -> {
+                err.println("netcost webhook: the admission webhook is not part of this build yet"
+                        + " (it arrives with the exporter-webhook module)");
+                yield USAGE;
+            }
+            default -> throw new IllegalStateException("BUG: unhandled command " + cl.command());
+        };
+    }
+}

@@ -1,0 +1,146 @@
+package dev.netcost.agent;
+
+import dev.netcost.core.config.AgentConfig;
+import dev.netcost.core.config.Durations;
+import dev.netcost.core.config.EffectiveConfig;
+import dev.netcost.core.config.RemoteWriteConfig;
+import dev.netcost.core.http.DebugPages;
+import dev.netcost.core.http.DebugServer;
+import dev.netcost.core.pipeline.LatestSamplesSink;
+import dev.netcost.core.pipeline.LocalFileSink;
+import dev.netcost.core.pipeline.Pipeline;
+import dev.netcost.core.pipeline.Sink;
+import dev.netcost.core.remotewrite.RemoteWriteSink;
+import dev.netcost.core.selfmetrics.AgentInfoExporter;
+import dev.netcost.core.selfmetrics.SelfMetrics;
+import dev.netcost.core.spi.Exporter;
+import dev.netcost.core.spi.ExporterContext;
+import dev.netcost.core.spi.ExporterFactory;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The DaemonSet process, assembled from the configuration: exporters, pipeline, sinks, debug endpoint. */
+final class NodeAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
+
+    private final AgentConfig config;
+    private final SelfMetrics selfMetrics;
+    private final Pipeline pipeline;
+    private final LatestSamplesSink latest = new LatestSamplesSink();
+    private final DebugServer debugServer;
+    private final List<String> sinkNames = new ArrayList<>();
+
+    /** Builds everything; throws {@link StartupException} for problems the user must fix (TLS files...). */
+    NodeAgent(AgentConfig config, List<ExporterFactory<?>> factories, Clock clock) {
+        this.config = config;
+        this.selfMetrics = new SelfMetrics();
+        Pipeline.Builder pb = Pipeline.builder().meters(selfMetrics.registry()).clock(clock)
+                .interval(config.interval()).exporterTimeout(config.exporterTimeout()).nodeName(config.nodeName());
+        List<Sink> sinks = new ArrayList<>();
+        try {
+            for (RemoteWriteConfig rw : config.remoteWrite()) {
+                sinks.add(RemoteWriteSink.builder().config(rw).meters(selfMetrics.registry()).clock(clock).build());
+            }
+        } catch (IOException | GeneralSecurityException e) {
+            sinks.forEach(Sink::close);
+            selfMetrics.close();
+            throw new StartupException("cannot set up remote-write TLS: " + e.getMessage()
+                    + " (possible fixes: check remoteWrite[].tls file paths and that they hold PEM data)", e);
+        }
+        if (sinks.isEmpty()) {
+            LocalFileSink file = new LocalFileSink(config.localFile().path());
+            sinks.add(file);
+            LOG.info("no remoteWrite endpoint configured: writing samples to {} (set remoteWrite[].url to stream"
+                    + " them to Prometheus)", file.path());
+        }
+        sinks.add(latest);
+        for (Sink s : sinks) {
+            pb.sink(s);
+            sinkNames.add(s.name());
+        }
+        pb.exporter(new AgentInfoExporter(config, clock));
+        ExporterContext ctx = new ExporterContext(config, selfMetrics.registry(), clock);
+        for (ExporterFactory<?> f : factories) {
+            Exporter e = create(f, config, ctx);
+            if (e != null) {
+                pb.exporter(e);
+            }
+        }
+        this.pipeline = pb.build();
+        this.debugServer = config.debug().enabled()
+                ? new DebugServer(new DebugPages(latest::latest, pipeline::isReady, () -> EffectiveConfig.render(config),
+                        selfMetrics.registry(), config.debug().pages()))
+                : null;
+    }
+
+    private static <C> Exporter create(ExporterFactory<C> f, AgentConfig config, ExporterContext ctx) {
+        @SuppressWarnings("unchecked")
+        C c = (C) config.exporters().get(f.configKey());
+        if (c == null || !f.enabled(c)) {
+            LOG.info("exporter {} disabled", f.configKey());
+            return null;
+        }
+        return f.create(c, ctx);
+    }
+
+    /** Starts the debug endpoint; {@code cycles} also starts periodic collection. */
+    void start(boolean cycles) {
+        if (debugServer != null) {
+            try {
+                debugServer.start(config.debug().listen());
+            } catch (IOException e) {
+                throw new StartupException("cannot listen on debug.listen " + config.debug().listen() + ": "
+                        + e.getMessage() + " (possible fixes: pick a free port, or set debug.enabled=false)", e);
+            }
+        }
+        LOG.info("netcost node {} on node '{}': every {}, sinks {}", dev.netcost.core.Version.get(), config.nodeName(),
+                Durations.format(config.interval()), sinkNames);
+        if (cycles) {
+            pipeline.start();
+        }
+    }
+
+    Pipeline pipeline() {
+        return pipeline;
+    }
+
+    int debugPort() {
+        return debugServer == null ? -1 : debugServer.port();
+    }
+
+    /** Flushes every sink for at most {@code timeout}, then stops everything. */
+    boolean stop(Duration timeout) {
+        boolean delivered = false;
+        try {
+            delivered = pipeline.flush(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+        return delivered;
+    }
+
+    @Override
+    public void close() {
+        pipeline.close();
+        if (debugServer != null) {
+            debugServer.close();
+        }
+        selfMetrics.close();
+    }
+
+    /** A start-up problem the user must fix; reported without a stack trace, exit code 2. */
+    static final class StartupException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StartupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

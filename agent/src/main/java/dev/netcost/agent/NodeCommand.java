@@ -1,0 +1,85 @@
+package dev.netcost.agent;
+
+import dev.netcost.core.config.AgentConfig;
+import dev.netcost.core.config.ConfigException;
+import dev.netcost.core.config.ConfigLoader;
+import dev.netcost.core.pipeline.CycleResult;
+import dev.netcost.core.spi.ExporterFactory;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code netcost node}: load the config, run the node agent once or until SIGTERM. */
+final class NodeCommand {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeCommand.class);
+    /** SIGTERM must be handled within 10 s (the default terminationGracePeriod is 30 s). */
+    static final Duration SHUTDOWN_FLUSH = Duration.ofSeconds(7);
+    static final Duration ONCE_FLUSH = Duration.ofSeconds(60);
+
+    private final CommandLine cl;
+    private final Map<String, String> env;
+    private final PrintStream err;
+
+    NodeCommand(CommandLine cl, Map<String, String> env, PrintStream err) {
+        this.cl = cl;
+        this.env = env;
+        this.err = err;
+    }
+
+    static List<ExporterFactory<?>> discoverExporters() {
+        List<ExporterFactory<?>> out = new ArrayList<>();
+        for (ExporterFactory<?> f : ServiceLoader.load(ExporterFactory.class)) {
+            out.add(f);
+        }
+        return out;
+    }
+
+    int run() {
+        AgentConfig config;
+        try {
+            config = new ConfigLoader(env, discoverExporters()).load(cl.config(), cl.overrides());
+        } catch (ConfigException e) {
+            err.println("netcost: " + e.getMessage());
+            return Main.USAGE;
+        }
+        NodeAgent agent;
+        try {
+            agent = new NodeAgent(config, discoverExporters(), Clock.systemUTC());
+            agent.start(!cl.once());
+        } catch (NodeAgent.StartupException e) {
+            err.println("netcost: " + e.getMessage());
+            return Main.USAGE;
+        }
+        if (cl.once()) {
+            return runOnce(agent);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping: delivering queued samples (at most {} s)", SHUTDOWN_FLUSH.toSeconds());
+            boolean delivered = agent.stop(SHUTDOWN_FLUSH);
+            LOG.info("stopped{}", delivered ? "" : "; some samples were not delivered");
+            stopped.countDown();
+        }, "netcost-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Main.OK;
+    }
+
+    private int runOnce(NodeAgent agent) {
+        CycleResult r = agent.pipeline().runOnce();
+        boolean delivered = agent.stop(ONCE_FLUSH);
+        LOG.info("one cycle: {} samples, exporters {}, {}", r.samples(), r.success(),
+                delivered ? "all delivered" : "NOT all delivered");
+        return delivered ? Main.OK : Main.FAILED;
+    }
+}

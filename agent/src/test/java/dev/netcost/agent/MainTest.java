@@ -1,0 +1,107 @@
+package dev.netcost.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void versionPrintsTheBuildVersion() {
+        assertThat(run("version")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("netcost ").doesNotContain("${");
+    }
+
+    @Test
+    void unknownCommandOrOption_isAUsageError() {
+        assertThat(run("frobnicate")).isEqualTo(2);
+        assertThat(err()).contains("unknown command 'frobnicate'").contains("usage:");
+        err.reset();
+        assertThat(run("node", "--bogus")).isEqualTo(2);
+        assertThat(err()).contains("unknown option '--bogus'");
+        err.reset();
+        assertThat(run()).isEqualTo(2);
+    }
+
+    @Test
+    void badConfiguration_listsEveryProblem_andExitsWith2() throws Exception {
+        Path cfg = tmp.resolve("bad.yaml");
+        Files.writeString(cfg, """
+                interval: 15 seconds
+                remoteWrite:
+                  - url: ftp://example/write
+                    queue:
+                      shards: 0
+                debug:
+                  listen: nowhere
+                colour: blue
+                """);
+        assertThat(run("node", "--config", cfg.toString(), "--once")).isEqualTo(2);
+        assertThat(err()).contains("5 problems")
+                .contains("interval: invalid duration '15 seconds'")
+                .contains("remoteWrite[0].url: must be an http:// or https:// URL")
+                .contains("remoteWrite[0].queue.shards: must be between 1 and 64")
+                .contains("debug.listen: must be host:port")
+                .contains("colour: unknown key");
+    }
+
+    @Test
+    void missingConfigFile_isAUsageError() {
+        assertThat(run("node", "--config", tmp.resolve("nope.yaml").toString(), "--once")).isEqualTo(2);
+        assertThat(err()).contains("cannot read config file");
+    }
+
+    @Test
+    void onceWithoutRemoteWrite_writesTheLocalFile_andExits0() throws Exception {
+        Path file = tmp.resolve("out/samples.prom");
+        Path cfg = tmp.resolve("ok.yaml");
+        Files.writeString(cfg, """
+                nodeName: n1
+                zone: us-east-2a
+                kubernetes: {enabled: false}
+                debug: {listen: "127.0.0.1:0"}
+                localFile: {path: %s}
+                """.formatted(file));
+        assertThat(run("node", "--config", cfg.toString(), "--once")).isZero();
+        String text = Files.readString(file);
+        assertThat(text).contains("netcost_agent_info{node=\"n1\",version=")
+                .contains("zone=\"us-east-2a\"} 1 ")
+                .contains("netcost_agent_exporter_success{exporter=\"agent\",node=\"n1\"} 1 ");
+    }
+
+    @Test
+    void setOverridesTheConfigFile() throws Exception {
+        Path file = tmp.resolve("samples.prom");
+        assertThat(run("node", "--once", "--set", "nodeName=from-flag", "--set", "kubernetes.enabled=false",
+                "--set", "debug.enabled=false", "--set", "localFile.path=" + file)).isZero();
+        assertThat(Files.readString(file)).contains("node=\"from-flag\"");
+    }
+
+    @Test
+    void unreadableTlsFile_isAStartupError() throws Exception {
+        assertThat(run("node", "--once", "--set", "debug.enabled=false",
+                "--set", "remoteWrite[0].url=https://127.0.0.1:1/api/v1/write",
+                "--set", "remoteWrite[0].tls.caFile=" + tmp.resolve("missing-ca.pem"))).isEqualTo(2);
+        assertThat(err()).contains("cannot set up remote-write TLS").contains("missing-ca.pem");
+    }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what building and testing netcost needs on Debian 12 (run as root). Idempotent.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+packages=(openjdk-17-jdk-headless maven openssl curl ca-certificates
+          prometheus victoria-metrics iptables iproute2 nftables libnftables1)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# Debian's prometheus and victoria-metrics packages start services on install; the tests start
+# their own servers on free ports and need none of them.
+for svc in prometheus victoria-metrics; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    systemctl stop "$svc" || true
+  fi
+done
