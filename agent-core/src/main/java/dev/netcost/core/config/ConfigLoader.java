@@ -11,6 +11,7 @@ import dev.netcost.core.spi.ExporterFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -277,7 +278,7 @@ public final class ConfigLoader {
         String ns = p.requiredString("namespace");
         String name = p.requiredString("name");
         String ip = p.requiredString("ip");
-        if (ip != null && !looksLikeIp(ip)) {
+        if (ip != null && !isIpAddress(ip)) {
             p.error("ip", "must be an IPv4 or IPv6 address, got '" + ip + "'");
         }
         StaticPod pod = new StaticPod(ns, name, ip, p.string("workload", name), p.string("workloadKind", "Pod"),
@@ -286,8 +287,24 @@ public final class ConfigLoader {
         return pod;
     }
 
-    private static boolean looksLikeIp(String s) {
-        return s.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (s.contains(":") && s.matches("[0-9a-fA-F:.]+"));
+    private static boolean isIpAddress(String s) {
+        if (s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            for (String octet : s.split("\\.")) {
+                if (Integer.parseInt(octet) > 255) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (!s.contains(":") || !s.matches("[0-9a-fA-F:.]+")) {
+            return false;
+        }
+        try {
+            // java.net.URI checks an IPv6 literal strictly, without the name lookup InetAddress may fall back to.
+            return new URI("http://[" + s + "]/").getHost() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 
     private String defaultNodeName() {
