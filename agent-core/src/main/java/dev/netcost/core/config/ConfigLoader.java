@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -204,9 +205,13 @@ public final class ConfigLoader {
         }
 
         Map<String, Object> exporters = new LinkedHashMap<>();
+        Set<String> exporterKeys = new HashSet<>();
         for (ExporterFactory<?> f : factories) {
             if (CORE_KEYS.contains(f.configKey())) {
                 throw new IllegalStateException("BUG: exporter config key '" + f.configKey() + "' clashes with a core key");
+            }
+            if (!exporterKeys.add(f.configKey())) {
+                throw new IllegalStateException("BUG: two exporter factories claim the config key '" + f.configKey() + "'");
             }
             ConfigNode section = root.child(f.configKey());
             Object parsed = f.parseConfig(section);
