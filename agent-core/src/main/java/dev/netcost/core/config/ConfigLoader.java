@@ -106,8 +106,8 @@ public final class ConfigLoader {
                 replacement = "$";
             } else {
                 String value = env.get(m.group(1));
-                if (value == null) {
-                    value = m.group(2);
+                if ((value == null || value.isEmpty()) && m.group(2) != null) {
+                    value = m.group(2); // as in the shell, ${VAR:-default} also replaces an empty VAR
                 }
                 if (value == null) {
                     errors.add("", "environment variable " + m.group(1) + " is not set (use ${"
