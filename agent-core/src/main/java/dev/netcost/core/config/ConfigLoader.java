@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +34,8 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    private static final Pattern OVERRIDE_PATH = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?:\\[(\\d+)])?");
+    // Dashes are allowed so that map keys such as header names can be set.
+    private static final Pattern OVERRIDE_PATH = Pattern.compile("([A-Za-z_][A-Za-z0-9_-]*)(?:\\[(\\d{1,9})])?");
     private static final Set<String> CORE_KEYS = Set.of("nodeName", "zone", "interval", "exporterTimeout",
             "remoteWrite", "localFile", "debug", "kubernetes", "pods");
 
@@ -50,7 +52,7 @@ public final class ConfigLoader {
     public AgentConfig load(Path file, List<String> overrides) {
         String source = file == null ? "built-in defaults" : file.toString();
         ConfigErrors errors = new ConfigErrors();
-        JsonNode root = JsonNodeFactory.instance.objectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         if (file != null) {
             try {
                 String text = Files.readString(file, StandardCharsets.UTF_8);
@@ -61,7 +63,11 @@ public final class ConfigLoader {
         }
         errors.throwIfAny(source);
         for (String o : overrides) {
-            applyOverride(root, o, errors);
+            // Applied to a copy, so that an override failing half-way leaves no stray keys behind.
+            ObjectNode candidate = root.deepCopy();
+            if (applyOverride(candidate, o, errors)) {
+                root = candidate;
+            }
         }
         AgentConfig config = bind(new ConfigNode(root, "", errors));
         errors.throwIfAny(source);
@@ -78,7 +84,7 @@ public final class ConfigLoader {
         return config;
     }
 
-    private JsonNode parseYaml(String text, ConfigErrors errors) {
+    private ObjectNode parseYaml(String text, ConfigErrors errors) {
         try {
             JsonNode n = yaml.readTree(text);
             if (n == null || n.isMissingNode() || n.isNull()) {
@@ -88,7 +94,7 @@ public final class ConfigLoader {
                 errors.add("", "the config file must be a YAML mapping");
                 return JsonNodeFactory.instance.objectNode();
             }
-            return n;
+            return (ObjectNode) n;
         } catch (JsonProcessingException e) {
             errors.add("", "not valid YAML: " + e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
@@ -122,11 +128,12 @@ public final class ConfigLoader {
         return out.toString();
     }
 
-    private void applyOverride(JsonNode root, String override, ConfigErrors errors) {
+    /** Applies one {@code --set}; false (with an error) when it cannot be applied. */
+    private boolean applyOverride(ObjectNode root, String override, ConfigErrors errors) {
         int eq = override.indexOf('=');
         if (eq <= 0) {
             errors.add("--set " + override, "must be key=value, e.g. --set debug.listen=127.0.0.1:9900");
-            return;
+            return false;
         }
         String key = override.substring(0, eq);
         JsonNode value;
@@ -144,7 +151,7 @@ public final class ConfigLoader {
             Matcher m = OVERRIDE_PATH.matcher(parts[i]);
             if (!m.matches()) {
                 errors.add("--set " + key, "invalid key path");
-                return;
+                return false;
             }
             boolean last = i == parts.length - 1;
             ObjectNode obj = (ObjectNode) current;
@@ -157,8 +164,15 @@ public final class ConfigLoader {
                 }
             } else {
                 int index = Integer.parseInt(m.group(2));
+                int size = obj.get(name) instanceof ArrayNode a ? a.size() : 0;
+                if (index > size) {
+                    String list = String.join(".", Arrays.copyOf(parts, i)) + (i == 0 ? "" : ".") + name;
+                    errors.add("--set " + key, "index " + index + " is past the end: " + list + " has " + size
+                            + (size == 1 ? " item" : " items") + " (use index " + size + " to append)");
+                    return false;
+                }
                 ArrayNode arr = obj.get(name) instanceof ArrayNode a ? a : obj.putArray(name);
-                while (arr.size() <= index) {
+                if (index == arr.size()) {
                     arr.addObject();
                 }
                 if (last) {
@@ -171,6 +185,7 @@ public final class ConfigLoader {
                 }
             }
         }
+        return true;
     }
 
     private AgentConfig bind(ConfigNode root) {
