@@ -1,6 +1,7 @@
 package dev.netcost.core.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -27,6 +28,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Loads {@link AgentConfig} from one YAML file, {@code ${ENV}} substitution and {@code --set key=value}
@@ -39,7 +41,9 @@ public final class ConfigLoader {
     private static final Set<String> CORE_KEYS = Set.of("nodeName", "zone", "interval", "exporterTimeout",
             "remoteWrite", "localFile", "debug", "kubernetes", "pods");
 
-    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    // A repeated key would otherwise silently drop the first value.
+    private final ObjectMapper yaml = new ObjectMapper(
+            YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
     private final Map<String, String> env;
     private final List<ExporterFactory<?>> factories;
 
@@ -96,10 +100,21 @@ public final class ConfigLoader {
             }
             return (ObjectNode) n;
         } catch (JsonProcessingException e) {
-            errors.add("", "not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
+            errors.add("", yamlProblem(e));
             return JsonNodeFactory.instance.objectNode();
         }
+    }
+
+    private static String yamlProblem(JsonProcessingException e) {
+        // SnakeYAML knows where the problem is; Jackson's own location can point at an earlier token.
+        if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+            String context = m.getContext() == null ? "" : " (" + m.getContext()
+                    + (m.getContextMark() == null ? "" : " started at line " + (m.getContextMark().getLine() + 1)) + ")";
+            return "not valid YAML at line " + (m.getProblemMark().getLine() + 1) + ", column "
+                    + (m.getProblemMark().getColumn() + 1) + ": " + m.getProblem() + context;
+        }
+        return "not valid YAML" + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                + ", column " + e.getLocation().getColumnNr()) + ": " + e.getOriginalMessage();
     }
 
     // VisibleForTesting
