@@ -15,7 +15,12 @@ public final class ByteSizes {
         if (!m.matches()) {
             throw new IllegalArgumentException("invalid size '" + text + "': use e.g. 65536, 512KiB, 4MiB");
         }
-        long n = Long.parseLong(m.group(1));
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("size '" + text + "' is too large");
+        }
         long unit = switch (m.group(2)) {
             case "KiB" -> 1L << 10;
             case "MiB" -> 1L << 20;
@@ -25,6 +30,10 @@ public final class ByteSizes {
             case "GB" -> 1000_000_000L;
             default -> 1L;
         };
-        return Math.multiplyExact(n, unit);
+        try {
+            return Math.multiplyExact(n, unit);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("size '" + text + "' is too large");
+        }
     }
 }

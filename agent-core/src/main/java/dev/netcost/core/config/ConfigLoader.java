@@ -1,6 +1,7 @@
 package dev.netcost.core.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,12 +12,15 @@ import dev.netcost.core.spi.ExporterFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +28,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Loads {@link AgentConfig} from one YAML file, {@code ${ENV}} substitution and {@code --set key=value}
@@ -31,11 +36,14 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
-    private static final Pattern OVERRIDE_PATH = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?:\\[(\\d+)])?");
+    // Dashes are allowed so that map keys such as header names can be set.
+    private static final Pattern OVERRIDE_PATH = Pattern.compile("([A-Za-z_][A-Za-z0-9_-]*)(?:\\[(\\d{1,9})])?");
     private static final Set<String> CORE_KEYS = Set.of("nodeName", "zone", "interval", "exporterTimeout",
             "remoteWrite", "localFile", "debug", "kubernetes", "pods");
 
-    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    // A repeated key would otherwise silently drop the first value.
+    private final ObjectMapper yaml = new ObjectMapper(
+            YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
     private final Map<String, String> env;
     private final List<ExporterFactory<?>> factories;
 
@@ -48,7 +56,7 @@ public final class ConfigLoader {
     public AgentConfig load(Path file, List<String> overrides) {
         String source = file == null ? "built-in defaults" : file.toString();
         ConfigErrors errors = new ConfigErrors();
-        JsonNode root = JsonNodeFactory.instance.objectNode();
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         if (file != null) {
             try {
                 String text = Files.readString(file, StandardCharsets.UTF_8);
@@ -59,7 +67,11 @@ public final class ConfigLoader {
         }
         errors.throwIfAny(source);
         for (String o : overrides) {
-            applyOverride(root, o, errors);
+            // Applied to a copy, so that an override failing half-way leaves no stray keys behind.
+            ObjectNode candidate = root.deepCopy();
+            if (applyOverride(candidate, o, errors)) {
+                root = candidate;
+            }
         }
         AgentConfig config = bind(new ConfigNode(root, "", errors));
         errors.throwIfAny(source);
@@ -76,7 +88,7 @@ public final class ConfigLoader {
         return config;
     }
 
-    private JsonNode parseYaml(String text, ConfigErrors errors) {
+    private ObjectNode parseYaml(String text, ConfigErrors errors) {
         try {
             JsonNode n = yaml.readTree(text);
             if (n == null || n.isMissingNode() || n.isNull()) {
@@ -86,12 +98,23 @@ public final class ConfigLoader {
                 errors.add("", "the config file must be a YAML mapping");
                 return JsonNodeFactory.instance.objectNode();
             }
-            return n;
+            return (ObjectNode) n;
         } catch (JsonProcessingException e) {
-            errors.add("", "not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
+            errors.add("", yamlProblem(e));
             return JsonNodeFactory.instance.objectNode();
         }
+    }
+
+    private static String yamlProblem(JsonProcessingException e) {
+        // SnakeYAML knows where the problem is; Jackson's own location can point at an earlier token.
+        if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+            String context = m.getContext() == null ? "" : " (" + m.getContext()
+                    + (m.getContextMark() == null ? "" : " started at line " + (m.getContextMark().getLine() + 1)) + ")";
+            return "not valid YAML at line " + (m.getProblemMark().getLine() + 1) + ", column "
+                    + (m.getProblemMark().getColumn() + 1) + ": " + m.getProblem() + context;
+        }
+        return "not valid YAML" + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
+                + ", column " + e.getLocation().getColumnNr()) + ": " + e.getOriginalMessage();
     }
 
     // VisibleForTesting
@@ -104,8 +127,8 @@ public final class ConfigLoader {
                 replacement = "$";
             } else {
                 String value = env.get(m.group(1));
-                if (value == null) {
-                    value = m.group(2);
+                if ((value == null || value.isEmpty()) && m.group(2) != null) {
+                    value = m.group(2); // as in the shell, ${VAR:-default} also replaces an empty VAR
                 }
                 if (value == null) {
                     errors.add("", "environment variable " + m.group(1) + " is not set (use ${"
@@ -120,11 +143,12 @@ public final class ConfigLoader {
         return out.toString();
     }
 
-    private void applyOverride(JsonNode root, String override, ConfigErrors errors) {
+    /** Applies one {@code --set}; false (with an error) when it cannot be applied. */
+    private boolean applyOverride(ObjectNode root, String override, ConfigErrors errors) {
         int eq = override.indexOf('=');
         if (eq <= 0) {
             errors.add("--set " + override, "must be key=value, e.g. --set debug.listen=127.0.0.1:9900");
-            return;
+            return false;
         }
         String key = override.substring(0, eq);
         JsonNode value;
@@ -142,7 +166,7 @@ public final class ConfigLoader {
             Matcher m = OVERRIDE_PATH.matcher(parts[i]);
             if (!m.matches()) {
                 errors.add("--set " + key, "invalid key path");
-                return;
+                return false;
             }
             boolean last = i == parts.length - 1;
             ObjectNode obj = (ObjectNode) current;
@@ -155,8 +179,15 @@ public final class ConfigLoader {
                 }
             } else {
                 int index = Integer.parseInt(m.group(2));
+                int size = obj.get(name) instanceof ArrayNode a ? a.size() : 0;
+                if (index > size) {
+                    String list = String.join(".", Arrays.copyOf(parts, i)) + (i == 0 ? "" : ".") + name;
+                    errors.add("--set " + key, "index " + index + " is past the end: " + list + " has " + size
+                            + (size == 1 ? " item" : " items") + " (use index " + size + " to append)");
+                    return false;
+                }
                 ArrayNode arr = obj.get(name) instanceof ArrayNode a ? a : obj.putArray(name);
-                while (arr.size() <= index) {
+                if (index == arr.size()) {
                     arr.addObject();
                 }
                 if (last) {
@@ -169,6 +200,7 @@ public final class ConfigLoader {
                 }
             }
         }
+        return true;
     }
 
     private AgentConfig bind(ConfigNode root) {
@@ -203,9 +235,13 @@ public final class ConfigLoader {
         }
 
         Map<String, Object> exporters = new LinkedHashMap<>();
+        Set<String> exporterKeys = new HashSet<>();
         for (ExporterFactory<?> f : factories) {
             if (CORE_KEYS.contains(f.configKey())) {
                 throw new IllegalStateException("BUG: exporter config key '" + f.configKey() + "' clashes with a core key");
+            }
+            if (!exporterKeys.add(f.configKey())) {
+                throw new IllegalStateException("BUG: two exporter factories claim the config key '" + f.configKey() + "'");
             }
             ConfigNode section = root.child(f.configKey());
             Object parsed = f.parseConfig(section);
@@ -277,7 +313,7 @@ public final class ConfigLoader {
         String ns = p.requiredString("namespace");
         String name = p.requiredString("name");
         String ip = p.requiredString("ip");
-        if (ip != null && !looksLikeIp(ip)) {
+        if (ip != null && !isIpAddress(ip)) {
             p.error("ip", "must be an IPv4 or IPv6 address, got '" + ip + "'");
         }
         StaticPod pod = new StaticPod(ns, name, ip, p.string("workload", name), p.string("workloadKind", "Pod"),
@@ -286,8 +322,24 @@ public final class ConfigLoader {
         return pod;
     }
 
-    private static boolean looksLikeIp(String s) {
-        return s.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (s.contains(":") && s.matches("[0-9a-fA-F:.]+"));
+    private static boolean isIpAddress(String s) {
+        if (s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            for (String octet : s.split("\\.")) {
+                if (Integer.parseInt(octet) > 255) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (!s.contains(":") || !s.matches("[0-9a-fA-F:.]+")) {
+            return false;
+        }
+        try {
+            // java.net.URI checks an IPv6 literal strictly, without the name lookup InetAddress may fall back to.
+            return new URI("http://[" + s + "]/").getHost() != null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
     }
 
     private String defaultNodeName() {

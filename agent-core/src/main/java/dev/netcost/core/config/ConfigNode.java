@@ -2,6 +2,7 @@ package dev.netcost.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -114,15 +115,16 @@ public final class ConfigNode {
             return def;
         }
         try {
-            long n = v.isNumber() ? v.asLong() : Long.parseLong(v.asText().trim());
             if (v.isNumber() && !v.canConvertToExactIntegral()) {
                 throw new NumberFormatException();
             }
-            if (n < min || n > max) {
+            // BigInteger: a number beyond a long must be out of range, not wrapped into it.
+            BigInteger n = v.isNumber() ? v.bigIntegerValue() : new BigInteger(v.asText().trim());
+            if (n.compareTo(BigInteger.valueOf(min)) < 0 || n.compareTo(BigInteger.valueOf(max)) > 0) {
                 error(key, "must be between " + min + " and " + max + ", got " + n);
                 return def;
             }
-            return (int) n;
+            return n.intValue();
         } catch (NumberFormatException e) {
             error(key, "must be a whole number, got '" + v.asText() + "'");
             return def;

@@ -19,19 +19,24 @@ public final class Durations {
         Matcher m = PART.matcher(text);
         Duration total = Duration.ZERO;
         int pos = 0;
-        while (pos < text.length()) {
-            if (!m.find(pos) || m.start() != pos) {
-                throw new IllegalArgumentException("invalid duration '" + text + "': use e.g. 500ms, 15s, 1m30s, 2h");
+        try {
+            while (pos < text.length()) {
+                if (!m.find(pos) || m.start() != pos) {
+                    throw new IllegalArgumentException("invalid duration '" + text + "': use e.g. 500ms, 15s, 1m30s, 2h");
+                }
+                long n = Long.parseLong(m.group(1));
+                total = total.plus(switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                });
+                pos = m.end();
             }
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
-            pos = m.end();
+            total.toMillis(); // callers work in milliseconds
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("duration '" + text + "' is too large");
         }
         return total;
     }
