@@ -60,7 +60,8 @@ public final class ConfigLoader {
         if (file != null) {
             try {
                 String text = Files.readString(file, StandardCharsets.UTF_8);
-                root = parseYaml(substituteEnv(text, errors), errors);
+                root = parseYaml(text, errors);
+                substituteEnv(root, "", errors);
             } catch (IOException e) {
                 errors.add("", "cannot read config file " + file + ": " + e);
             }
@@ -81,7 +82,8 @@ public final class ConfigLoader {
     /** Parses already-substituted YAML text; for tests and the demo. */
     public AgentConfig loadString(String yamlText) {
         ConfigErrors errors = new ConfigErrors();
-        JsonNode root = parseYaml(substituteEnv(yamlText, errors), errors);
+        JsonNode root = parseYaml(yamlText, errors);
+        substituteEnv(root, "", errors);
         errors.throwIfAny("inline config");
         AgentConfig config = bind(new ConfigNode(root, "", errors));
         errors.throwIfAny("inline config");
@@ -117,8 +119,42 @@ public final class ConfigLoader {
                 + ", column " + e.getLocation().getColumnNr()) + ": " + e.getOriginalMessage();
     }
 
+    /**
+     * Substitutes {@code ${ENV}} inside string values of the parsed tree, never in comments or keys, so a
+     * variable can neither change the document's structure nor be required by a commented-out line.
+     */
+    private void substituteEnv(JsonNode node, String path, ConfigErrors errors) {
+        if (node instanceof ObjectNode obj) {
+            List<String> names = new ArrayList<>();
+            obj.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                JsonNode child = obj.get(name);
+                String childPath = path.isEmpty() ? name : path + "." + name;
+                if (child.isTextual() && child.textValue().indexOf('$') >= 0) {
+                    obj.put(name, substituteEnv(child.textValue(), childPath, errors));
+                } else {
+                    substituteEnv(child, childPath, errors);
+                }
+            }
+        } else if (node instanceof ArrayNode arr) {
+            for (int i = 0; i < arr.size(); i++) {
+                JsonNode child = arr.get(i);
+                String childPath = path + "[" + i + "]";
+                if (child.isTextual() && child.textValue().indexOf('$') >= 0) {
+                    arr.set(i, JsonNodeFactory.instance.textNode(substituteEnv(child.textValue(), childPath, errors)));
+                } else {
+                    substituteEnv(child, childPath, errors);
+                }
+            }
+        }
+    }
+
     // VisibleForTesting
     String substituteEnv(String text, ConfigErrors errors) {
+        return substituteEnv(text, "", errors);
+    }
+
+    private String substituteEnv(String text, String key, ConfigErrors errors) {
         Matcher m = ENV_REF.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
@@ -131,7 +167,7 @@ public final class ConfigLoader {
                     value = m.group(2); // as in the shell, ${VAR:-default} also replaces an empty VAR
                 }
                 if (value == null) {
-                    errors.add("", "environment variable " + m.group(1) + " is not set (use ${"
+                    errors.add(key, "environment variable " + m.group(1) + " is not set (use ${"
                             + m.group(1) + ":-default} for a fallback)");
                     value = "";
                 }
@@ -205,6 +241,9 @@ public final class ConfigLoader {
 
     private AgentConfig bind(ConfigNode root) {
         String nodeName = root.string("nodeName", defaultNodeName());
+        if (nodeName.isBlank()) {
+            root.error("nodeName", "must not be empty (it becomes the node label of every series)");
+        }
         String zone = root.string("zone", "");
         Duration interval = root.duration("interval", Duration.ofSeconds(15), Duration.ofSeconds(1));
         Duration exporterTimeout = root.duration("exporterTimeout", Duration.ofSeconds(10), Duration.ofMillis(100));
@@ -213,8 +252,13 @@ public final class ConfigLoader {
         }
 
         List<RemoteWriteConfig> remoteWrite = new ArrayList<>();
+        java.util.Set<String> endpointNames = new java.util.HashSet<>();
         for (ConfigNode rw : root.list("remoteWrite")) {
-            remoteWrite.add(remoteWrite(rw));
+            RemoteWriteConfig c = remoteWrite(rw);
+            if (!c.name().isEmpty() && !endpointNames.add(c.name())) {
+                rw.error("name", "'" + c.name() + "' names another endpoint too; give each endpoint a unique name");
+            }
+            remoteWrite.add(c);
         }
         ConfigNode lf = root.child("localFile");
         LocalFileConfig localFile = new LocalFileConfig(lf.path("path", LocalFileConfig.DEFAULT.path()));

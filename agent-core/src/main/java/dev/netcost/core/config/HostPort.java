@@ -17,6 +17,8 @@ public record HostPort(String host, int port) {
         String host = text.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
+        } else if (host.contains(":")) {
+            throw new IllegalArgumentException("must be host:port (port required) with an IPv6 host in brackets, e.g. [::1]:9808, got '" + text + "'");
         }
         try {
             return new HostPort(host, Integer.parseInt(text.substring(colon + 1)));

@@ -763,4 +763,38 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("invalid configuration in inline config (1 problem)");
     }
+
+    @Test
+    void envReferencesInCommentsAreIgnored_andValuesCannotInjectStructure() {
+        ConfigLoader loader = new ConfigLoader(Map.of("EVIL", "x\nremoteWrite: []", "ZONE", "us-east-2c"), List.of());
+        AgentConfig c = loader.loadString("""
+                # nodeName: ${NOT_SET_ANYWHERE}
+                nodeName: "${EVIL}"
+                zone: ${ZONE}
+                """);
+        assertThat(c.nodeName()).isEqualTo("x\nremoteWrite: []");
+        assertThat(c.zone()).isEqualTo("us-east-2c");
+    }
+
+    @Test
+    void unsetEnvVariable_isReportedAtItsKey() {
+        ConfigLoader loader = new ConfigLoader(Map.of(), List.of());
+        assertThatThrownBy(() -> loader.loadString("debug:\n  listen: ${LISTEN}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("debug.listen: environment variable LISTEN is not set");
+    }
+
+    @Test
+    void emptyNodeName_andDuplicateEndpointNames_areErrors() {
+        ConfigLoader loader = new ConfigLoader(Map.of(), List.of());
+        assertThatThrownBy(() -> loader.loadString("""
+                nodeName: ""
+                remoteWrite:
+                  - url: http://a:9090/api/v1/write
+                  - url: http://a:9090/api/v1/write
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("nodeName: must not be empty")
+                .hasMessageContaining("remoteWrite[1].name: 'a:9090' names another endpoint too");
+    }
 }

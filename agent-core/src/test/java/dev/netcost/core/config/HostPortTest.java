@@ -30,7 +30,7 @@ class HostPortTest {
 
     @ParameterizedTest(name = "''{0}''")
     @ValueSource(strings = {"", "9808", "localhost", "localhost:", "localhost:http", "localhost:65536",
-            "localhost:-1", "localhost:99999999999", "[::1]"})
+            "localhost:-1", "localhost:99999999999", "[::1]", "::1", "fe80::1:80"})
     void rejectsMissingOrInvalidPort(String text) {
         assertThatThrownBy(() -> HostPort.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)
