@@ -244,11 +244,12 @@ public final class RemoteWriteSink implements Sink {
                         continue;
                     }
                 }
-                if (encoder.size() + WriteRequestEncoder.encodedSize(s) > q.maxBytesPerSend()) {
+                encoder.add(s);
+                if (encoder.size() > q.maxBytesPerSend()) {
+                    encoder.removeLast();
                     carry = s;
                     return;
                 }
-                encoder.add(s);
             }
         }
 

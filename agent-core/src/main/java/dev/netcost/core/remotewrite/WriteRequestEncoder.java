@@ -28,6 +28,7 @@ public final class WriteRequestEncoder {
     private byte[] buf;
     private int pos;
     private int count;
+    private int lastStart = -1;
 
     public WriteRequestEncoder(int initialCapacity) {
         buf = new byte[Math.max(64, initialCapacity)];
@@ -36,6 +37,7 @@ public final class WriteRequestEncoder {
     public void reset() {
         pos = 0;
         count = 0;
+        lastStart = -1;
     }
 
     /** Encoded bytes so far: {@code buffer()[0..size())}. */
@@ -59,26 +61,26 @@ public final class WriteRequestEncoder {
 
     public void add(Sample s) {
         Labels labels = s.labels();
-        int tsSize = timeSeriesSize(labels, s.timestampMs());
-        ensure(1 + 5 + tsSize);
+        ensure(upperBound(labels));
+        lastStart = pos;
         buf[pos++] = TAG_TIMESERIES;
-        writeVarint(tsSize);
+        int tsStart = pos;
+        pos += 2; // most series encode to 128..16383 bytes; patchLength shifts when not
         for (int i = 0; i < labels.size(); i++) {
-            String name = labels.name(i);
-            String value = labels.value(i);
-            int nameLen = Utf8.length(name);
-            int valueLen = Utf8.length(value);
             buf[pos++] = TAG_LABELS;
-            writeVarint(1 + varintSize(nameLen) + nameLen + 1 + varintSize(valueLen) + valueLen);
+            int labelStart = pos++;
             buf[pos++] = TAG_LABEL_NAME;
-            writeVarint(nameLen);
-            pos = Utf8.encode(name, buf, pos);
+            int nameStart = pos++;
+            pos = Utf8.encode(labels.name(i), buf, pos);
+            patchLength(nameStart, 1);
             buf[pos++] = TAG_LABEL_VALUE;
-            writeVarint(valueLen);
-            pos = Utf8.encode(value, buf, pos);
+            int valueStart = pos++;
+            pos = Utf8.encode(labels.value(i), buf, pos);
+            patchLength(valueStart, 1);
+            patchLength(labelStart, 1);
         }
         buf[pos++] = TAG_SAMPLES;
-        writeVarint(sampleSize(s.timestampMs()));
+        buf[pos++] = (byte) sampleSize(s.timestampMs());
         buf[pos++] = TAG_SAMPLE_VALUE;
         long bits = Double.doubleToRawLongBits(s.value());
         for (int i = 0; i < 8; i++) {
@@ -86,7 +88,47 @@ public final class WriteRequestEncoder {
         }
         buf[pos++] = TAG_SAMPLE_TIMESTAMP;
         writeVarint64(s.timestampMs());
+        patchLength(tsStart, 2);
         count++;
+    }
+
+    /** Removes the sample added last (to carry it into the next batch when this one got too big). */
+    public void removeLast() {
+        if (count == 0 || lastStart < 0) {
+            throw new IllegalStateException("BUG: nothing to remove");
+        }
+        pos = lastStart;
+        lastStart = -1;
+        count--;
+    }
+
+    /**
+     * Writes the varint length of the bytes that follow {@code reserved} bytes at {@code at}, moving
+     * them when the length needs a different number of bytes than was reserved.
+     */
+    private void patchLength(int at, int reserved) {
+        int len = pos - at - reserved;
+        int needed = varintSize(len);
+        if (needed != reserved) {
+            System.arraycopy(buf, at + reserved, buf, at + needed, len);
+            pos += needed - reserved;
+        }
+        int p = at;
+        int v = len;
+        while ((v & ~0x7F) != 0) {
+            buf[p++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        buf[p] = (byte) v;
+    }
+
+    /** Bytes {@link #add} may need at most: 3 per char, plus tags, lengths and the sample. */
+    private static int upperBound(Labels labels) {
+        int n = 32;
+        for (int i = 0; i < labels.size(); i++) {
+            n += 3 * (labels.name(i).length() + labels.value(i).length()) + 16;
+        }
+        return n;
     }
 
     private static int timeSeriesSize(Labels labels, long timestampMs) {
@@ -109,14 +151,6 @@ public final class WriteRequestEncoder {
         if (pos + extra > buf.length) {
             buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + extra));
         }
-    }
-
-    private void writeVarint(int v) {
-        while ((v & ~0x7F) != 0) {
-            buf[pos++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        buf[pos++] = (byte) v;
     }
 
     private void writeVarint64(long v) {
