@@ -243,13 +243,9 @@ public final class ConfigNode {
     }
 
     public List<String> stringList(String key) {
-        JsonNode v = get(key);
+        JsonNode v = array(key);
         List<String> out = new ArrayList<>();
         if (v == null) {
-            return out;
-        }
-        if (!v.isArray()) {
-            error(key, "must be a list");
             return out;
         }
         for (int i = 0; i < v.size(); i++) {
@@ -262,6 +258,16 @@ public final class ConfigNode {
         return out;
     }
 
+    /** The list at {@code key}; null when absent or (reported) not a list. */
+    private JsonNode array(String key) {
+        JsonNode v = get(key);
+        if (v != null && !v.isArray()) {
+            error(key, "must be a list");
+            return null;
+        }
+        return v;
+    }
+
     /** A nested mapping; absent becomes an empty node so defaults apply. */
     public ConfigNode child(String key) {
         return new ConfigNode(get(key), keyPath(key), errors);
@@ -269,13 +275,9 @@ public final class ConfigNode {
 
     /** A list of mappings. */
     public List<ConfigNode> list(String key) {
-        JsonNode v = get(key);
+        JsonNode v = array(key);
         List<ConfigNode> out = new ArrayList<>();
         if (v == null) {
-            return out;
-        }
-        if (!v.isArray()) {
-            error(key, "must be a list");
             return out;
         }
         for (int i = 0; i < v.size(); i++) {

@@ -12,7 +12,7 @@ import java.util.List;
  * receiver enabled, on a free loopback port, with its TSDB in a temp directory that
  * {@link #close()} deletes. No scrape jobs: data arrives only through remote write.
  */
-public final class PrometheusProcess implements RemoteWriteReceiver {
+public final class PrometheusProcess extends ServerBackedReceiver {
 
     static final Path BINARY = Path.of("/usr/bin/prometheus");
 
@@ -22,12 +22,9 @@ public final class PrometheusProcess implements RemoteWriteReceiver {
               evaluation_interval: 15s
             """;
 
-    private final ServerProcess server;
-    private final PromQueryClient queries;
 
     private PrometheusProcess(ServerProcess server) {
-        this.server = server;
-        this.queries = PromQueryClient.forBaseUrl(server.baseUrl());
+        super(server, PromQueryClient.forBaseUrl(server.baseUrl()));
     }
 
     /** Starts Prometheus and returns once {@code /-/ready} answers 200 (at most 30 s). */
@@ -44,48 +41,12 @@ public final class PrometheusProcess implements RemoteWriteReceiver {
         }, "/-/ready"));
     }
 
-    @Override
-    public String name() {
-        return server.name();
-    }
 
-    @Override
-    public URI baseUrl() {
-        return server.baseUrl();
-    }
 
-    @Override
-    public URI remoteWriteUrl() {
-        return server.baseUrl().resolve("api/v1/write");
-    }
 
-    @Override
-    public PromQueryClient queries() {
-        return queries;
-    }
 
-    @Override
-    public String logTail() {
-        return server.logTail();
-    }
 
-    @Override
-    public Duration startupTime() {
-        return server.startupTime();
-    }
 
-    // VisibleForTesting
-    Path tempDir() {
-        return server.tempDir();
-    }
 
-    @Override
-    public void close() {
-        server.close();
-    }
 
-    @Override
-    public String toString() {
-        return "prometheus@" + server.baseUrl();
-    }
 }

@@ -18,17 +18,14 @@ import java.util.List;
  * that from queries) and {@code -search.disableCache}. Ingested rows are buffered for about a
  * second; every {@link #queries()} call runs {@link #forceFlush()} first.
  */
-public final class VictoriaMetricsProcess implements RemoteWriteReceiver {
+public final class VictoriaMetricsProcess extends ServerBackedReceiver {
 
     static final Path BINARY = Path.of("/usr/bin/victoria-metrics");
 
-    private final ServerProcess server;
-    private final PromQueryClient queries;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private VictoriaMetricsProcess(ServerProcess server) {
-        this.server = server;
-        this.queries = PromQueryClient.forBaseUrl(server.baseUrl(), this::forceFlush);
+        super(server, PromQueryClient.forBaseUrl(server.baseUrl(), () -> forceFlush(server.baseUrl())));
     }
 
     /** Starts VictoriaMetrics and returns once {@code /health} answers 200 (at most 30 s). */
@@ -45,10 +42,14 @@ public final class VictoriaMetricsProcess implements RemoteWriteReceiver {
 
     /** {@code GET /internal/force_flush}: makes every row ingested so far visible to queries. */
     public void forceFlush() {
-        URI uri = server.baseUrl().resolve("internal/force_flush");
+        forceFlush(server.baseUrl());
+    }
+
+    private static void forceFlush(URI baseUrl) {
+        URI uri = baseUrl.resolve("internal/force_flush");
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build();
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("GET " + uri + ": HTTP " + response.statusCode() + " "
                         + Truncate.body(response.body()));
@@ -61,48 +62,12 @@ public final class VictoriaMetricsProcess implements RemoteWriteReceiver {
         }
     }
 
-    @Override
-    public String name() {
-        return server.name();
-    }
 
-    @Override
-    public URI baseUrl() {
-        return server.baseUrl();
-    }
 
-    @Override
-    public URI remoteWriteUrl() {
-        return server.baseUrl().resolve("api/v1/write");
-    }
 
-    @Override
-    public PromQueryClient queries() {
-        return queries;
-    }
 
-    @Override
-    public String logTail() {
-        return server.logTail();
-    }
 
-    @Override
-    public Duration startupTime() {
-        return server.startupTime();
-    }
 
-    // VisibleForTesting
-    Path tempDir() {
-        return server.tempDir();
-    }
 
-    @Override
-    public void close() {
-        server.close();
-    }
 
-    @Override
-    public String toString() {
-        return "victoria-metrics@" + server.baseUrl();
-    }
 }
