@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.netcost.core.testing.FreePorts;
 import dev.netcost.core.testing.PrometheusProcess;
 import dev.netcost.core.testing.PromQueryClient;
+import dev.netcost.core.testing.Promtool;
 import dev.netcost.core.testing.QueriedSeries;
 import java.io.IOException;
 import java.net.URI;
@@ -95,6 +96,14 @@ class NodeProcessIT {
                 PromQueryClient.await("remote-write counter", () -> get(http, base.resolve("/metrics")),
                         m -> m.lines().anyMatch(l -> l.startsWith("netcost_agent_remote_write_samples_sent_total")
                                 && !l.endsWith(" 0.0")), Duration.ofSeconds(30));
+                String metrics = get(http, base.resolve("/metrics")).substring("200 ".length());
+                Promtool.Result lint = Promtool.checkMetrics(metrics);
+                assertThat(lint.exitCode()).as("promtool check metrics:%n%s%n%s", lint.output(), metrics).isZero();
+                assertThat(metrics).contains("netcost_agent_remote_write_samples_retried_total{",
+                        "netcost_agent_remote_write_samples_dropped_total{endpoint=",
+                        "netcost_agent_remote_write_request_duration_seconds_count{endpoint=",
+                        "netcost_agent_remote_write_queue_length{", "netcost_agent_exporter_duration_seconds{",
+                        "jvm_memory_used_bytes{");
                 prom.queries().awaitQuery("netcost_agent_exporter_success{node=\"it-node\",exporter=\"agent\"}",
                         r -> r.size() == 1);
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import dev.netcost.core.config.HostPort;
+import dev.netcost.core.testing.Promtool;
 import dev.netcost.core.http.DebugPages;
 import dev.netcost.core.http.DebugServer;
 import io.micrometer.core.instrument.Counter;
@@ -68,31 +69,16 @@ class MetricsPromtoolTest {
     }
 
     @Test
-    void servesMetricsThatPromtoolAccepts(@TempDir Path dir) throws Exception {
+    void servesMetricsThatPromtoolAccepts() throws Exception {
         // Make the GC meters (a summary among them) appear, so that they are linted too.
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             System.gc();
             return selfMetrics.registry().find("jvm.gc.pause").timer() != null;
         });
         String body = fetchMetrics();
-        Path file = dir.resolve("metrics.txt");
-        Files.writeString(file, body, StandardCharsets.UTF_8);
-
-        Process promtool = new ProcessBuilder(promtool(), "check", "metrics")
-                .redirectInput(file.toFile())
-                .redirectErrorStream(true)
-                .start();
-        String output;
-        try {
-            output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } finally {
-            if (!promtool.waitFor(30, TimeUnit.SECONDS)) {
-                promtool.destroyForcibly();
-            }
-        }
-
-        assertThat(promtool.exitValue())
-                .as("promtool check metrics exit code; its output:%n%s%nthe metrics:%n%s", output, body)
+        Promtool.Result lint = Promtool.checkMetrics(body);
+        assertThat(lint.exitCode())
+                .as("promtool check metrics exit code; its output:%n%s%nthe metrics:%n%s", lint.output(), body)
                 .isZero();
         assertThat(body).contains(
                 "netcost_agent_exporter_duration_seconds{exporter=\"cadvisor\"} 0.125",
@@ -119,17 +105,5 @@ class MetricsPromtoolTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
         return r.body();
-    }
-
-    private static String promtool() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "promtool");
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return fail("promtool is not on the PATH (%s); install Prometheus' tools, e.g. "
-                + "'apt-get install prometheus' on Debian/Ubuntu, or put a promtool binary from "
-                + "https://prometheus.io/download/ on the PATH", System.getenv("PATH"));
     }
 }
