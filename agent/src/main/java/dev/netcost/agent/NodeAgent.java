@@ -5,6 +5,8 @@ import dev.netcost.core.config.Durations;
 import dev.netcost.core.config.EffectiveConfig;
 import dev.netcost.core.config.RemoteWriteConfig;
 import dev.netcost.core.http.DebugPages;
+import dev.netcost.core.k8s.ClusterMetadata;
+import dev.netcost.core.k8s.StaticClusterMetadata;
 import dev.netcost.core.http.DebugServer;
 import dev.netcost.core.pipeline.LatestSamplesSink;
 import dev.netcost.core.pipeline.LocalFileSink;
@@ -35,6 +37,7 @@ final class NodeAgent implements AutoCloseable {
     private final LatestSamplesSink latest = new LatestSamplesSink();
     private final DebugServer debugServer;
     private final List<String> sinkNames = new ArrayList<>();
+    private final ClusterMetadata metadata;
 
     /** Builds everything; throws {@link StartupException} for problems the user must fix (TLS files...). */
     NodeAgent(AgentConfig config, List<ExporterFactory<?>> factories, Clock clock) {
@@ -65,7 +68,8 @@ final class NodeAgent implements AutoCloseable {
             sinkNames.add(s.name());
         }
         pb.exporter(new AgentInfoExporter(config, clock));
-        ExporterContext ctx = new ExporterContext(config, selfMetrics.registry(), clock);
+        this.metadata = new StaticClusterMetadata(config);
+        ExporterContext ctx = new ExporterContext(config, selfMetrics.registry(), clock, metadata);
         for (ExporterFactory<?> f : factories) {
             Exporter e = create(f, config, ctx);
             if (e != null) {
@@ -129,6 +133,7 @@ final class NodeAgent implements AutoCloseable {
     @Override
     public void close() {
         pipeline.close();
+        metadata.close();
         if (debugServer != null) {
             debugServer.close();
         }

@@ -1,0 +1,46 @@
+package dev.netcost.core.k8s;
+
+import java.util.List;
+
+/**
+ * Who owns an IP and in which zone: the index every exporter enriches with. Backed by fabric8
+ * informers when {@code kubernetes.enabled} is true, by the static {@code pods[]} and
+ * {@code classification} config otherwise. All reads are cheap and safe from any thread.
+ */
+public interface ClusterMetadata extends AutoCloseable {
+    /** This node's name (the {@code node} label). */
+    String nodeName();
+
+    /** This node's zone (the {@code zone} label), "" when unknown. */
+    String nodeZone();
+
+    /** A snapshot of the pods on this node, hostNetwork ones included. */
+    List<PodInfo> localPods();
+
+    /** The local pod with this namespace and name, or null. */
+    PodInfo localPod(String namespace, String name);
+
+    /** The local pod that owns {@code ip} (never a hostNetwork pod: they share the node's IP), or null. */
+    PodInfo localPodByIp(String ip);
+
+    /** The class of traffic between this node and an IPv4 address (as a big-endian int). Allocates nothing. */
+    TrafficClass classifyIpv4(int address);
+
+    /** The class of traffic between this node and an IPv6 address (high and low 64 bits). Allocates nothing. */
+    TrafficClass classifyIpv6(long high, long low);
+
+    /** The sets behind {@link #classifyIpv4}/{@link #classifyIpv6}, for in-kernel classification. */
+    ClassificationSets classificationSets();
+
+    /** Increases whenever pods, zones or sets change, so consumers can reconcile only when needed. */
+    long generation();
+
+    /** True once the initial list of every source has been received (always true when standalone). */
+    boolean hasSynced();
+
+    /** Starts watching; returns without waiting for the initial sync. */
+    void start();
+
+    @Override
+    void close();
+}
