@@ -1,0 +1,80 @@
+package dev.netcost.helm;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The chart rendered by real Helm (helm-java bundles Helm's library), parsed into fabric8 objects. */
+final class Chart {
+    static final Path DIR = Path.of("netcost-agent");
+    static final String RELEASE = "netcost";
+    static final String NAMESPACE = "netcost-system";
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+    private final List<HasMetadata> objects;
+    private final String yaml;
+
+    private Chart(String yaml) {
+        this.yaml = yaml;
+        this.objects = parse(yaml);
+    }
+
+    /** Renders with {@code values} (a YAML document, may be empty) and {@code set} pairs. */
+    static Chart render(Path tmp, String values, Map<String, Object> set) throws IOException {
+        Path file = Files.createTempFile(tmp, "values", ".yaml");
+        Files.writeString(file, values, StandardCharsets.UTF_8);
+        TemplateCommand t = new Helm(DIR).template().withName(RELEASE).withNamespace(NAMESPACE).withValuesFile(file);
+        set.forEach(t::set);
+        return new Chart(t.call());
+    }
+
+    String yaml() {
+        return yaml;
+    }
+
+    List<HasMetadata> all() {
+        return objects;
+    }
+
+    <T extends HasMetadata> List<T> all(Class<T> type) {
+        return objects.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    <T extends HasMetadata> T one(Class<T> type, String nameSuffix) {
+        List<T> found = all(type).stream().filter(o -> o.getMetadata().getName().endsWith(nameSuffix)).toList();
+        if (found.size() != 1) {
+            throw new AssertionError("expected one " + type.getSimpleName() + " named *" + nameSuffix + ", found "
+                    + found.size() + " in:\n" + yaml);
+        }
+        return found.get(0);
+    }
+
+    <T extends HasMetadata> Optional<T> find(Class<T> type, String nameSuffix) {
+        return all(type).stream().filter(o -> o.getMetadata().getName().endsWith(nameSuffix)).findFirst();
+    }
+
+    List<GenericKubernetesResource> generic(String kind) {
+        return all(GenericKubernetesResource.class).stream().filter(g -> g.getKind().equals(kind)).toList();
+    }
+
+    private static List<HasMetadata> parse(String yaml) {
+        List<HasMetadata> out = new ArrayList<>();
+        for (String doc : yaml.split("(?m)^---\\s*$")) {
+            if (doc.lines().allMatch(l -> l.isBlank() || l.startsWith("#"))) {
+                continue;
+            }
+            out.add(SERIALIZATION.unmarshal(doc, HasMetadata.class));
+        }
+        return out;
+    }
+}

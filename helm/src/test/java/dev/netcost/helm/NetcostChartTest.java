@@ -1,0 +1,289 @@
+package dev.netcost.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import dev.netcost.core.config.AgentConfig;
+import dev.netcost.core.config.ConfigLoader;
+import dev.netcost.core.spi.ExporterFactory;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class NetcostChartTest {
+    @TempDir
+    Path tmp;
+
+    private static final String ONE_ENDPOINT = """
+            remoteWrite:
+              - url: http://prometheus.monitoring:9090/api/v1/write
+            """;
+
+    private static final String TWO_ENDPOINTS = """
+            remoteWrite:
+              - name: amp
+                url: https://aps-workspaces.us-east-2.amazonaws.com/workspaces/ws-1/api/v1/remote_write
+                bearerTokenSecret: {name: amp-token, key: token}
+                tls: {caSecret: {name: amp-ca, key: ca.crt}}
+              - name: vm
+                url: http://vminsert.monitoring:8480/insert/0/prometheus/api/v1/write
+                basicAuth: {username: netcost, passwordSecret: {name: vm-basic, key: password}}
+                headers: {X-Scope-OrgID: platform}
+            serviceAccount:
+              annotations:
+                eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/netcost-amp-writer
+            """;
+
+    private Chart render(String values, Map<String, Object> set) throws Exception {
+        return Chart.render(tmp, values, set);
+    }
+
+    private Chart render(String values) throws Exception {
+        return render(values, Map.of());
+    }
+
+    @Test
+    void lintStrictPasses_withoutAnyMessage() {
+        LintResult r = new Helm(Chart.DIR).lint().strict().call();
+        assertThat(r.isFailed()).as(String.join("\n", r.getMessages())).isFalse();
+        assertThat(r.getMessages()).filteredOn(m -> !m.startsWith("[INFO] Chart.yaml: icon is recommended")).isEmpty();
+    }
+
+    @Test
+    void chartVersionMatchesTheProject() throws Exception {
+        assertThat(Files.readString(Chart.DIR.resolve("Chart.yaml")))
+                .contains("appVersion: \"" + System.getProperty("netcost.version") + "\"");
+    }
+
+    static Stream<Arguments> matrix() {
+        return Stream.of(
+                Arguments.of("defaults", "", Map.of()),
+                Arguments.of("one endpoint", ONE_ENDPOINT, Map.of()),
+                Arguments.of("cert-manager", ONE_ENDPOINT, Map.of("webhook.tls.mode", "certManager")),
+                Arguments.of("webhook off", ONE_ENDPOINT, Map.of("webhook.enabled", false)),
+                Arguments.of("iptables off", ONE_ENDPOINT, Map.of("exporters.iptables.enabled", false)),
+                Arguments.of("two endpoints with secrets", TWO_ENDPOINTS, Map.of()),
+                Arguments.of("local file", "", Map.of("output.type", "localFile")),
+                Arguments.of("placement", ONE_ENDPOINT + """
+                        nodeAgent:
+                          tolerations: [{key: dedicated, operator: Equal, value: infra, effect: NoSchedule}]
+                          nodeSelector: {kubernetes.io/os: linux}
+                          priorityClassName: system-node-critical
+                        webhook:
+                          namespaceSelector: {matchLabels: {netcost.dev/record: "true"}}
+                        """, Map.of()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("matrix")
+    void rendersSafely(String name, String values, Map<String, Object> set) throws Exception {
+        Chart c = render(values, set);
+        DaemonSet ds = c.one(DaemonSet.class, "-node");
+        PodSpec pod = ds.getSpec().getTemplate().getSpec();
+        Container agent = pod.getContainers().get(0);
+        boolean iptables = !Boolean.FALSE.equals(set.get("exporters.iptables.enabled"));
+
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(agent.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(agent.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(agent.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        if (iptables) {
+            assertThat(agent.getSecurityContext().getCapabilities().getAdd()).containsExactlyInAnyOrder("NET_ADMIN", "NET_RAW");
+            assertThat(pod.getHostNetwork()).isTrue();
+        } else {
+            assertThat(agent.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+            assertThat(agent.getSecurityContext().getRunAsNonRoot()).isTrue();
+            assertThat(pod.getHostNetwork()).isFalse();
+        }
+        assertThat(agent.getEnv()).extracting(e -> e.getValueFrom().getFieldRef().getFieldPath())
+                .contains("spec.nodeName", "status.hostIP");
+        assertThat(ds.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(pod.getTolerations()).isNotEmpty();
+        assertThat(agent.getResources().getLimits()).containsKey("memory");
+        assertThat(agent.getArgs()).anyMatch(a -> a.startsWith("-XX:MaxRAMPercentage="));
+
+        // probes hit the port the agent's config listens on
+        AgentConfig cfg = loadAgentConfig(c.one(ConfigMap.class, "-node"));
+        assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(agent.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(agent.getPorts()).filteredOn(p -> p.getName().equals(agent.getReadinessProbe().getHttpGet().getPort().getStrVal()))
+                .extracting(p -> p.getContainerPort()).containsExactly(cfg.debug().listen().port());
+        assertThat(cfg.kubernetes().enabled()).isTrue();
+        assertThat(cfg.nodeName()).isEqualTo("node-from-downward-api");
+
+        assertNoWildcardsAndLeastPrivilege(c);
+        assertCredentialsOnlyByReference(c);
+
+        boolean webhook = !Boolean.FALSE.equals(set.get("webhook.enabled"));
+        assertThat(c.find(ValidatingWebhookConfiguration.class, "-webhook").isPresent()).isEqualTo(webhook);
+        assertThat(c.find(Deployment.class, "-webhook").isPresent()).isEqualTo(webhook);
+        if (webhook) {
+            assertWebhook(c, "certManager".equals(set.get("webhook.tls.mode")));
+        }
+    }
+
+    private AgentConfig loadAgentConfig(ConfigMap cm) {
+        List<ExporterFactory<?>> factories = new ArrayList<>();
+        ServiceLoader.load(ExporterFactory.class).forEach(factories::add);
+        return new ConfigLoader(Map.of("NODE_NAME", "node-from-downward-api", "NODE_IP", "10.0.1.2"), factories)
+                .loadString(cm.getData().get("netcost.yaml"));
+    }
+
+    private static void assertWebhook(Chart c, boolean certManager) {
+        ValidatingWebhookConfiguration vwc = c.one(ValidatingWebhookConfiguration.class, "-webhook");
+        ValidatingWebhook w = vwc.getWebhooks().get(0);
+        assertThat(w.getFailurePolicy()).isEqualTo("Ignore");
+        assertThat(w.getTimeoutSeconds()).isEqualTo(1);
+        assertThat(w.getSideEffects()).isEqualTo("None");
+        assertThat(w.getAdmissionReviewVersions()).containsExactly("v1", "v1beta1");
+        assertThat(w.getRules()).flatExtracting(r -> r.getResources()).containsExactlyInAnyOrder("ingresses", "ingressclasses", "services");
+        assertThat(w.getRules()).allSatisfy(r -> assertThat(r.getOperations()).containsExactlyInAnyOrder("CREATE", "UPDATE", "DELETE"));
+        assertThat(w.getClientConfig().getService().getPath()).isEqualTo("/validate");
+
+        Deployment d = c.one(Deployment.class, "-webhook");
+        PodSpec pod = d.getSpec().getTemplate().getSpec();
+        Container ctr = pod.getContainers().get(0);
+        assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(ctr.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(ctr.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(ctr.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(pod.getAffinity().getPodAntiAffinity()).isNotNull();
+        assertThat(c.one(PodDisruptionBudget.class, "-webhook").getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+
+        if (certManager) {
+            assertThat(vwc.getMetadata().getAnnotations()).containsEntry("cert-manager.io/inject-ca-from",
+                    Chart.NAMESPACE + "/netcost-netcost-agent-webhook");
+            assertThat(c.generic("Certificate")).hasSize(1);
+            assertThat(c.all(Secret.class)).isEmpty();
+        } else {
+            assertThat(c.generic("Certificate")).isEmpty();
+            Secret tls = c.one(Secret.class, "-webhook-tls");
+            assertThat(tls.getData()).isNullOrEmpty();
+            assertThat(tls.getStringData()).isNullOrEmpty();
+        }
+    }
+
+    /** No wildcard anywhere; writes only on Leases and the webhook's own Secret and configuration. */
+    private static void assertNoWildcardsAndLeastPrivilege(Chart c) {
+        List<PolicyRule> rules = new ArrayList<>();
+        c.all(ClusterRole.class).forEach(r -> rules.addAll(r.getRules()));
+        c.all(Role.class).forEach(r -> rules.addAll(r.getRules()));
+        assertThat(rules).isNotEmpty();
+        for (PolicyRule r : rules) {
+            assertThat(r.getVerbs()).doesNotContain("*");
+            assertThat(r.getResources()).doesNotContain("*");
+            assertThat(r.getApiGroups()).doesNotContain("*");
+            boolean writes = r.getVerbs().stream().anyMatch(v -> !List.of("get", "list", "watch").contains(v));
+            if (r.getResources().contains("secrets")) {
+                assertThat(r.getResourceNames()).containsExactly("netcost-netcost-agent-webhook-tls");
+            }
+            if (writes) {
+                assertThat(r.getResources()).as("write verbs only on leases, the own secret and webhook config")
+                        .isSubsetOf("leases", "secrets", "validatingwebhookconfigurations");
+                if (!r.getResources().contains("leases")) {
+                    assertThat(r.getResourceNames()).hasSize(1);
+                    assertThat(r.getVerbs()).doesNotContain("create", "delete", "deletecollection");
+                }
+            }
+        }
+    }
+
+    /** Secrets are mounted by reference; nothing that looks like a credential sits in a ConfigMap. */
+    private static void assertCredentialsOnlyByReference(Chart c) {
+        for (ConfigMap cm : c.all(ConfigMap.class)) {
+            String text = cm.getData().values().toString();
+            assertThat(text).doesNotContain("password:", "token:", "BEGIN ", "Authorization");
+        }
+    }
+
+    @Test
+    void twoEndpoints_mountEachSecretAndPointTheConfigAtIt() throws Exception {
+        Chart c = render(TWO_ENDPOINTS);
+        AgentConfig cfg = loadAgentConfig(c.one(ConfigMap.class, "-node"));
+        assertThat(cfg.remoteWrite()).hasSize(2);
+        assertThat(cfg.remoteWrite().get(0).bearerTokenFile()).hasToString("/etc/netcost/secrets/rw-0-token/token");
+        assertThat(cfg.remoteWrite().get(0).tls().caFile()).hasToString("/etc/netcost/secrets/rw-0-ca/ca.crt");
+        assertThat(cfg.remoteWrite().get(1).basicAuth().passwordFile()).hasToString("/etc/netcost/secrets/rw-1-password/password");
+        assertThat(cfg.remoteWrite().get(1).headers()).containsEntry("X-Scope-OrgID", "platform");
+
+        PodSpec pod = c.one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec();
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null).extracting(v -> v.getSecret().getSecretName())
+                .containsExactlyInAnyOrder("amp-token", "amp-ca", "vm-basic");
+        List<String> mounted = pod.getContainers().get(0).getVolumeMounts().stream().map(m -> m.getName()).toList();
+        assertThat(pod.getVolumes().stream().map(Volume::getName)).allMatch(mounted::contains);
+        assertThat(c.all(HasMetadata.class)).filteredOn(o -> o.getKind().equals("ServiceAccount"))
+                .allSatisfy(sa -> assertThat(sa.getMetadata().getAnnotations())
+                        .containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/netcost-amp-writer"));
+    }
+
+    static Stream<Arguments> badValues() {
+        return Stream.of(
+                Arguments.of(Map.of("interval", "abc"), "interval"),
+                Arguments.of(Map.of("output.type", "kafka"), "output.type"),
+                Arguments.of(Map.of("webhook.replicas", -1), "webhook.replicas"),
+                Arguments.of(Map.of("webhook.tls.mode", "manual"), "webhook.tls.mode"),
+                Arguments.of(Map.of("exporters.iptables.backend", "ebpf"), "exporters.iptables.backend"),
+                Arguments.of(Map.of("nodeAgent.heapPercent", 95), "nodeAgent.heapPercent"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badValues")
+    void schemaRejectsBadValues_namingTheKey(Map<String, Object> set, String key) {
+        assertThatThrownBy(() -> render(ONE_ENDPOINT, set)).hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining(key.substring(key.lastIndexOf('.') + 1));
+    }
+
+    @Test
+    void schemaRejectsInlineCredentials() {
+        assertThatThrownBy(() -> render("""
+                remoteWrite:
+                  - url: http://p:9090/api/v1/write
+                    password: hunter2
+                """)).hasMessageContaining("password");
+    }
+
+    @Test
+    void remoteWriteOutputWithoutEndpoint_failsWithAHint() {
+        assertThatThrownBy(() -> render("", Map.of("output.type", "remoteWrite")))
+                .hasMessageContaining("remoteWrite has no endpoint");
+    }
+
+    @Test
+    void defaultsWithoutEndpoint_keepSamplesInTheLocalFile() throws Exception {
+        AgentConfig cfg = loadAgentConfig(render("").one(ConfigMap.class, "-node"));
+        assertThat(cfg.remoteWrite()).isEmpty();
+        assertThat(cfg.localFile().path()).hasToString("/var/lib/netcost/samples.prom");
+    }
+
+    @Test
+    void localFileOutputIgnoresListedEndpoints() throws Exception {
+        AgentConfig cfg = loadAgentConfig(render(ONE_ENDPOINT, Map.of("output.type", "localFile")).one(ConfigMap.class, "-node"));
+        assertThat(cfg.remoteWrite()).isEmpty();
+    }
+}
