@@ -35,7 +35,7 @@ final class CadvisorExporter implements Exporter {
                 .register(ctx.meters());
         this.throttled = new ThrottledLogger(LOG, ctx.clock(), Duration.ofMinutes(10));
         PodSeriesLabels labels = new PodSeriesLabels(ctx.metadata());
-        this.filter = new KubeletSampleFilter(labels);
+        this.filter = new KubeletSampleFilter(labels, ctx.metadata());
         if (config.source() == CadvisorConfig.Source.KUBELET && config.url() != null) {
             // Leave a little of the pipeline's budget so that the scraper's own, clearer error wins.
             Duration budget = ctx.agent().exporterTimeout().minusMillis(500);

@@ -15,16 +15,16 @@ import java.util.Arrays;
  * their name.
  *
  * <p>One instance is reused for every scrape (its buffers and label strings carry over); it is not
- * thread-safe.
+ * thread-safe. Public for the JMH benchmarks in bench/.
  */
-final class CadvisorTextParser {
+public final class CadvisorTextParser {
     /** Receives each kept sample; {@code labels} is only valid during the call. */
-    interface Visitor {
+    public interface Visitor {
         void sample(NetworkFamily family, ParsedLabels labels, double value, long timestampMs);
     }
 
     /** Timestamp passed to the visitor for a line without one. */
-    static final long NO_TIMESTAMP = Long.MIN_VALUE;
+    public static final long NO_TIMESTAMP = Long.MIN_VALUE;
 
     private static final double[] POW10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -43,7 +43,7 @@ final class CadvisorTextParser {
      *
      * @return the number of malformed lines skipped
      */
-    int parse(byte[] buf, int off, int len, Visitor visitor) {
+    public int parse(byte[] buf, int off, int len, Visitor visitor) {
         malformed = 0;
         kept = 0;
         int end = off + len;

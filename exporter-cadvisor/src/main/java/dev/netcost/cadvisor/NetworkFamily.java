@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
  * The eight cAdvisor families netcost keeps, under cAdvisor's own names, with the
  * {@code /proc/<pid>/net/dev} column each one comes from in the procfs source.
  */
-enum NetworkFamily {
+public enum NetworkFamily {
     RECEIVE_BYTES("container_network_receive_bytes_total", 0),
     RECEIVE_PACKETS("container_network_receive_packets_total", 1),
     RECEIVE_ERRORS("container_network_receive_errors_total", 2),
@@ -29,7 +29,7 @@ enum NetworkFamily {
         this.netDevColumn = netDevColumn;
     }
 
-    String metricName() {
+    public String metricName() {
         return metricName;
     }
 

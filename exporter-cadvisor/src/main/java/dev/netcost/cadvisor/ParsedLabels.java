@@ -3,7 +3,7 @@ package dev.netcost.cadvisor;
 import java.util.Arrays;
 
 /** The labels of the line being parsed; reused for every line, valid only during the visitor call. */
-final class ParsedLabels {
+public final class ParsedLabels {
     private String[] names = new String[16];
     private String[] values = new String[16];
     private int size;
@@ -29,20 +29,20 @@ final class ParsedLabels {
         return true;
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
-    String name(int i) {
+    public String name(int i) {
         return names[i];
     }
 
-    String value(int i) {
+    public String value(int i) {
         return values[i];
     }
 
     /** The value of {@code name}, or null when the line has no such label. */
-    String get(String name) {
+    public String get(String name) {
         for (int i = 0; i < size; i++) {
             if (names[i].equals(name)) {
                 return values[i];

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ProcfsNetworkReader {
     private static final Logger LOG = LoggerFactory.getLogger(ProcfsNetworkReader.class);
+    private static final NetworkFamily[] FAMILIES = NetworkFamily.all();
 
     private final Path procRoot;
     private final ClusterMetadata metadata;
@@ -38,6 +39,9 @@ final class ProcfsNetworkReader {
     private final Set<String> reportedMissing = new HashSet<>();
     private final Set<String> seenNetns = new HashSet<>();
     private final ByteBuf buffer = new ByteBuf(4096);
+    /** The eight label sets of each pod and interface, reused while the metadata index is unchanged. */
+    private final Map<String, Labels[]> series = new HashMap<>();
+    private long generation = Long.MIN_VALUE;
 
     /** A pod's process and how it was found, to re-check it cheaply next round. */
     private record Located(int pid, String uid, String netnsLink) {
@@ -63,6 +67,10 @@ final class ProcfsNetworkReader {
                     + " procfs source)");
         }
         int malformed = 0;
+        if (metadata.generation() != generation || series.size() > 4 * metadata.localPods().size() + 64) {
+            series.clear(); // workloads may have changed, or pods have come and gone
+            generation = metadata.generation();
+        }
         Set<String> current = new HashSet<>();
         seenNetns.clear();
         for (PodInfo pod : metadata.localPods()) {
@@ -90,10 +98,16 @@ final class ProcfsNetworkReader {
                 continue;
             }
             malformed += netDev.parse(buffer.bytes(), buffer.length(), (iface, counters) -> {
-                for (NetworkFamily f : NetworkFamily.all()) {
-                    Labels series = labels.builder(f, pod.namespace(), pod.name())
-                            .add(PodSeriesLabels.INTERFACE, iface).build();
-                    out.accept(series, counters[f.netDevColumn()]);
+                Labels[] sets = series.computeIfAbsent(key + "/" + iface, k -> {
+                    Labels[] l = new Labels[FAMILIES.length];
+                    for (NetworkFamily f : FAMILIES) {
+                        l[f.ordinal()] = labels.builder(f, pod.namespace(), pod.name())
+                                .add(PodSeriesLabels.INTERFACE, iface).build();
+                    }
+                    return l;
+                });
+                for (NetworkFamily f : FAMILIES) {
+                    out.accept(sets[f.ordinal()], counters[f.netDevColumn()]);
                 }
             });
         }

@@ -9,6 +9,7 @@ import java.util.List;
 /** A metadata index with fixed pods that carry UIDs, as the Kubernetes-backed one would give. */
 final class FixedMetadata implements ClusterMetadata {
     private final List<PodInfo> pods;
+    volatile long generation = 1;
 
     FixedMetadata(List<PodInfo> pods) {
         this.pods = List.copyOf(pods);
@@ -61,7 +62,7 @@ final class FixedMetadata implements ClusterMetadata {
 
     @Override
     public long generation() {
-        return 1;
+        return generation;
     }
 
     @Override
