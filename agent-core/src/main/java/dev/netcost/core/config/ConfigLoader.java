@@ -360,8 +360,13 @@ public final class ConfigLoader {
         if (ip != null && !isIpAddress(ip)) {
             p.error("ip", "must be an IPv4 or IPv6 address, got '" + ip + "'");
         }
+        int pid = p.integer("pid", 0, 1, Integer.MAX_VALUE);
+        Path netns = p.path("netns", null);
+        if (pid > 0 && netns != null) {
+            p.error("netns", "give either pid or netns, not both");
+        }
         StaticPod pod = new StaticPod(ns, name, ip, p.string("workload", name), p.string("workloadKind", "Pod"),
-                p.stringMap("labels"));
+                p.stringMap("labels"), pid, netns);
         p.finish();
         return pod;
     }

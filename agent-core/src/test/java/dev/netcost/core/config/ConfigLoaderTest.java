@@ -116,6 +116,18 @@ class ConfigLoaderTest {
         void staticPod_defaultsWorkloadToItsName_andKindToPod() {
             StaticPod p = load("pods:\n  - {namespace: shop, name: web-0, ip: 10.0.0.7}\n").pods().get(0);
             assertThat(p).isEqualTo(new StaticPod("shop", "web-0", "10.0.0.7", "web-0", "Pod", Map.of()));
+            assertThat(p.pid()).isZero();
+            assertThat(p.netns()).isNull();
+        }
+
+        @Test
+        void staticPod_takesAPidOrANetworkNamespace_forTheProcfsSource() {
+            List<StaticPod> pods = load("pods:\n  - {namespace: a, name: b, ip: 10.0.0.1, pid: 4242}\n"
+                    + "  - {namespace: a, name: c, ip: 10.0.0.2, netns: /var/run/netns/c}\n").pods();
+            assertThat(pods.get(0).pid()).isEqualTo(4242);
+            assertThat(pods.get(0).netns()).isNull();
+            assertThat(pods.get(1).pid()).isZero();
+            assertThat(pods.get(1).netns()).isEqualTo(java.nio.file.Path.of("/var/run/netns/c"));
         }
     }
 
@@ -558,6 +570,14 @@ class ConfigLoaderTest {
                 "2001:db8:0:0:0:0:0:1", "::ffff:10.0.0.1", "FD00::A"})
         void podIp_acceptsIpv4AndIpv6(String ip) {
             assertThat(load("pods:\n  - {namespace: a, name: b, ip: '" + ip + "'}\n").pods().get(0).ip()).isEqualTo(ip);
+        }
+
+        @Test
+        void staticPodWithBothPidAndNetns_orANonPositivePid_isReported() {
+            assertThat(problems("pods:\n  - {namespace: a, name: b, ip: 10.0.0.1, pid: 7, netns: /run/netns/b}\n"
+                    + "  - {namespace: a, name: c, ip: 10.0.0.2, pid: 0}\n"))
+                    .containsExactly("pods[0].netns: give either pid or netns, not both",
+                            "pods[1].pid: must be between 1 and 2147483647, got 0");
         }
 
         @Test

@@ -1,0 +1,46 @@
+package dev.netcost.cadvisor;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The {@code cadvisor} section; every key and default is documented in docs/configuration.md.
+ *
+ * @param enabled            run the exporter (default true)
+ * @param source             where the counters come from (default {@link Source#KUBELET})
+ * @param url                the kubelet's cAdvisor endpoint; null when not configured and
+ *                           {@code NODE_IP} was not in the environment
+ * @param bearerTokenFile    token sent to the kubelet, re-read every scrape (null: none)
+ * @param caFile             CA bundle the kubelet's certificate must chain to (null: the JDK's trust store)
+ * @param insecureSkipVerify accept any kubelet certificate
+ * @param timeout            the whole scrape, body included
+ * @param maxBytes           the body limit, compressed and decompressed
+ * @param procRoot           the host's /proc (procfs source)
+ * @param cgroupRoot         the host's cgroup mount (procfs source)
+ */
+public record CadvisorConfig(boolean enabled, Source source, URI url, Path bearerTokenFile, Path caFile,
+                             boolean insecureSkipVerify, Duration timeout, long maxBytes, Path procRoot, Path cgroupRoot) {
+    static final Path DEFAULT_TOKEN_FILE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+    static final Path DEFAULT_CA_FILE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/ca.crt");
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    static final long DEFAULT_MAX_BYTES = 256L << 20;
+    /** Arrays hold at most this many bytes; the limit stays clear of it. */
+    static final long MAX_MAX_BYTES = 1L << 30;
+
+    public CadvisorConfig {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(procRoot, "procRoot");
+        Objects.requireNonNull(cgroupRoot, "cgroupRoot");
+    }
+
+    /** Where the per-pod counters are read. */
+    public enum Source {
+        /** The kubelet's {@code /metrics/cadvisor} over HTTPS. */
+        KUBELET,
+        /** {@code /proc/<pid>/net/dev} of one process in each pod's network namespace. */
+        PROCFS
+    }
+}

@@ -1,0 +1,32 @@
+package dev.netcost.cadvisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Jazzer fuzz test of the parser. Under a plain {@code mvn verify} it runs in regression mode on the
+ * inputs in {@code CadvisorTextParserFuzzTestInputs/}; with {@code JAZZER_FUZZ=1} it fuzzes.
+ */
+class CadvisorTextParserFuzzTest {
+    private final CadvisorTextParser parser = new CadvisorTextParser();
+
+    @FuzzTest(maxDuration = "60s")
+    void anyBytes_parseWithoutThrowing_andTheSameTwice(byte[] data) {
+        List<String> first = new ArrayList<>();
+        int errors = parser.parse(data, 0, data.length, (f, l, v, ts) -> first.add(CadvisorTextParserTest.render(f, l, v, ts)));
+        int lines = 1;
+        for (byte b : data) {
+            if (b == '\n') {
+                lines++;
+            }
+        }
+        assertThat(errors + first.size()).isLessThanOrEqualTo(lines);
+        List<String> second = new ArrayList<>();
+        int errors2 = parser.parse(data, 0, data.length, (f, l, v, ts) -> second.add(CadvisorTextParserTest.render(f, l, v, ts)));
+        assertThat(second).isEqualTo(first);
+        assertThat(errors2).isEqualTo(errors);
+    }
+}
