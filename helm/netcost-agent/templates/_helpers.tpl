@@ -159,3 +159,17 @@ webhook:
     ingress: {{ toJson .Values.webhook.labels.ingress }}
     service: {{ toJson .Values.webhook.labels.service }}
 {{- end -}}
+
+{{/* The node agent's exporter sections (docs/configuration.md). */}}
+{{- define "netcost.nodeConfig" -}}
+{{- with .Values.exporters.cadvisor }}
+cadvisor:
+  enabled: {{ .enabled }}
+  source: {{ .source }}
+  insecureSkipVerify: {{ .insecureSkipVerify }}
+  {{- if eq .source "procfs" }}
+  procRoot: /host/proc
+  cgroupRoot: /host/sys/fs/cgroup
+  {{- end }}
+{{- end }}
+{{- end -}}

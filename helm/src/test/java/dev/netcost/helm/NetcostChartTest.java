@@ -87,6 +87,7 @@ class NetcostChartTest {
                 Arguments.of("cert-manager", ONE_ENDPOINT, Map.of("webhook.tls.mode", "certManager")),
                 Arguments.of("webhook off", ONE_ENDPOINT, Map.of("webhook.enabled", false)),
                 Arguments.of("iptables off", ONE_ENDPOINT, Map.of("exporters.iptables.enabled", false)),
+                Arguments.of("cadvisor off", ONE_ENDPOINT, Map.of("exporters.cadvisor.enabled", false)),
                 Arguments.of("two endpoints with secrets", TWO_ENDPOINTS, Map.of()),
                 Arguments.of("local file", "", Map.of("output.type", "localFile")),
                 Arguments.of("placement", ONE_ENDPOINT + """
@@ -220,6 +221,30 @@ class NetcostChartTest {
             String text = cm.getData().values().toString();
             assertThat(text).doesNotContain("password:", "token:", "BEGIN ", "Authorization");
         }
+    }
+
+    @Test
+    void procfsSource_getsHostPidReadOnlyHostMounts_andPtraceOnly() throws Exception {
+        Chart c = render(ONE_ENDPOINT, Map.of("exporters.cadvisor.source", "procfs", "exporters.iptables.enabled", false));
+        PodSpec pod = c.one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec();
+        Container agent = pod.getContainers().get(0);
+        assertThat(pod.getHostPID()).isTrue();
+        assertThat(pod.getHostNetwork()).isFalse();
+        assertThat(agent.getSecurityContext().getCapabilities().getAdd()).containsExactly("SYS_PTRACE");
+        assertThat(agent.getVolumeMounts()).filteredOn(m -> m.getMountPath().startsWith("/host/"))
+                .hasSize(2).allMatch(m -> Boolean.TRUE.equals(m.getReadOnly()));
+        AgentConfig cfg = loadAgentConfig(c.one(ConfigMap.class, "-node"));
+        assertThat(cfg.exporters().get("cadvisor").toString()).contains("source=PROCFS", "procRoot=/host/proc", "cgroupRoot=/host/sys/fs/cgroup");
+    }
+
+    @Test
+    void kubeletSource_isTheDefault_withoutHostPid() throws Exception {
+        Chart c = render(ONE_ENDPOINT);
+        PodSpec pod = c.one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec();
+        assertThat(pod.getHostPID()).isNotEqualTo(Boolean.TRUE);
+        AgentConfig cfg = loadAgentConfig(c.one(ConfigMap.class, "-node"));
+        assertThat(cfg.exporters()).containsKey("cadvisor");
+        assertThat(cfg.exporters().get("cadvisor").toString()).contains("source=KUBELET", "insecureSkipVerify=true");
     }
 
     @Test
