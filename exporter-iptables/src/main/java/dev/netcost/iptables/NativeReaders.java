@@ -9,6 +9,8 @@ final class NativeReaders {
 
     static CounterReader create(IptablesFamily family, NetnsThread thread, IptablesConfig config, ChainNames names)
             throws IOException, InterruptedException {
-        throw new IOException("no native reader for " + family.label() + " yet");
+        return family == IptablesFamily.LEGACY
+                ? new Ip4tcCounterReader(thread, config.ip4tcLibrary(), names)
+                : NftCounterReader.open(thread, names);
     }
 }
