@@ -52,11 +52,11 @@ final class IptablesSaveParser {
                 if (line.startsWith("[")) {
                     int colon = line.indexOf(':');
                     int close = line.indexOf(']');
-                    if (colon < 0 || close < colon) {
+                    if (colon < 0 || close < colon || !digits(line, 1, colon) || !digits(line, colon + 1, close)) {
                         continue;
                     }
-                    packets = Long.parseUnsignedLong(line, 1, colon, 10);
-                    bytes = Long.parseUnsignedLong(line, colon + 1, close, 10);
+                    packets = parseLong(line, 1, colon);
+                    bytes = parseLong(line, colon + 1, close);
                     spec = line.substring(close + 1).strip();
                 }
                 if (!spec.startsWith("-A ")) {
@@ -113,7 +113,8 @@ final class IptablesSaveParser {
             }
             int colon = indexOf(text, ':', start, lineEnd);
             int close = indexOf(text, ']', start, lineEnd);
-            if (colon >= close || close + 4 >= lineEnd || !regionEquals(text, close + 1, " -A ")) {
+            if (colon >= close || close + 4 >= lineEnd || !regionEquals(text, close + 1, " -A ")
+                    || !digits(text, start + 1, colon) || !digits(text, colon + 1, close)) {
                 continue;
             }
             int chainStart = close + 5;
@@ -208,6 +209,20 @@ final class IptablesSaveParser {
         return true;
     }
 
+    private static boolean digits(CharSequence s, int from, int end) {
+        if (from >= end || end - from > 20) {
+            return false;
+        }
+        for (int i = from; i < end; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** An unsigned decimal, wrapping like the kernel's u64 counters. */
     private static long parseLong(CharSequence s, int from, int end) {
         long v = 0;
         for (int i = from; i < end; i++) {

@@ -110,10 +110,15 @@ final class PodCounters implements CounterSink {
                     t.labels[2 * i] = labels(BYTES, pod, node, zone, t.direction, CLASSES[i]);
                     t.labels[2 * i + 1] = labels(PACKETS, pod, node, zone, t.direction, CLASSES[i]);
                 }
-                out.accept(t.labels[2 * i], t.bytes[i]);
-                out.accept(t.labels[2 * i + 1], t.packets[i]);
+                out.accept(t.labels[2 * i], unsigned(t.bytes[i]));
+                out.accept(t.labels[2 * i + 1], unsigned(t.packets[i]));
             }
         }
+    }
+
+    /** Kernel counters are unsigned 64-bit. */
+    static double unsigned(long v) {
+        return v >= 0 ? v : ((v >>> 1) | (v & 1)) * 2.0;
     }
 
     private static Labels labels(String metric, PodInfo pod, String node, String zone, Direction d, TrafficClass c) {

@@ -51,7 +51,8 @@ final class RestorePlanner {
             Map<TrafficClass, long[]> carried = carried(have, chain.podKey());
             for (AccountingRules.PodRule r : chain.rules()) {
                 long[] c = carried.remove(r.trafficClass());
-                rules.append('[').append(c == null ? 0 : c[0]).append(':').append(c == null ? 0 : c[1]).append("] ")
+                rules.append('[').append(c == null ? "0" : Long.toUnsignedString(c[0])).append(':')
+                        .append(c == null ? "0" : Long.toUnsignedString(c[1])).append("] ")
                         .append(r.spec()).append('\n');
             }
         }

@@ -57,11 +57,15 @@ class IptablesExporterIT {
     }
 
     private IptablesExporter exporter(IptablesFamily family, TestMetadata md, boolean cleanup) throws Exception {
+        return exporter(family == IptablesFamily.LEGACY ? IptablesBackend.LEGACY : IptablesBackend.NFT, md, cleanup);
+    }
+
+    private IptablesExporter exporter(IptablesBackend backend, TestMetadata md, boolean cleanup) throws Exception {
         List<ExporterFactory<?>> factories = List.of(new IptablesExporterFactory());
         var agent = new ConfigLoader(Map.of(), factories).loadString("nodeName: node-1\n");
         IptablesConfig config = agent.exporterConfig("iptables", IptablesConfig.class)
                 .withNetns(topo.node.path())
-                .withBackend(family == IptablesFamily.LEGACY ? IptablesBackend.LEGACY : IptablesBackend.NFT)
+                .withBackend(backend)
                 .withCleanupOnExit(cleanup);
         IptablesExporter e = new IptablesExporter(config, new ExporterContext(agent, new SimpleMeterRegistry(),
                 Clock.systemUTC(), md));
@@ -245,5 +249,20 @@ class IptablesExporterIT {
         assertThat(save(family)).doesNotContain("NETCOST");
         md.synced(true);
         assertThat(collect(e)).containsKey("shop/web-0 egress internet bytes");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = IptablesBackend.class, names = {"AUTO", "SAVE"})
+    void autoAndSaveBackends_pickTheFamilyHoldingTheNodesRules_andCount(IptablesBackend backend) throws Exception {
+        topo = new NodeTopology(IptablesFamily.LEGACY); // the node's NAT rules live in iptables-legacy
+        TestMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
+        IptablesExporter e = exporter(backend, md, false);
+        assertThat(e.reconciler().family()).isEqualTo(IptablesFamily.LEGACY);
+        assertThat(e.reader().name()).isEqualTo(backend == IptablesBackend.SAVE ? "save" : "ip4tc");
+        collect(e);
+        assertThat(save(IptablesFamily.LEGACY)).contains(":NETCOST-E-0A0A0102");
+        assertThat(save(IptablesFamily.NFT)).doesNotContain("NETCOST");
+        NodeTopology.tcp(topo.podA, topo.vpc, VPC, 5001, 5001, NodeTopology.payload(dir, MIB));
+        assertThat(v(collect(e), "shop/web-0 egress in_vpc bytes")).isBetween((double) MIB, MIB * 1.1);
     }
 }
