@@ -21,7 +21,8 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
                       Duration lockWait, Path netns, Commands commands, String ip4tcLibrary) {
     static final Pattern PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0," + (ChainNames.MAX_PREFIX - 1) + "}");
 
-    static final IptablesConfig DEFAULT = new IptablesConfig(true, IptablesBackend.AUTO, "NETCOST", false,
+    // Off by default: the exporter changes the node's iptables rules, so it is opted into (the DaemonSet does).
+    static final IptablesConfig DEFAULT = new IptablesConfig(false, IptablesBackend.AUTO, "NETCOST", false,
             Duration.ofSeconds(5), null, Commands.DEFAULT, "libip4tc.so.2");
 
     IptablesConfig {

@@ -28,15 +28,16 @@ class IptablesExporterFactoryTest {
     }
 
     @Test
-    void defaults() {
+    void defaults_areOff_soNoRuleIsAddedUnlessAskedFor() {
         assertThat(load("nodeName: n\n")).isEqualTo(IptablesConfig.DEFAULT);
+        assertThat(new IptablesExporterFactory().enabled(IptablesConfig.DEFAULT)).isFalse();
     }
 
     @Test
     void readsEveryKey() {
         IptablesConfig c = load("""
                 iptables:
-                  enabled: false
+                  enabled: true
                   backend: nft
                   chainPrefix: NC_1
                   cleanupOnExit: true
@@ -50,7 +51,7 @@ class IptablesExporterFactoryTest {
                     nftRestore: /sbin/d
                     nsenter: /bin/e
                 """);
-        assertThat(c).isEqualTo(new IptablesConfig(false, IptablesBackend.NFT, "NC_1", true, Duration.ofSeconds(2),
+        assertThat(c).isEqualTo(new IptablesConfig(true, IptablesBackend.NFT, "NC_1", true, Duration.ofSeconds(2),
                 Path.of("/run/netns/node"), new IptablesConfig.Commands("/sbin/a", "/sbin/b", "/sbin/c", "/sbin/d", "/bin/e"),
                 "/usr/lib/x86_64-linux-gnu/libip4tc.so.2"));
     }
