@@ -1,0 +1,71 @@
+package dev.netcost.bench;
+
+import dev.netcost.core.k8s.ClassificationSets;
+import dev.netcost.core.k8s.ClusterMetadata;
+import dev.netcost.core.k8s.PodInfo;
+import dev.netcost.iptables.IptablesBenchSupport;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One exporter read of netcost's counters (read + per-pod/class sums + samples) for 250 pods, with
+ * every class in use: {@code 250pods} has 4 counting rules per pod chain (2,000 rules), {@code
+ * 10000rules} 20 per chain (10,000 rules). Each native reader runs against its family's
+ * {@code iptables-*-save -c} in the same run, on the same rules, in a network namespace of its own
+ * (needs root).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class IptablesCounterReadBenchmark {
+    @Param({"250pods", "10000rules"})
+    public String ruleset;
+
+    @Param({"ip4tc", "legacy-save", "netlink", "nft-save"})
+    public String reader;
+
+    private IptablesBenchNamespace ns;
+    private IptablesBenchSupport support;
+    private ClusterMetadata metadata;
+
+    @Setup
+    public void setUp() throws Exception {
+        ns = new IptablesBenchNamespace("read");
+        support = new IptablesBenchSupport(ns.path());
+        List<PodInfo> pods = IptablesBenchNamespace.pods(IptablesBenchNamespace.PODS, 0);
+        ClassificationSets sets = IptablesBenchNamespace.sets(ruleset.equals("250pods") ? 4 : 20);
+        metadata = IptablesBenchNamespace.metadata(pods);
+        String family = reader.equals("ip4tc") || reader.equals("legacy-save") ? "legacy" : "nft";
+        support.reconcile(family, pods, sets);
+        int rules = support.countingRules(pods, sets);
+        if (rules != (ruleset.equals("250pods") ? 2_000 : 10_000)) {
+            throw new IllegalStateException("BUG: " + rules + " counting rules for " + ruleset);
+        }
+    }
+
+    @TearDown
+    public void tearDown() {
+        support.close();
+        ns.close();
+    }
+
+    @Benchmark
+    public double read() throws Exception {
+        return support.read(reader, metadata);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.netcost.iptables;
+
+/** The {@code iptables.backend} setting: which iptables family holds netcost's rules and how counters are read. */
+enum IptablesBackend {
+    /** Detect the family like kube-proxy's iptables-wrapper; read natively, falling back to {@code *-save -c}. */
+    AUTO("auto"),
+    /** iptables-legacy (x_tables); counters read through libip4tc. */
+    LEGACY("legacy"),
+    /** iptables-nft (nf_tables); counters read with one netlink dump of the mangle table. */
+    NFT("nft"),
+    /** The detected family, counters always read by parsing {@code iptables-*-save -c}. */
+    SAVE("save");
+
+    private final String key;
+
+    IptablesBackend(String key) {
+        this.key = key;
+    }
+
+    String key() {
+        return key;
+    }
+
+    static IptablesBackend parse(String text) {
+        for (IptablesBackend b : values()) {
+            if (b.key.equals(text)) {
+                return b;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.netcost.iptables;
+
+import dev.netcost.core.config.ConfigNode;
+import dev.netcost.core.spi.Exporter;
+import dev.netcost.core.spi.ExporterContext;
+import dev.netcost.core.spi.ExporterFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Registers the {@code iptables} exporter and reads its section. */
+public final class IptablesExporterFactory implements ExporterFactory<IptablesConfig> {
+    @Override
+    public String configKey() {
+        return "iptables";
+    }
+
+    @Override
+    public IptablesConfig parseConfig(ConfigNode section) {
+        IptablesConfig d = IptablesConfig.DEFAULT;
+        boolean enabled = section.bool("enabled", d.enabled());
+        String backendText = section.string("backend", d.backend().key());
+        IptablesBackend backend = IptablesBackend.parse(backendText);
+        if (backend == null) {
+            section.error("backend", "must be one of auto, legacy, nft, save, got '" + backendText + "'");
+            backend = d.backend();
+        }
+        String prefix = section.string("chainPrefix", d.chainPrefix());
+        if (!IptablesConfig.PREFIX.matcher(prefix).matches()) {
+            section.error("chainPrefix", "must be a letter followed by up to " + (ChainNames.MAX_PREFIX - 1)
+                    + " letters, digits or '_', got '" + prefix + "'");
+            prefix = d.chainPrefix();
+        }
+        boolean cleanup = section.bool("cleanupOnExit", d.cleanupOnExit());
+        Duration lockWait = section.duration("lockWait", d.lockWait(), Duration.ofSeconds(1));
+        Path netns = section.path("netns", null);
+        String ip4tc = section.string("ip4tcLibrary", d.ip4tcLibrary());
+        ConfigNode c = section.child("commands");
+        IptablesConfig.Commands dc = d.commands();
+        IptablesConfig.Commands commands = new IptablesConfig.Commands(
+                nonBlank(c, "legacySave", dc.legacySave()), nonBlank(c, "legacyRestore", dc.legacyRestore()),
+                nonBlank(c, "nftSave", dc.nftSave()), nonBlank(c, "nftRestore", dc.nftRestore()),
+                nonBlank(c, "nsenter", dc.nsenter()));
+        c.finish();
+        return new IptablesConfig(enabled, backend, prefix, cleanup, lockWait, netns, commands, ip4tc);
+    }
+
+    private static String nonBlank(ConfigNode n, String key, String def) {
+        String v = n.string(key, def);
+        if (v.isBlank()) {
+            n.error(key, "must not be empty");
+            return def;
+        }
+        return v;
+    }
+
+    @Override
+    public boolean enabled(IptablesConfig config) {
+        return config.enabled();
+    }
+
+    @Override
+    public Exporter create(IptablesConfig config, ExporterContext context) {
+        return new IptablesExporter(config, context);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.netcost.iptables;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Brings netcost's chains in the mangle table to the wanted state: reads the table with
+ * {@code iptables-save -c}, plans the difference and applies it in one
+ * {@code iptables-restore --noflush -c -w} transaction (atomic, under the xtables lock).
+ */
+final class IptablesReconciler {
+    private final CommandRunner runner;
+    private final IptablesFamily family;
+    private final IptablesConfig.Commands commands;
+    private final IptablesSaveParser parser;
+    private final RestorePlanner planner;
+    private final String lockWaitSeconds;
+
+    IptablesReconciler(CommandRunner runner, IptablesFamily family, IptablesConfig.Commands commands, ChainNames names,
+                       Duration lockWait) {
+        this.runner = runner;
+        this.family = family;
+        this.commands = commands;
+        this.parser = new IptablesSaveParser(names);
+        this.planner = new RestorePlanner(names);
+        this.lockWaitSeconds = Long.toString(Math.max(1, (lockWait.toMillis() + 999) / 1000));
+    }
+
+    IptablesFamily family() {
+        return family;
+    }
+
+    MangleSnapshot snapshot() throws IOException, InterruptedException {
+        CommandRunner.Result r = runner.check(List.of(commands.save(family), "-c", "-t", "mangle"), null);
+        return parser.snapshot(r.stdoutText());
+    }
+
+    /** Applies the difference; returns the restore input applied ("" when nothing changed). */
+    String reconcile(AccountingRules wanted) throws IOException, InterruptedException {
+        String script = planner.plan(snapshot(), wanted);
+        apply(script);
+        return script;
+    }
+
+    /** Removes the jump and every chain netcost owns; returns the restore input applied. */
+    String cleanup() throws IOException, InterruptedException {
+        String script = planner.cleanup(snapshot());
+        apply(script);
+        return script;
+    }
+
+    private void apply(String script) throws IOException, InterruptedException {
+        if (script.isEmpty()) {
+            return;
+        }
+        runner.check(List.of(commands.restore(family), "--noflush", "-c", "-w", lockWaitSeconds),
+                script.getBytes(StandardCharsets.UTF_8));
+    }
+}

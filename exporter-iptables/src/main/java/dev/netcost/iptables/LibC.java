@@ -1,0 +1,40 @@
+package dev.netcost.iptables;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.SaveError;
+
+/** The few libc calls the native readers need. Public only because jnr-ffi implements it at run time. */
+public interface LibC {
+    int O_RDONLY = 0;
+    int O_CLOEXEC = 0x80000;
+    int CLONE_NEWNET = 0x40000000;
+    int AF_NETLINK = 16;
+    int SOCK_RAW = 3;
+    int SOCK_CLOEXEC = 0x80000;
+    int NETLINK_NETFILTER = 12;
+    int SOL_SOCKET = 1;
+    int SO_RCVTIMEO = 20;
+
+    @SaveError
+    int open(String path, int flags);
+
+    @SaveError
+    int close(int fd);
+
+    @SaveError
+    int setns(int fd, int nstype);
+
+    @SaveError
+    int socket(int domain, int type, int protocol);
+
+    @SaveError
+    int setsockopt(int fd, int level, int name, Pointer value, int length);
+
+    @SaveError
+    long send(int fd, Pointer buf, long length, int flags);
+
+    @SaveError
+    long recv(int fd, Pointer buf, long length, int flags);
+
+    String strerror(int errno);
+}

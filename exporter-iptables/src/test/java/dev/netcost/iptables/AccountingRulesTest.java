@@ -1,0 +1,62 @@
+package dev.netcost.iptables;
+
+import static dev.netcost.iptables.TestMetadata.cidrs;
+import static dev.netcost.iptables.TestMetadata.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netcost.core.k8s.ClassificationSets;
+import dev.netcost.core.k8s.PodInfo;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AccountingRulesTest {
+    private final ChainNames names = new ChainNames("NETCOST");
+
+    @Test
+    void rendersDispatchAndFirstMatchClassRules_exactlyAsIptablesSavePrintsThem() {
+        AccountingRules r = AccountingRules.build(names, List.of(pod("shop", "web-0", "10.10.1.2")),
+                new ClassificationSets(cidrs("10.10.0.0/16"), cidrs("10.20.0.0/16", "10.30.0.0/16"), cidrs("10.0.0.0/8")));
+        assertThat(r.mainRules()).containsExactly(
+                "-A NETCOST -s 10.10.1.2/32 -j NETCOST-E-0A0A0102",
+                "-A NETCOST -d 10.10.1.2/32 -j NETCOST-I-0A0A0102");
+        assertThat(r.podChains().get("NETCOST-E-0A0A0102").specs()).containsExactly(
+                "-A NETCOST-E-0A0A0102 -d 10.10.0.0/16 -m comment --comment \"same_zone shop/web-0\" -j RETURN",
+                "-A NETCOST-E-0A0A0102 -d 10.20.0.0/16 -m comment --comment \"cross_zone shop/web-0\" -j RETURN",
+                "-A NETCOST-E-0A0A0102 -d 10.30.0.0/16 -m comment --comment \"cross_zone shop/web-0\" -j RETURN",
+                "-A NETCOST-E-0A0A0102 -d 10.0.0.0/8 -m comment --comment \"in_vpc shop/web-0\" -j RETURN",
+                "-A NETCOST-E-0A0A0102 -m comment --comment \"internet shop/web-0\" -j RETURN");
+        assertThat(r.podChains().get("NETCOST-I-0A0A0102").specs()).first().asString().contains(" -s 10.10.0.0/16 ");
+        assertThat(r.jumpRule()).isEqualTo("-A POSTROUTING -m comment --comment netcost -j NETCOST");
+    }
+
+    @Test
+    void unusedClassesCostNoRules_andIpv6CidrsAreLeftOut() {
+        AccountingRules r = AccountingRules.build(names, List.of(pod("shop", "web-0", "10.10.1.2")),
+                new ClassificationSets(List.of(), cidrs("fd00::/8"), List.of()));
+        assertThat(r.podChains().get("NETCOST-E-0A0A0102").specs())
+                .containsExactly("-A NETCOST-E-0A0A0102 -m comment --comment \"internet shop/web-0\" -j RETURN");
+    }
+
+    @Test
+    void skipsHostNetworkAndIpv6OnlyPods_andGivesADuplicateIpToTheFirstPodByName() {
+        PodInfo host = new PodInfo("kube-system", "proxy", "", List.of("192.0.2.1"), true, Map.of(), "", "");
+        PodInfo v6 = pod("shop", "v6", "fd00::7");
+        AccountingRules r = AccountingRules.build(names, List.of(pod("b", "second", "10.10.1.2"), host, v6,
+                pod("a", "first", "10.10.1.2")), new ClassificationSets(List.of(), List.of(), List.of()));
+        assertThat(r.podChains()).containsOnlyKeys("NETCOST-E-0A0A0102", "NETCOST-I-0A0A0102");
+        assertThat(r.podChains().get("NETCOST-E-0A0A0102").podKey()).isEqualTo("a/first");
+        assertThat(r.skipped()).singleElement().asString().startsWith("b/second");
+    }
+
+    @Test
+    void truncatesLongPodKeysToTheCommentLimit() {
+        String name = "p".repeat(253);
+        AccountingRules r = AccountingRules.build(names, List.of(pod("n".repeat(63), name, "10.10.1.2")),
+                new ClassificationSets(List.of(), List.of(), List.of()));
+        String comment = IptablesSaveParser.comment(r.podChains().get("NETCOST-E-0A0A0102").specs().get(0));
+        assertThat(comment).hasSize(RuleComment.MAX_LENGTH);
+        assertThat(RuleComment.isFor(comment, RuleComment.podKey("n".repeat(63), name))).isTrue();
+        assertThat(RuleComment.isFor(comment, RuleComment.podKey("n".repeat(63), "q"))).isFalse();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.netcost.iptables;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.netcost.core.config.ConfigException;
+import dev.netcost.core.config.ConfigLoader;
+import dev.netcost.core.spi.ExporterFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+class IptablesExporterFactoryTest {
+    private static IptablesConfig load(String yaml) {
+        List<ExporterFactory<?>> factories = List.of(new IptablesExporterFactory());
+        return new ConfigLoader(Map.of(), factories).loadString(yaml).exporterConfig("iptables", IptablesConfig.class);
+    }
+
+    @Test
+    void isRegisteredForServiceLoader_underTheIptablesKey() {
+        List<String> keys = new ArrayList<>();
+        ServiceLoader.load(ExporterFactory.class).forEach(f -> keys.add(f.configKey()));
+        assertThat(keys).contains("iptables");
+    }
+
+    @Test
+    void defaults_areOff_soNoRuleIsAddedUnlessAskedFor() {
+        assertThat(load("nodeName: n\n")).isEqualTo(IptablesConfig.DEFAULT);
+        assertThat(new IptablesExporterFactory().enabled(IptablesConfig.DEFAULT)).isFalse();
+    }
+
+    @Test
+    void readsEveryKey() {
+        IptablesConfig c = load("""
+                iptables:
+                  enabled: true
+                  backend: nft
+                  chainPrefix: NC_1
+                  cleanupOnExit: true
+                  lockWait: 2s
+                  netns: /run/netns/node
+                  ip4tcLibrary: /usr/lib/x86_64-linux-gnu/libip4tc.so.2
+                  commands:
+                    legacySave: /sbin/a
+                    legacyRestore: /sbin/b
+                    nftSave: /sbin/c
+                    nftRestore: /sbin/d
+                    nsenter: /bin/e
+                """);
+        assertThat(c).isEqualTo(new IptablesConfig(true, IptablesBackend.NFT, "NC_1", true, Duration.ofSeconds(2),
+                Path.of("/run/netns/node"), new IptablesConfig.Commands("/sbin/a", "/sbin/b", "/sbin/c", "/sbin/d", "/bin/e"),
+                "/usr/lib/x86_64-linux-gnu/libip4tc.so.2"));
+    }
+
+    @Test
+    void reportsEveryBadValueAtOnce() {
+        assertThatThrownBy(() -> load("""
+                iptables:
+                  backend: iptables
+                  chainPrefix: THIS-IS-FAR-TOO-LONG
+                  lockWait: 10ms
+                  commands:
+                    nftSave: ""
+                    legacy: x
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("iptables.backend: must be one of auto, legacy, nft, save, got 'iptables'")
+                .hasMessageContaining("iptables.chainPrefix")
+                .hasMessageContaining("iptables.lockWait")
+                .hasMessageContaining("iptables.commands.nftSave: must not be empty")
+                .hasMessageContaining("iptables.commands.legacy: unknown key");
+    }
+}

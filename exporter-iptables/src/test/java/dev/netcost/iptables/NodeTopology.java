@@ -1,0 +1,146 @@
+package dev.netcost.iptables;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A small cluster in network namespaces, TEST-NET and private addresses only:
+ * <pre>
+ *   podA 10.10.1.2 ─┐                    ┌─ zone     10.20.1.5   (a pod in another zone)      10.255.1.0/30
+ *   podB 10.10.1.3 ─┤ node (routes,      ├─ vpc      10.0.5.5    (a VPC host, no known zone)  10.255.2.0/30
+ *   podC 10.10.1.4 ─┘  DNAT, masquerade) └─ internet 203.0.113.10 (no route back: masquerade) 198.51.100.0/30
+ * </pre>
+ * Pods are routed like Calico: a /32 on eth0, a default route on the link, proxy ARP on the node
+ * side, so pod-to-pod traffic crosses the node's IP stack. In the node, a ClusterIP-style DNAT sends
+ * 10.96.0.10:80 to zone's 10.20.1.5:5002, and traffic to the internet link is masqueraded, both with
+ * the iptables family under test.
+ */
+final class NodeTopology implements AutoCloseable {
+    static final String POD_A = "10.10.1.2";
+    static final String POD_B = "10.10.1.3";
+    static final String POD_C = "10.10.1.4";
+    static final String ZONE = "10.20.1.5";
+    static final String VPC = "10.0.5.5";
+    static final String INTERNET = "203.0.113.10";
+    static final String CLUSTER_IP = "10.96.0.10";
+
+    final Netns node;
+    final Netns podA;
+    final Netns podB;
+    final Netns podC;
+    final Netns zone;
+    final Netns vpc;
+    final Netns internet;
+    private final List<Netns> all = new ArrayList<>();
+
+    NodeTopology(IptablesFamily family) {
+        boolean ok = false;
+        try {
+            node = add(Netns.create("node"));
+            podA = add(Netns.create("podA"));
+            podB = add(Netns.create("podB"));
+            podC = add(Netns.create("podC"));
+            zone = add(Netns.create("zone"));
+            vpc = add(Netns.create("vpc"));
+            internet = add(Netns.create("inet"));
+            node.exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv4.conf.all.rp_filter=0",
+                    "net.ipv4.conf.default.rp_filter=0");
+            pod(podA, "pa", POD_A);
+            pod(podB, "pb", POD_B);
+            pod(podC, "pc", POD_C);
+            remote(zone, "zn", "10.255.1", ZONE, "10.20.0.0/16");
+            remote(vpc, "vp", "10.255.2", VPC, "10.0.0.0/16");
+            Netns.veth(node, "in", internet, "eth0");
+            node.exec("ip", "addr", "add", "198.51.100.1/30", "dev", "in");
+            internet.exec("ip", "addr", "add", "198.51.100.2/30", "dev", "eth0");
+            internet.exec("ip", "addr", "add", INTERNET + "/32", "dev", "lo");
+            internet.exec("ip", "route", "replace", "198.51.100.0/30", "dev", "eth0", "src", INTERNET);
+            node.exec("ip", "route", "add", "default", "via", "198.51.100.2");
+            String iptables = family == IptablesFamily.LEGACY ? "iptables-legacy" : "iptables-nft";
+            node.exec(iptables, "-w", "-t", "nat", "-A", "PREROUTING", "-d", CLUSTER_IP + "/32", "-p", "tcp", "--dport", "80",
+                    "-j", "DNAT", "--to-destination", ZONE + ":5002");
+            node.exec(iptables, "-w", "-t", "nat", "-A", "POSTROUTING", "-o", "in", "-j", "MASQUERADE");
+            ok = true;
+        } finally {
+            if (!ok) {
+                close();
+            }
+        }
+    }
+
+    private Netns add(Netns ns) {
+        all.add(ns);
+        return ns;
+    }
+
+    private void pod(Netns pod, String nodeIf, String ip) {
+        Netns.veth(node, nodeIf, pod, "eth0");
+        node.exec("sysctl", "-q", "-w", "net.ipv4.conf." + nodeIf + ".proxy_arp=1");
+        node.exec("ip", "route", "add", ip + "/32", "dev", nodeIf);
+        pod.exec("ip", "addr", "add", ip + "/32", "dev", "eth0");
+        pod.exec("ip", "route", "add", "default", "dev", "eth0");
+    }
+
+    private void remote(Netns ns, String nodeIf, String link, String ip, String cidr) {
+        Netns.veth(node, nodeIf, ns, "eth0");
+        node.exec("ip", "addr", "add", link + ".1/30", "dev", nodeIf);
+        ns.exec("ip", "addr", "add", link + ".2/30", "dev", "eth0");
+        ns.exec("ip", "addr", "add", ip + "/32", "dev", "lo");
+        ns.exec("ip", "route", "add", "default", "via", link + ".1", "src", ip);
+        node.exec("ip", "route", "add", cidr, "via", link + ".2");
+    }
+
+    /** A file of {@code size} bytes to send. */
+    static Path payload(Path dir, int size) {
+        try {
+            Path f = dir.resolve("payload-" + size);
+            if (!Files.exists(f)) {
+                Files.write(f, new byte[size]);
+            }
+            return f;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Sends {@code file} over one TCP connection from {@code from} to {@code connectTo}:{@code port};
+     * the receiver listens in {@code to} on {@code listenPort}. Returns when both ends are done.
+     */
+    static void tcp(Netns from, Netns to, String connectTo, int port, int listenPort, Path file) {
+        Process server = to.spawn("socat", "-u", "TCP-LISTEN:" + listenPort + ",reuseaddr", "OPEN:/dev/null");
+        Process client = from.spawn("socat", "-u", "OPEN:" + file, "TCP:" + connectTo + ":" + port + ",retry=200,interval=0.05");
+        await(client, "tcp client " + from.name() + " -> " + connectTo + ":" + port);
+        await(server, "tcp server in " + to.name() + " on " + listenPort);
+    }
+
+    /** Sends {@code file} as UDP datagrams of {@code datagram} bytes from an unconnected socket (nobody needs to listen). */
+    static void udp(Netns from, String to, int port, Path file, int datagram) {
+        Process client = from.spawn("socat", "-u", "-b", Integer.toString(datagram), "OPEN:" + file, "UDP-SENDTO:" + to + ":" + port);
+        await(client, "udp client " + from.name() + " -> " + to);
+    }
+
+    private static void await(Process p, String what) {
+        try {
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(what + " finished").isTrue();
+            assertThat(p.exitValue()).as(what + " exit code").isZero();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = all.size() - 1; i >= 0; i--) {
+            all.get(i).close();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.netcost.iptables;
+
+import static dev.netcost.iptables.TestMetadata.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netcost.core.model.Labels;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PodCountersTest {
+    private final ChainNames names = new ChainNames("NETCOST");
+    private final PodCounters counters = new PodCounters(names);
+
+    private Map<Labels, Double> read(TestMetadata md, Runnable rules) {
+        counters.begin();
+        rules.run();
+        Map<Labels, Double> out = new LinkedHashMap<>();
+        counters.emit(md, (l, v, ts) -> out.put(l, v));
+        return out;
+    }
+
+    @Test
+    void sumsRulesPerClass_andLabelsThemWithPodNodeZoneWorkloadDirectionAndClass() {
+        TestMetadata md = new TestMetadata("node-1", "zone-a").pods(pod("shop", "web-0", "10.10.1.2"));
+        Map<Labels, Double> out = read(md, () -> {
+            counters.rule("NETCOST-E-0A0A0102", "cross_zone shop/web-0", 2, 200);
+            counters.rule("NETCOST-E-0A0A0102", "cross_zone shop/web-0", 3, 300);
+            counters.rule("NETCOST-E-0A0A0102", "internet shop/web-0", 0, 0);
+            counters.rule("NETCOST-E-0A0A0102", null, 9, 900);
+            counters.rule("NETCOST-E-0A0A0102", "bogus shop/web-0", 9, 900);
+        });
+        assertThat(out).containsEntry(Labels.of(PodCounters.BYTES, "namespace", "shop", "pod", "web-0", "node", "node-1",
+                        "zone", "zone-a", "workload", "web", "workload_kind", "Deployment", "direction", "egress",
+                        "class", "cross_zone"), 500.0)
+                .containsEntry(Labels.of(PodCounters.PACKETS, "namespace", "shop", "pod", "web-0", "node", "node-1",
+                        "zone", "zone-a", "workload", "web", "workload_kind", "Deployment", "direction", "egress",
+                        "class", "internet"), 0.0)
+                .hasSize(4);
+    }
+
+    @Test
+    void reportsNothingForChainsOfAnotherPod_unknownIps_andChainsGoneSinceTheLastRead() {
+        TestMetadata md = new TestMetadata("node-1", "").pods(pod("shop", "new-0", "10.10.1.2"));
+        assertThat(read(md, () -> counters.rule("NETCOST-E-0A0A0102", "internet shop/old-0", 1, 1))).isEmpty();
+        assertThat(read(md, () -> counters.rule("NETCOST-E-0A0A0109", "internet shop/x", 1, 1))).isEmpty();
+        assertThat(read(md, () -> counters.rule("NETCOST-I-0A0A0102", "internet shop/new-0", 1, 1))).hasSize(2);
+        assertThat(read(md, () -> { })).isEmpty();
+    }
+
+    @Test
+    void valuesAreUnsigned64Bit() {
+        assertThat(PodCounters.unsigned(-1L)).isEqualTo(18446744073709551615.0);
+        assertThat(PodCounters.unsigned(Long.MAX_VALUE)).isEqualTo(9.223372036854775807E18);
+        assertThat(PodCounters.unsigned(7)).isEqualTo(7.0);
+    }
+}
