@@ -172,4 +172,12 @@ cadvisor:
   cgroupRoot: /host/sys/fs/cgroup
   {{- end }}
 {{- end }}
+{{- with .Values.exporters.iptables }}
+iptables:
+  enabled: {{ .enabled }}
+  backend: {{ .backend }}
+  chainPrefix: {{ .chainPrefix }}
+  # Keep the rules and their counters across restarts and upgrades.
+  cleanupOnExit: false
+{{- end }}
 {{- end -}}

@@ -135,6 +135,7 @@ class NetcostChartTest {
         assertThat(agent.getPorts()).filteredOn(p -> p.getName().equals(agent.getReadinessProbe().getHttpGet().getPort().getStrVal()))
                 .extracting(p -> p.getContainerPort()).containsExactly(cfg.debug().listen().port());
         assertThat(cfg.kubernetes().enabled()).isTrue();
+        assertThat(cfg.exporters().get("iptables").toString()).contains("enabled=" + iptables, "cleanupOnExit=false");
         assertThat(cfg.nodeName()).isEqualTo("node-from-downward-api");
 
         assertNoWildcardsAndLeastPrivilege(c);
@@ -274,6 +275,7 @@ class NetcostChartTest {
                 Arguments.of(Map.of("webhook.replicas", -1), "webhook.replicas"),
                 Arguments.of(Map.of("webhook.tls.mode", "manual"), "webhook.tls.mode"),
                 Arguments.of(Map.of("exporters.iptables.backend", "ebpf"), "exporters.iptables.backend"),
+                Arguments.of(Map.of("exporters.iptables.chainPrefix", "NET-COST"), "exporters.iptables.chainPrefix"),
                 Arguments.of(Map.of("nodeAgent.heapPercent", 95), "nodeAgent.heapPercent"));
     }
 
