@@ -86,6 +86,9 @@ final class NodeAgent implements AutoCloseable {
     private static <C> Exporter create(ExporterFactory<C> f, AgentConfig config, ExporterContext ctx) {
         @SuppressWarnings("unchecked")
         C c = (C) config.exporters().get(f.configKey());
+        if (!f.runsInNode()) {
+            return null; // another command's exporter (netcost webhook)
+        }
         if (c == null || !f.enabled(c)) {
             LOG.info("exporter {} disabled", f.configKey());
             return null;
