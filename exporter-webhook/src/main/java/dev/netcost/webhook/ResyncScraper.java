@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,6 +30,9 @@ final class ResyncScraper {
     private static final Logger log = LoggerFactory.getLogger(ResyncScraper.class);
     static final long PAGE_SIZE = 500;
     static final String PARAMS_API_VERSION = IngressClassState.AWS_PARAMS_GROUP + "/v1beta1";
+    private static final ResourceDefinitionContext PARAMS = new ResourceDefinitionContext.Builder()
+            .withGroup(IngressClassState.AWS_PARAMS_GROUP).withVersion("v1beta1")
+            .withKind(IngressClassState.AWS_PARAMS_KIND).withPlural("ingressclassparams").withNamespaced(false).build();
 
     private final KubernetesClient client;
     private final ResourceParser parser;
@@ -53,7 +57,7 @@ final class ResyncScraper {
         int params = 0;
         try {
             params = reconcile(objects.ingressClassParams,
-                    o -> client.genericKubernetesResources(PARAMS_API_VERSION, IngressClassState.AWS_PARAMS_KIND).list(o),
+                    o -> client.genericKubernetesResources(PARAMS).list(o),
                     (n, ns) -> parser.ingressClassParams(n));
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
