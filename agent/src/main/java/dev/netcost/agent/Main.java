@@ -15,7 +15,7 @@ public final class Main {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** Runs a command and returns its exit code; {@code node} without --once runs until SIGTERM. */
+    /** Runs a command and returns its exit code; {@code node} without --once and {@code webhook} run until SIGTERM. */
     static int run(String[] args, PrintStream out, PrintStream err) {
         CommandLine cl;
         try {
@@ -35,11 +35,7 @@ public final class Main {
                 yield OK;
             }
             case "node" -> new NodeCommand(cl, System.getenv(), err).run();
-            case "webhook" -> {
-                err.println("netcost webhook: the admission webhook is not part of this build yet"
-                        + " (it arrives with the exporter-webhook module)");
-                yield USAGE;
-            }
+            case "webhook" -> new WebhookCommand(cl, System.getenv(), err).run();
             default -> throw new IllegalStateException("BUG: unhandled command " + cl.command());
         };
     }

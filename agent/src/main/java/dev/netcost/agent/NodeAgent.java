@@ -3,23 +3,19 @@ package dev.netcost.agent;
 import dev.netcost.core.config.AgentConfig;
 import dev.netcost.core.config.Durations;
 import dev.netcost.core.config.EffectiveConfig;
-import dev.netcost.core.config.RemoteWriteConfig;
 import dev.netcost.core.http.DebugPages;
 import dev.netcost.core.k8s.ClusterMetadata;
 import dev.netcost.core.k8s.StaticClusterMetadata;
 import dev.netcost.core.http.DebugServer;
 import dev.netcost.core.pipeline.LatestSamplesSink;
-import dev.netcost.core.pipeline.LocalFileSink;
 import dev.netcost.core.pipeline.Pipeline;
 import dev.netcost.core.pipeline.Sink;
-import dev.netcost.core.remotewrite.RemoteWriteSink;
 import dev.netcost.core.selfmetrics.AgentInfoExporter;
 import dev.netcost.core.selfmetrics.SelfMetrics;
 import dev.netcost.core.spi.Exporter;
 import dev.netcost.core.spi.ExporterContext;
 import dev.netcost.core.spi.ExporterFactory;
 import java.io.IOException;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,22 +41,12 @@ final class NodeAgent implements AutoCloseable {
         this.selfMetrics = new SelfMetrics();
         Pipeline.Builder pb = Pipeline.builder().meters(selfMetrics.registry()).clock(clock)
                 .interval(config.interval()).exporterTimeout(config.exporterTimeout()).nodeName(config.nodeName());
-        List<Sink> sinks = new ArrayList<>();
+        List<Sink> sinks;
         try {
-            for (RemoteWriteConfig rw : config.remoteWrite()) {
-                sinks.add(RemoteWriteSink.builder().config(rw).meters(selfMetrics.registry()).clock(clock).build());
-            }
-        } catch (IOException | GeneralSecurityException e) {
-            sinks.forEach(Sink::close);
+            sinks = new ArrayList<>(Sinks.create(config, selfMetrics.registry(), clock));
+        } catch (StartupException e) {
             selfMetrics.close();
-            throw new StartupException("cannot set up remote-write TLS: " + e.getMessage()
-                    + " (possible fixes: check remoteWrite[].tls file paths and that they hold PEM data)", e);
-        }
-        if (sinks.isEmpty()) {
-            LocalFileSink file = new LocalFileSink(config.localFile().path());
-            sinks.add(file);
-            LOG.info("no remoteWrite endpoint configured: writing samples to {} (set remoteWrite[].url to stream"
-                    + " them to Prometheus)", file.path());
+            throw e;
         }
         sinks.add(latest);
         for (Sink s : sinks) {
@@ -86,6 +72,9 @@ final class NodeAgent implements AutoCloseable {
     private static <C> Exporter create(ExporterFactory<C> f, AgentConfig config, ExporterContext ctx) {
         @SuppressWarnings("unchecked")
         C c = (C) config.exporters().get(f.configKey());
+        if (!f.runsInNode()) {
+            return null; // another command's exporter (netcost webhook)
+        }
         if (c == null || !f.enabled(c)) {
             LOG.info("exporter {} disabled", f.configKey());
             return null;

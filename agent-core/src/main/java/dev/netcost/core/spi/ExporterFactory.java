@@ -22,4 +22,12 @@ public interface ExporterFactory<C> {
     boolean enabled(C config);
 
     Exporter create(C config, ExporterContext context);
+
+    /**
+     * Whether {@code netcost node} runs this exporter. False for exporters that belong to another
+     * command (the admission webhook): their section is still parsed, so one file can serve both.
+     */
+    default boolean runsInNode() {
+        return true;
+    }
 }

@@ -1,0 +1,79 @@
+package dev.netcost.agent;
+
+import dev.netcost.core.config.AgentConfig;
+import dev.netcost.core.config.ConfigException;
+import dev.netcost.core.config.ConfigLoader;
+import dev.netcost.core.spi.ExporterFactory;
+import dev.netcost.webhook.WebhookExporterFactory;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code netcost webhook}: load the config, serve admissions until SIGTERM. */
+final class WebhookCommand {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookCommand.class);
+
+    private final CommandLine cl;
+    private final Map<String, String> env;
+    private final PrintStream err;
+
+    WebhookCommand(CommandLine cl, Map<String, String> env, PrintStream err) {
+        this.cl = cl;
+        this.env = env;
+        this.err = err;
+    }
+
+    int run() {
+        if (cl.once()) {
+            err.println("netcost webhook: --once applies to netcost node only (the webhook serves until stopped)");
+            return Main.USAGE;
+        }
+        if (cl.config() == null) {
+            err.println("netcost webhook: --config FILE is required (it names the certificate files in webhook.*)");
+            return Main.USAGE;
+        }
+        List<ExporterFactory<?>> factories = NodeCommand.discoverExporters();
+        AgentConfig config;
+        try {
+            config = new ConfigLoader(env, factories).load(cl.config(), cl.overrides());
+        } catch (ConfigException e) {
+            err.println("netcost: " + e.getMessage());
+            return Main.USAGE;
+        }
+        WebhookExporterFactory factory = factories.stream().filter(WebhookExporterFactory.class::isInstance)
+                .map(WebhookExporterFactory.class::cast).findFirst()
+                .orElseThrow(() -> new IllegalStateException("BUG: the webhook exporter module is not on the class path"));
+        WebhookAgent agent;
+        try {
+            agent = new WebhookAgent(config, factory, Clock.systemUTC());
+        } catch (NodeAgent.StartupException e) {
+            err.println("netcost: " + e.getMessage());
+            return Main.USAGE;
+        }
+        try {
+            agent.start();
+        } catch (NodeAgent.StartupException e) {
+            agent.close();
+            err.println("netcost: " + e.getMessage());
+            return Main.USAGE;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping: handing over leadership, delivering queued samples (at most {} s)",
+                    NodeCommand.SHUTDOWN_FLUSH.toSeconds());
+            boolean delivered = agent.stop(NodeCommand.SHUTDOWN_FLUSH);
+            LOG.info("stopped{}", delivered ? "" : "; some samples were not delivered");
+            stopped.countDown();
+        }, "netcost-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Main.OK;
+    }
+}

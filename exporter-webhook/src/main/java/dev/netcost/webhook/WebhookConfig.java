@@ -1,0 +1,142 @@
+package dev.netcost.webhook;
+
+import dev.netcost.core.config.ConfigNode;
+import dev.netcost.core.config.HostPort;
+import dev.netcost.core.model.LabelNameSanitizer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code webhook} section, read by {@code netcost webhook}; documented in docs/configuration.md.
+ *
+ * @param listen            {@code webhook.listen}, default {@code 0.0.0.0:8443}
+ * @param tlsCertFile       {@code webhook.tlsCertFile}: PEM server certificate chain (required to run)
+ * @param tlsKeyFile        {@code webhook.tlsKeyFile}: its PEM private key (required to run)
+ * @param tlsReloadInterval how often the two files are checked for changes, default 10s
+ * @param maxBodyBytes      largest accepted request body, default 4 MiB; larger ones get 413
+ * @param workerThreads     threads decoding and recording admissions, default 2
+ * @param resync            time between full lists from the API, default 10m
+ * @param labels            allow-listed Kubernetes label keys per kind
+ * @param leaderElection    which replica writes series
+ */
+public record WebhookConfig(
+        HostPort listen,
+        Path tlsCertFile,
+        Path tlsKeyFile,
+        Duration tlsReloadInterval,
+        long maxBodyBytes,
+        int workerThreads,
+        Duration resync,
+        LabelsConfig labels,
+        LeaderElectionConfig leaderElection) {
+
+    public static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 8443);
+    public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
+
+    public WebhookConfig {
+        if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("maxBodyBytes must be between 1 and " + Integer.MAX_VALUE);
+        }
+    }
+
+    /**
+     * Allow-listed label keys.
+     *
+     * @param ingress Kubernetes label keys of Ingresses copied into {@code netcost_ingress_labels}
+     * @param service Kubernetes label keys of Services copied into {@code netcost_service_labels}
+     */
+    public record LabelsConfig(List<String> ingress, List<String> service) {
+        public LabelsConfig {
+            ingress = List.copyOf(ingress);
+            service = List.copyOf(service);
+        }
+    }
+
+    /**
+     * Kubernetes Lease leader election among the webhook replicas.
+     *
+     * @param enabled       elect a leader (with {@code kubernetes.enabled: false} there is none: it always writes)
+     * @param namespace     the Lease's namespace; empty: the client's namespace (the pod's own)
+     * @param name          the Lease's name
+     * @param identity      this replica's identity; empty: host name plus a random suffix
+     * @param leaseDuration how long a lease holds without renewal
+     * @param renewDeadline how long the leader keeps trying to renew before it gives up
+     * @param retryPeriod   time between attempts
+     */
+    public record LeaderElectionConfig(boolean enabled, String namespace, String name, String identity,
+                                       Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
+        public static final LeaderElectionConfig DEFAULT = new LeaderElectionConfig(true, "", "netcost-webhook", "",
+                Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+    }
+
+    /** Every key at its default (certificate files unset). */
+    public static WebhookConfig defaults() {
+        return new WebhookConfig(DEFAULT_LISTEN, null, null, Duration.ofSeconds(10), DEFAULT_MAX_BODY_BYTES, 2,
+                Duration.ofMinutes(10), new LabelsConfig(List.of(), List.of()), LeaderElectionConfig.DEFAULT);
+    }
+
+    static WebhookConfig parse(ConfigNode n) {
+        WebhookConfig d = defaults();
+        HostPort listen = n.hostPort("listen", d.listen());
+        Path cert = n.path("tlsCertFile", null);
+        Path key = n.path("tlsKeyFile", null);
+        if ((cert == null) != (key == null)) {
+            n.error(cert == null ? "tlsCertFile" : "tlsKeyFile", "tlsCertFile and tlsKeyFile must be given together");
+        }
+        Duration reload = n.duration("tlsReloadInterval", d.tlsReloadInterval(), Duration.ofMillis(100));
+        long maxBody = n.bytes("maxBodyBytes", d.maxBodyBytes(), 1024);
+        if (maxBody > Integer.MAX_VALUE) {
+            n.error("maxBodyBytes", "must be at most 2GiB - 1");
+            maxBody = d.maxBodyBytes();
+        }
+        int workers = n.integer("workerThreads", d.workerThreads(), 1, 64);
+        Duration resync = n.duration("resync", d.resync(), Duration.ofSeconds(1));
+
+        ConfigNode l = n.child("labels");
+        LabelsConfig labels = new LabelsConfig(labelKeys(l, "ingress"), labelKeys(l, "service"));
+        l.finish();
+
+        LeaderElectionConfig le = LeaderElectionConfig.DEFAULT;
+        ConfigNode e = n.child("leaderElection");
+        LeaderElectionConfig election = new LeaderElectionConfig(
+                e.bool("enabled", le.enabled()),
+                e.string("namespace", le.namespace()),
+                e.string("name", le.name()),
+                e.string("identity", le.identity()),
+                e.duration("leaseDuration", le.leaseDuration(), Duration.ofMillis(100)),
+                e.duration("renewDeadline", le.renewDeadline(), Duration.ofMillis(100)),
+                e.duration("retryPeriod", le.retryPeriod(), Duration.ofMillis(10)));
+        if (election.name().isBlank()) {
+            e.error("name", "must not be empty");
+        }
+        if (election.renewDeadline().compareTo(election.leaseDuration()) >= 0) {
+            e.error("renewDeadline", "must be shorter than leaseDuration");
+        }
+        if (election.retryPeriod().compareTo(election.renewDeadline()) >= 0) {
+            e.error("retryPeriod", "must be shorter than renewDeadline");
+        }
+        e.finish();
+        return new WebhookConfig(listen, cert, key, reload, maxBody, workers, resync, labels, election);
+    }
+
+    /** A list of label keys whose sanitised names are distinct, or an error. */
+    private static List<String> labelKeys(ConfigNode l, String kind) {
+        List<String> keys = l.stringList(kind);
+        Map<String, String> bySanitized = new HashMap<>();
+        for (String k : keys) {
+            if (k.isBlank()) {
+                l.error(kind, "contains an empty label key");
+                continue;
+            }
+            String other = bySanitized.put(LabelNameSanitizer.labelKey(k), k);
+            if (other != null) {
+                l.error(kind, "'" + other + "' and '" + k + "' both become the label "
+                        + LabelNameSanitizer.labelKey(k) + "; keep one of them");
+            }
+        }
+        return keys;
+    }
+}

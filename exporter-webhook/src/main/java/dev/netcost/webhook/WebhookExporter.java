@@ -1,0 +1,143 @@
+package dev.netcost.webhook;
+
+import dev.netcost.core.model.LabelNameSanitizer;
+import dev.netcost.core.model.Labels;
+import dev.netcost.core.spi.Exporter;
+import dev.netcost.core.spi.SampleConsumer;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Emits the recorded objects every cycle as the info series of the contract (value 1):
+ * <ul>
+ *   <li>{@code netcost_ingress_info{namespace,ingress,ingress_class,alb_group,load_balancer_name,scheme,target_type}}</li>
+ *   <li>{@code netcost_ingress_backend{namespace,ingress,alb_group,host,path,service,service_port}}</li>
+ *   <li>{@code netcost_service_info{namespace,service,type,load_balancer_type,target_type,scheme}}</li>
+ *   <li>{@code netcost_ingress_labels} / {@code netcost_service_labels}{@code {namespace,ingress|service,label_*}},
+ *       only when labels are allow-listed for the kind</li>
+ * </ul>
+ * A deleted object is simply no longer emitted: the pipeline ends its series with stale markers.
+ *
+ * <p>{@code alb_group} is the ALB the Ingress lands on: the group of its class's IngressClassParams,
+ * else its {@code group.name} annotation, else {@code <namespace>/<name>} — an Ingress without a group
+ * gets an ALB of its own, and the slash, which group names cannot contain, says so.
+ */
+public final class WebhookExporter implements Exporter {
+    static final String INGRESS_INFO = "netcost_ingress_info";
+    static final String INGRESS_BACKEND = "netcost_ingress_backend";
+    static final String SERVICE_INFO = "netcost_service_info";
+    static final String INGRESS_LABELS = "netcost_ingress_labels";
+    static final String SERVICE_LABELS = "netcost_service_labels";
+
+    private final RecordedObjects objects;
+    private final String[] ingressLabelNames;
+    private final String[] serviceLabelNames;
+    private final WebhookRuntime runtime;
+
+    WebhookExporter(RecordedObjects objects, ResourceParser parser, WebhookRuntime runtime) {
+        this.objects = objects;
+        this.ingressLabelNames = sanitized(parser.ingressLabelKeys());
+        this.serviceLabelNames = sanitized(parser.serviceLabelKeys());
+        this.runtime = runtime;
+    }
+
+    private static String[] sanitized(List<String> keys) {
+        return keys.stream().map(LabelNameSanitizer::labelKey).toArray(String[]::new);
+    }
+
+    /** The server, lists and election behind this exporter; {@code netcost webhook} starts it. */
+    public WebhookRuntime runtime() {
+        return runtime;
+    }
+
+    @Override
+    public String name() {
+        return "webhook";
+    }
+
+    @Override
+    public void collect(SampleConsumer out) {
+        Map<String, IngressClassParamsState> paramsByClass = paramsByClass();
+        Set<Labels> backends = new HashSet<>();
+        for (ObjectStore.Recorded<IngressState> r : objects.ingresses.all()) {
+            emitIngress(r.state(), paramsByClass.get(r.state().ingressClass()), backends, out);
+        }
+        for (ObjectStore.Recorded<ServiceState> r : objects.services.all()) {
+            emitService(r.state(), out);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    /** Class name to the AWS IngressClassParams it points to, for classes that point to one we know. */
+    private Map<String, IngressClassParamsState> paramsByClass() {
+        Map<String, IngressClassParamsState> out = new HashMap<>();
+        for (ObjectStore.Recorded<IngressClassState> r : objects.ingressClasses.all()) {
+            IngressClassState c = r.state();
+            if (c.hasAwsParams()) {
+                IngressClassParamsState p = objects.ingressClassParams.get(new ObjectKey("", c.parametersName()));
+                if (p != null) {
+                    out.put(c.name(), p);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The ALB group key of {@code s}, see the class comment. */
+    static String albGroup(IngressState s, IngressClassParamsState params) {
+        if (params != null && !params.groupName().isEmpty()) {
+            return params.groupName();
+        }
+        return s.groupName().isEmpty() ? s.key().namespace() + "/" + s.key().name() : s.groupName();
+    }
+
+    private void emitIngress(IngressState s, IngressClassParamsState params, Set<Labels> backends, SampleConsumer out) {
+        String ns = s.key().namespace();
+        String name = s.key().name();
+        String group = albGroup(s, params);
+        String scheme = params != null && !params.scheme().isEmpty() ? params.scheme() : s.scheme();
+        out.accept(Labels.of(INGRESS_INFO, "namespace", ns, "ingress", name, "ingress_class", s.ingressClass(),
+                "alb_group", group, "load_balancer_name", s.loadBalancerName(), "scheme", scheme,
+                "target_type", s.targetType()), 1);
+        backends.clear();
+        for (IngressState.Backend b : s.backends()) {
+            Labels l = Labels.of(INGRESS_BACKEND, "namespace", ns, "ingress", name, "alb_group", group,
+                    "host", b.host(), "path", b.path(), "service", b.service(), "service_port", b.port());
+            if (backends.add(l)) { // two paths differing only in pathType are one series
+                out.accept(l, 1);
+            }
+        }
+        if (ingressLabelNames.length > 0) {
+            out.accept(labels(INGRESS_LABELS, "ingress", ns, name, ingressLabelNames, s.labels()), 1);
+        }
+    }
+
+    private void emitService(ServiceState s, SampleConsumer out) {
+        String ns = s.key().namespace();
+        String name = s.key().name();
+        String lbType = s.loadBalancerType().isEmpty() ? s.loadBalancerClass() : s.loadBalancerType();
+        out.accept(Labels.of(SERVICE_INFO, "namespace", ns, "service", name, "type", s.type(),
+                "load_balancer_type", lbType, "target_type", s.targetType(), "scheme", s.scheme()), 1);
+        if (serviceLabelNames.length > 0) {
+            out.accept(labels(SERVICE_LABELS, "service", ns, name, serviceLabelNames, s.labels()), 1);
+        }
+    }
+
+    private static Labels labels(String metric, String nameLabel, String ns, String name, String[] labelNames,
+                                 List<String> values) {
+        Labels.Builder b = Labels.builder(metric).add("namespace", ns).add(nameLabel, name);
+        for (int i = 0; i < labelNames.length && i < values.size(); i++) {
+            b.add(labelNames[i], values.get(i));
+        }
+        return b.build();
+    }
+}

@@ -1,0 +1,81 @@
+package dev.netcost.webhook;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The webhook's own meters, on the agent's registry (served on {@code /metrics}):
+ * <ul>
+ *   <li>{@code netcost_agent_webhook_admissions_total{kind,operation,result}}; result is
+ *       {@code recorded}, {@code deleted}, {@code dry_run}, {@code ignored} or {@code failed}</li>
+ *   <li>{@code netcost_agent_webhook_malformed_reviews_total}: answered 400</li>
+ *   <li>{@code netcost_agent_webhook_responses_total{code}}: every HTTP answer by status code</li>
+ *   <li>{@code netcost_agent_webhook_admission_duration_seconds}: decoding and recording one review</li>
+ *   <li>{@code netcost_agent_webhook_objects{kind}}: objects recorded now</li>
+ *   <li>{@code netcost_agent_webhook_leader}: 1 while this replica writes series</li>
+ *   <li>{@code netcost_agent_webhook_resyncs_total{result}}, {@code netcost_agent_webhook_tls_reloads_total{result}}</li>
+ * </ul>
+ */
+final class WebhookMetrics {
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<String, Counter> admissions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, Counter> responses = new ConcurrentHashMap<>();
+    private final Counter malformed;
+    private final Timer admissionDuration;
+
+    WebhookMetrics(MeterRegistry registry, RecordedObjects objects, BooleanSupplier leader) {
+        this.registry = registry;
+        this.malformed = Counter.builder("netcost.agent.webhook.malformed.reviews")
+                .description("Requests to /validate that were not an AdmissionReview (answered 400)").register(registry);
+        this.admissionDuration = Timer.builder("netcost.agent.webhook.admission.duration")
+                .description("Time to decode and record one AdmissionReview").register(registry);
+        gauge("ingress", objects.ingresses);
+        gauge("service", objects.services);
+        gauge("ingressclass", objects.ingressClasses);
+        gauge("ingressclassparams", objects.ingressClassParams);
+        Gauge.builder("netcost.agent.webhook.leader", leader, l -> l.getAsBoolean() ? 1 : 0)
+                .description("1 while this replica is the one writing series").register(registry);
+    }
+
+    private void gauge(String kind, ObjectStore<?> store) {
+        Gauge.builder("netcost.agent.webhook.objects", store, ObjectStore::size).tag("kind", kind)
+                .description("Objects recorded now").register(registry);
+    }
+
+    void admission(String kind, String operation, String result) {
+        String k = kind + '\0' + operation + '\0' + result;
+        admissions.computeIfAbsent(k, x -> Counter.builder("netcost.agent.webhook.admissions")
+                .description("Admission reviews answered, by the object kind, operation and what was recorded")
+                .tag("kind", kind).tag("operation", operation).tag("result", result).register(registry)).increment();
+    }
+
+    void malformed() {
+        malformed.increment();
+    }
+
+    void response(int code) {
+        responses.computeIfAbsent(code, c -> Counter.builder("netcost.agent.webhook.responses")
+                .description("HTTP responses of the webhook server, by status code")
+                .tag("code", Integer.toString(c)).register(registry)).increment();
+    }
+
+    void admissionNanos(long nanos) {
+        admissionDuration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void resync(boolean ok) {
+        Counter.builder("netcost.agent.webhook.resyncs").description("Full lists from the Kubernetes API, by result")
+                .tag("result", ok ? "success" : "failure").register(registry).increment();
+    }
+
+    void tlsReload(boolean ok) {
+        Counter.builder("netcost.agent.webhook.tls.reloads")
+                .description("Reloads of the serving certificate after its files changed, by result")
+                .tag("result", ok ? "success" : "failure").register(registry).increment();
+    }
+}

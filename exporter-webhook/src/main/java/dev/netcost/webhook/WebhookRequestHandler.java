@@ -1,0 +1,142 @@
+package dev.netcost.webhook;
+
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers one aggregated request. Routing (404, 405) and decode failures (400) are answered from the
+ * event loop; everything else (decoding and recording a review, rendering {@code /metrics}) runs on the
+ * worker pool. When the pool's queue is full the answer is 503, which the API server treats as
+ * {@code failurePolicy: Ignore} says: the object is admitted. Responses of one connection are written
+ * in request order. One instance per connection.
+ */
+final class WebhookRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(WebhookRequestHandler.class);
+
+    private final WebhookRoutes routes;
+    private final ExecutorService workers;
+    private final WebhookMetrics metrics;
+    // The last response of this connection; only read and replaced on the event loop.
+    private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+
+    WebhookRequestHandler(WebhookRoutes routes, ExecutorService workers, WebhookMetrics metrics) {
+        this.routes = routes;
+        this.workers = workers;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (request.decoderResult().isFailure()) {
+            // The decoder discards whatever follows a bad message, so the connection cannot be reused.
+            String why = String.valueOf(request.decoderResult().cause());
+            inOrder(ctx, HttpVersion.HTTP_1_1, false, false,
+                    CompletableFuture.completedFuture(WebhookResponse.text(400, "bad request: " + why)));
+            return;
+        }
+        HttpVersion version = request.protocolVersion();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        boolean head = HttpMethod.HEAD.equals(request.method());
+        String path = new QueryStringDecoder(request.uri()).path();
+        WebhookRoutes.Route route = WebhookRoutes.route(request.method().name(), path);
+        CompletableFuture<WebhookResponse> response;
+        if (route == WebhookRoutes.Route.NOT_FOUND || route == WebhookRoutes.Route.WRONG_METHOD_GET
+                || route == WebhookRoutes.Route.WRONG_METHOD_POST || route == WebhookRoutes.Route.HEALTHZ) {
+            response = CompletableFuture.completedFuture(routes.respond(route, path, InputStream.nullInputStream()));
+        } else {
+            // The body outlives this call: retained here, released by the stream's close on the worker.
+            ByteBufInputStream body = new ByteBufInputStream(request.content().retainedDuplicate(), true);
+            try {
+                response = CompletableFuture.supplyAsync(() -> {
+                    try (body) {
+                        return routes.respond(route, path, body);
+                    } catch (IOException | RuntimeException e) {
+                        log.warn("BUG: answering {} failed", path, e);
+                        return WebhookResponse.text(500, "internal error, see the webhook log");
+                    }
+                }, workers);
+            } catch (RejectedExecutionException e) {
+                close(body);
+                response = CompletableFuture.completedFuture(
+                        WebhookResponse.text(503, "overloaded: too many requests queued, try again"));
+            }
+        }
+        inOrder(ctx, version, keepAlive, head, response);
+    }
+
+    /** Writes {@code response} once it is ready and this connection's previous response is written. */
+    private void inOrder(ChannelHandlerContext ctx, HttpVersion version, boolean keepAlive, boolean head,
+                         CompletableFuture<WebhookResponse> response) {
+        previous = previous.thenCombine(response, (ignored, r) -> r).thenAccept(r -> {
+            metrics.response(r.status());
+            FullHttpResponse res = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(r.status()),
+                    head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(r.body()));
+            res.headers()
+                    .set(HttpHeaderNames.CONTENT_TYPE, r.contentType())
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length)
+                    .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            if (r.status() == 405) {
+                res.headers().set(HttpHeaderNames.ALLOW, r.bodyText().endsWith("POST") ? "POST" : "GET, HEAD");
+            }
+            HttpUtil.setKeepAlive(res, keepAlive);
+            ChannelFuture f = ctx.writeAndFlush(res);
+            if (!keepAlive) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+        }).exceptionally(e -> {
+            log.warn("BUG: webhook server failed to answer {}; closing the connection", ctx.channel().remoteAddress(), e);
+            ctx.close();
+            return null;
+        });
+    }
+
+    private static void close(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            // ByteBufInputStream.close only releases the buffer
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close();
+        } else if (evt instanceof SslHandshakeCompletionEvent hs && !hs.isSuccess()) {
+            log.debug("TLS handshake with {} failed", ctx.channel().remoteAddress(), hs.cause());
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException || cause.getCause() instanceof javax.net.ssl.SSLException) {
+            log.debug("webhook connection from {} failed", ctx.channel().remoteAddress(), cause);
+        } else {
+            log.warn("webhook connection from {} failed; closing it", ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+}

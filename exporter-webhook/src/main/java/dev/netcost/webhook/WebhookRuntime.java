@@ -1,0 +1,314 @@
+package dev.netcost.webhook;
+
+import dev.netcost.core.config.Durations;
+import dev.netcost.core.log.ThrottledLogger;
+import dev.netcost.core.spi.ExporterContext;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything {@code netcost webhook} runs besides the agent-core pipeline: the HTTPS server answering
+ * admissions, the certificate reloads, the periodic lists from the API and the leader election, all
+ * feeding one {@link RecordedObjects} that {@link #exporter()} emits.
+ *
+ * <p>Collection cycles are driven here, not by the pipeline's own scheduler: {@link #start} takes the
+ * pipeline's cycle and runs it every interval only while this replica is the leader, so exactly one
+ * replica writes series, and a replica that loses the lease stops writing without ending the series
+ * (no stale markers) that the new leader goes on writing.
+ *
+ * <p>With no Kubernetes client ({@code kubernetes.enabled: false}) there are no lists and no election:
+ * it records admissions only and always writes.
+ */
+public final class WebhookRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WebhookRuntime.class);
+    private static final Duration RESYNC_RETRY = Duration.ofSeconds(30);
+
+    private final WebhookConfig config;
+    private final KubernetesClient client;
+    private final boolean ownsClient;
+    private final RecordedObjects objects;
+    private final WebhookMetrics metrics;
+    private final WebhookRoutes routes;
+    private final WebhookExporter exporter;
+    private final ResyncScraper resync;
+    private final LeaderElection election;
+    private final ThrottledLogger throttled;
+    private final ScheduledExecutorService scheduler;
+    private WebhookServer server;
+    private ServerTlsReloader tls;
+    private volatile Runnable cycle;
+    private volatile boolean closing;
+
+    private WebhookRuntime(Builder b) {
+        this.config = b.config;
+        this.client = b.client;
+        this.ownsClient = b.ownsClient;
+        this.objects = new RecordedObjects(client != null);
+        ResourceParser parser = new ResourceParser(config.labels().ingress(), config.labels().service());
+        this.election = client == null || !config.leaderElection().enabled() ? null
+                : new LeaderElection(client, config.leaderElection(), leaseNamespace(config, client),
+                        identity(config), this::cycleNow);
+        this.metrics = new WebhookMetrics(b.context.meters(), objects, this::isLeader);
+        AdmissionHandler admissions = new AdmissionHandler(parser, objects, metrics, b.context.clock());
+        Supplier<String> metricsText = b.metricsText != null ? b.metricsText
+                : b.context.meters() instanceof PrometheusMeterRegistry p ? p::scrape : () -> "";
+        this.routes = new WebhookRoutes(admissions, this::isReady, metricsText);
+        this.exporter = new WebhookExporter(objects, parser, this);
+        this.resync = client == null ? null : new ResyncScraper(client, parser, objects);
+        this.throttled = new ThrottledLogger(log, b.context.clock(), Duration.ofMinutes(5));
+        this.scheduler = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "netcost-webhook-tasks");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The exporter to put into the pipeline whose cycle {@link #start} runs. */
+    public WebhookExporter exporter() {
+        return exporter;
+    }
+
+    /**
+     * Loads the certificate, starts serving, lists, stands for election, and from then on runs
+     * {@code cycle} every {@code interval} while this replica is the leader.
+     *
+     * @throws StartupException for problems the user must fix (certificate files, listen address)
+     */
+    public synchronized void start(Runnable cycle, Duration interval) {
+        Objects.requireNonNull(cycle, "cycle");
+        if (config.tlsCertFile() == null || config.tlsKeyFile() == null) {
+            throw new StartupException("webhook.tlsCertFile and webhook.tlsKeyFile are required: the API server only"
+                    + " calls webhooks over HTTPS (possible fixes: mount the Secret holding tls.crt and tls.key and"
+                    + " point both keys at it)", null);
+        }
+        try {
+            tls = new ServerTlsReloader(config.tlsCertFile(), config.tlsKeyFile());
+        } catch (IOException | GeneralSecurityException e) {
+            throw new StartupException("cannot load the webhook certificate: " + e.getMessage() + " (possible fixes:"
+                    + " check webhook.tlsCertFile and webhook.tlsKeyFile point to PEM files of one key pair)", e);
+        }
+        server = new WebhookServer(tls, (int) config.maxBodyBytes(), config.workerThreads(), routes, metrics);
+        try {
+            server.start(config.listen());
+        } catch (IOException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        this.cycle = cycle;
+        long reload = config.tlsReloadInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::reloadTls, reload, reload, TimeUnit.MILLISECONDS);
+        if (resync != null) {
+            scheduler.execute(this::resyncAndReschedule);
+        }
+        if (election != null) {
+            election.start();
+        } else {
+            log.info("no leader election ({}): this replica writes series",
+                    client == null ? "kubernetes.enabled is false" : "webhook.leaderElection.enabled is false");
+        }
+        scheduler.scheduleAtFixedRate(this::cycleIfLeader, interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
+        cycleNow();
+    }
+
+    /** The bound HTTPS port. */
+    public int port() {
+        return server.port();
+    }
+
+    /** Serving with a certificate and not stopping. */
+    public boolean isReady() {
+        WebhookServer s = server;
+        return !closing && s != null && s.isServing();
+    }
+
+    /** Whether this replica writes series now. */
+    public boolean isLeader() {
+        return !closing && (election == null || election.isLeader());
+    }
+
+    // VisibleForTesting
+    RecordedObjects objects() {
+        return objects;
+    }
+
+    // VisibleForTesting
+    void resyncNow() throws IOException {
+        resync.resync();
+    }
+
+    // VisibleForTesting
+    ServerTlsReloader tls() {
+        return tls;
+    }
+
+    private void cycleNow() {
+        if (cycle != null && !closing) {
+            scheduler.execute(this::cycleIfLeader);
+        }
+    }
+
+    private void cycleIfLeader() {
+        Runnable c = cycle;
+        if (c == null || !isLeader()) {
+            return;
+        }
+        try {
+            c.run();
+        } catch (RuntimeException e) {
+            log.error("BUG: collection cycle failed", e);
+        }
+    }
+
+    private void reloadTls() {
+        try {
+            if (tls.reloadIfChanged()) {
+                metrics.tlsReload(true);
+                log.info("webhook certificate reloaded: new connections are served with '{}' valid until {}",
+                        tls.certificate().getSubjectX500Principal().getName(), tls.certificate().getNotAfter());
+            }
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            metrics.tlsReload(false);
+            throttled.warn("tls", "cannot reload the webhook certificate, still serving the previous one: {}"
+                    + " (possible fixes: check both files are complete PEM of one key pair)", e.toString());
+        }
+    }
+
+    private void resyncAndReschedule() {
+        if (closing) {
+            return;
+        }
+        Duration next = config.resync();
+        try {
+            resync.resync();
+            metrics.resync(true);
+        } catch (IOException | RuntimeException e) {
+            metrics.resync(false);
+            next = RESYNC_RETRY.compareTo(next) < 0 ? RESYNC_RETRY : next;
+            throttled.warn("resync", "cannot list Ingresses/Services from the API, retrying in {}: {} (possible"
+                    + " fixes: check the ServiceAccount may list ingresses, services, ingressclasses and"
+                    + " ingressclassparams cluster-wide)", Durations.format(next), e.toString());
+        }
+        if (!closing) {
+            scheduler.schedule(this::resyncAndReschedule, next.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Stops writing first (releasing the lease so another replica takes over at once), then stops
+     * serving. The caller flushes and closes the pipeline.
+     */
+    @Override
+    public synchronized void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (election != null) {
+            election.close();
+        }
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (client != null && ownsClient) {
+            client.close();
+        }
+    }
+
+    static String leaseNamespace(WebhookConfig config, KubernetesClient client) {
+        if (!config.leaderElection().namespace().isEmpty()) {
+            return config.leaderElection().namespace();
+        }
+        String ns = client.getNamespace();
+        return ns == null || ns.isEmpty() ? "default" : ns;
+    }
+
+    static String identity(WebhookConfig config) {
+        if (!config.leaderElection().identity().isEmpty()) {
+            return config.leaderElection().identity();
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "netcost-webhook";
+        }
+        return host + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+    }
+
+    /** A start-up problem the user must fix. */
+    public static final class StartupException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StartupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    public static final class Builder {
+        private WebhookConfig config;
+        private ExporterContext context;
+        private KubernetesClient client;
+        private Supplier<String> metricsText;
+        private boolean ownsClient;
+
+        private Builder() {
+        }
+
+        public Builder config(WebhookConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        public Builder context(ExporterContext context) {
+            this.context = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /** The API client for lists and the election; none (null) for standalone use. */
+        public Builder client(KubernetesClient client) {
+            this.client = client;
+            return this;
+        }
+
+        /** Close the client with the runtime (when the runtime's creator made it for the runtime alone). */
+        Builder ownsClient(boolean ownsClient) {
+            this.ownsClient = ownsClient;
+            return this;
+        }
+
+        /** What {@code /metrics} serves; default: the context's registry when it is a Prometheus one. */
+        public Builder metricsText(Supplier<String> metricsText) {
+            this.metricsText = Objects.requireNonNull(metricsText, "metricsText");
+            return this;
+        }
+
+        public WebhookRuntime build() {
+            Objects.requireNonNull(config, "config");
+            Objects.requireNonNull(context, "context");
+            return new WebhookRuntime(this);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.netcost.webhook;
+
+import dev.netcost.core.config.HostPort;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTPS server of {@code netcost webhook} ({@code webhook.listen}).
+ *
+ * <p>Threads: two event loops ({@code netcost-webhook-io}) do TLS and HTTP framing only; reviews are
+ * decoded and recorded on {@code workerThreads} workers ({@code netcost-webhook-worker}) with a bounded
+ * queue of {@link #QUEUE_CAPACITY}, so a flood cannot exhaust memory and never stalls I/O.
+ */
+final class WebhookServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WebhookServer.class);
+    static final int IO_THREADS = 2;
+    static final int QUEUE_CAPACITY = 4096;
+    private static final long SHUTDOWN_TIMEOUT_MS = 2000;
+
+    private final ServerTlsReloader tls;
+    private final int maxBodyBytes;
+    private final int workerThreads;
+    private final WebhookRoutes routes;
+    private final WebhookMetrics metrics;
+    private EventLoopGroup eventLoop;
+    private ExecutorService workers;
+    private Channel channel;
+
+    WebhookServer(ServerTlsReloader tls, int maxBodyBytes, int workerThreads, WebhookRoutes routes,
+                  WebhookMetrics metrics) {
+        this.tls = tls;
+        this.maxBodyBytes = maxBodyBytes;
+        this.workerThreads = workerThreads;
+        this.routes = routes;
+        this.metrics = metrics;
+    }
+
+    /** Binds {@code listen} (port 0 picks one, see {@link #port()}). */
+    synchronized void start(HostPort listen) throws IOException {
+        if (eventLoop != null) {
+            throw new IllegalStateException("webhook server already started");
+        }
+        eventLoop = new MultiThreadIoEventLoopGroup(IO_THREADS, new DefaultThreadFactory("netcost-webhook-io", true),
+                NioIoHandler.newFactory());
+        workers = new ThreadPoolExecutor(workerThreads, workerThreads, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(QUEUE_CAPACITY), new DefaultThreadFactory("netcost-webhook-worker", true),
+                new ThreadPoolExecutor.AbortPolicy());
+        InetSocketAddress address = listen.host().isEmpty()
+                ? new InetSocketAddress(listen.port())
+                : new InetSocketAddress(listen.host(), listen.port());
+        ChannelFuture bind = new ServerBootstrap()
+                .group(eventLoop)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new WebhookServerInitializer(tls, maxBodyBytes, routes, workers, metrics))
+                .bind(address)
+                .awaitUninterruptibly();
+        if (!bind.isSuccess()) {
+            close();
+            throw new IOException("cannot serve the webhook on " + listen + ": " + bind.cause()
+                    + " (possible fixes: free the port, or set webhook.listen to another address)", bind.cause());
+        }
+        channel = bind.channel();
+        log.info("admission webhook listening on https://{}/validate", new HostPort(listen.host(), port()));
+    }
+
+    synchronized int port() {
+        if (channel == null) {
+            throw new IllegalStateException("webhook server not started");
+        }
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    synchronized boolean isServing() {
+        return channel != null && channel.isActive();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (channel != null) {
+            channel.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS);
+            channel = null;
+        }
+        if (eventLoop != null) {
+            eventLoop.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+                    .awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS);
+            eventLoop = null;
+        }
+        if (workers != null) {
+            workers.shutdownNow();
+            workers = null;
+        }
+    }
+}
