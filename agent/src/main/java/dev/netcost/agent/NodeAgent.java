@@ -5,6 +5,7 @@ import dev.netcost.core.config.Durations;
 import dev.netcost.core.config.EffectiveConfig;
 import dev.netcost.core.http.DebugPages;
 import dev.netcost.core.k8s.ClusterMetadata;
+import dev.netcost.core.k8s.KubernetesClusterMetadata;
 import dev.netcost.core.k8s.StaticClusterMetadata;
 import dev.netcost.core.http.DebugServer;
 import dev.netcost.core.pipeline.LatestSamplesSink;
@@ -54,7 +55,9 @@ final class NodeAgent implements AutoCloseable {
             sinkNames.add(s.name());
         }
         pb.exporter(new AgentInfoExporter(config, clock));
-        this.metadata = new StaticClusterMetadata(config);
+        this.metadata = config.kubernetes().enabled()
+                ? KubernetesClusterMetadata.builder().config(config).meters(selfMetrics.registry()).clock(clock).build()
+                : new StaticClusterMetadata(config);
         ExporterContext ctx = new ExporterContext(config, selfMetrics.registry(), clock, metadata);
         for (ExporterFactory<?> f : factories) {
             Exporter e = create(f, config, ctx);
@@ -64,9 +67,14 @@ final class NodeAgent implements AutoCloseable {
         }
         this.pipeline = pb.build();
         this.debugServer = config.debug().enabled()
-                ? new DebugServer(new DebugPages(latest::latest, pipeline::isReady, () -> EffectiveConfig.render(config),
+                ? new DebugServer(new DebugPages(latest::latest, this::isReady, () -> EffectiveConfig.render(config),
                         selfMetrics.registry(), config.debug().pages()))
                 : null;
+    }
+
+    /** {@code /readyz}: collecting, and the metadata has had its first full list (always so when standalone). */
+    boolean isReady() {
+        return pipeline.isReady() && metadata.hasSynced();
     }
 
     private static <C> Exporter create(ExporterFactory<C> f, AgentConfig config, ExporterContext ctx) {
@@ -92,6 +100,7 @@ final class NodeAgent implements AutoCloseable {
                         + e.getMessage() + " (possible fixes: pick a free port, or set debug.enabled=false)", e);
             }
         }
+        metadata.start(); // returns at once: the API being down never holds up collection
         LOG.info("netcost node {} on node '{}': every {}, sinks {}", dev.netcost.core.Version.get(), config.nodeName(),
                 Durations.format(config.interval()), sinkNames);
         if (cycles) {

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param debug           the node-level debug HTTP endpoint
  * @param kubernetes      whether metadata comes from the Kubernetes API
  * @param pods            static pods for standalone use
+ * @param classification  CIDR → zone maps and VPC ranges for traffic classes
  * @param exporters       each exporter module's own parsed section, by config key
  */
 public record AgentConfig(
@@ -29,12 +30,22 @@ public record AgentConfig(
         DebugConfig debug,
         KubernetesConfig kubernetes,
         List<StaticPod> pods,
+        ClassificationConfig classification,
         Map<String, Object> exporters) {
 
     public AgentConfig {
         remoteWrite = List.copyOf(remoteWrite);
         pods = List.copyOf(pods);
         exporters = Map.copyOf(exporters);
+        classification = classification == null ? ClassificationConfig.DEFAULT : classification;
+    }
+
+    /** Without a {@code classification} section (the defaults). */
+    public AgentConfig(String nodeName, String zone, Duration interval, Duration exporterTimeout,
+                       List<RemoteWriteConfig> remoteWrite, LocalFileConfig localFile, DebugConfig debug,
+                       KubernetesConfig kubernetes, List<StaticPod> pods, Map<String, Object> exporters) {
+        this(nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods,
+                ClassificationConfig.DEFAULT, exporters);
     }
 
     /** The parsed section of the exporter owning {@code configKey}, or null. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.netcost.core.k8s.Cidr;
 import dev.netcost.core.spi.ExporterFactory;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +41,7 @@ public final class ConfigLoader {
     // Dashes are allowed so that map keys such as header names can be set.
     private static final Pattern OVERRIDE_PATH = Pattern.compile("([A-Za-z_][A-Za-z0-9_-]*)(?:\\[(\\d{1,9})])?");
     private static final Set<String> CORE_KEYS = Set.of("nodeName", "zone", "interval", "exporterTimeout",
-            "remoteWrite", "localFile", "debug", "kubernetes", "pods");
+            "remoteWrite", "localFile", "debug", "kubernetes", "pods", "classification");
 
     // A repeated key would otherwise silently drop the first value.
     private final ObjectMapper yaml = new ObjectMapper(
@@ -278,6 +280,8 @@ public final class ConfigLoader {
             pods.add(staticPod(p));
         }
 
+        ClassificationConfig classification = classification(root.child("classification"));
+
         Map<String, Object> exporters = new LinkedHashMap<>();
         Set<String> exporterKeys = new HashSet<>();
         for (ExporterFactory<?> f : factories) {
@@ -294,7 +298,72 @@ public final class ConfigLoader {
         }
         root.finish();
         return new AgentConfig(nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug,
-                kubernetes, pods, exporters);
+                kubernetes, pods, classification, exporters);
+    }
+
+    private static ClassificationConfig classification(ConfigNode n) {
+        Map<String, List<Cidr>> zones = new LinkedHashMap<>();
+        Map<Cidr, String> zoneOf = new HashMap<>();
+        ConfigNode z = n.child("zones");
+        for (String zone : z.unreadKeys()) {
+            String key = "zones." + zone;
+            if (zone.isBlank()) {
+                n.error(key, "a zone name must not be empty");
+            }
+            List<Cidr> cidrs = new ArrayList<>();
+            int before = n.errors().problems().size();
+            List<String> texts = z.stringList(zone);
+            if (texts.isEmpty() && n.errors().problems().size() == before) {
+                n.error(key, "must list at least one CIDR, e.g. [10.0.0.0/19]");
+            }
+            for (int i = 0; i < texts.size(); i++) {
+                Cidr c = cidr(n, key + "[" + i + "]", texts.get(i));
+                if (c == null) {
+                    continue;
+                }
+                String other = zoneOf.putIfAbsent(c, zone);
+                if (other != null) {
+                    n.error(key + "[" + i + "]", c + " is already listed under zone '" + other
+                            + "'; a CIDR can be in one zone only");
+                } else {
+                    cidrs.add(c);
+                }
+            }
+            zones.put(zone, cidrs);
+        }
+        List<Cidr> vpc = new ArrayList<>();
+        List<String> texts = n.stringList("vpc");
+        for (int i = 0; i < texts.size(); i++) {
+            Cidr c = cidr(n, "vpc[" + i + "]", texts.get(i));
+            if (c != null && vpc.contains(c)) {
+                n.error("vpc[" + i + "]", c + " is listed twice");
+            } else if (c != null) {
+                vpc.add(c);
+            }
+        }
+        n.finish();
+        return new ClassificationConfig(zones, vpc);
+    }
+
+    /** A CIDR with no host bits set, or null (with an error). */
+    private static Cidr cidr(ConfigNode n, String key, String text) {
+        Cidr c;
+        try {
+            c = Cidr.parse(text);
+        } catch (IllegalArgumentException e) {
+            n.error(key, e.getMessage() + " (expected a CIDR such as 10.0.0.0/19 or 2600:1f16::/56)");
+            return null;
+        }
+        String t = text.trim();
+        if (t.indexOf('/') < 0) {
+            n.error(key, "'" + text + "' has no prefix length; write " + c + " for a single address");
+            return null;
+        }
+        if (!Cidr.parse(t.substring(0, t.indexOf('/'))).equals(new Cidr(c.address(), c.address().length * 8))) {
+            n.error(key, "'" + text + "' has host bits set; did you mean " + c + "?");
+            return null;
+        }
+        return c;
     }
 
     private static RemoteWriteConfig remoteWrite(ConfigNode n) {

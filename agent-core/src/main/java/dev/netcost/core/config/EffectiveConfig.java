@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.netcost.core.k8s.Cidr;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -38,7 +39,8 @@ public final class EffectiveConfig {
                     .addSerializer(Duration.class, new AsString<>(Duration.class, Durations::format))
                     .addSerializer(Path.class, new AsString<>(Path.class, Path::toString))
                     .addSerializer(URI.class, new AsString<>(URI.class, u -> redactUrl(u.toString())))
-                    .addSerializer(HostPort.class, new AsString<>(HostPort.class, HostPort::toString)));
+                    .addSerializer(HostPort.class, new AsString<>(HostPort.class, HostPort::toString))
+                    .addSerializer(Cidr.class, new AsString<>(Cidr.class, Cidr::toString)));
 
     private EffectiveConfig() {
     }

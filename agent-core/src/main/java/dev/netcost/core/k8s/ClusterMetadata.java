@@ -38,6 +38,14 @@ public interface ClusterMetadata extends AutoCloseable {
     /** True once the initial list of every source has been received (always true when standalone). */
     boolean hasSynced();
 
+    /**
+     * Seconds since the metadata was last known to be current (0 when standalone); see docs/metadata.md.
+     * Exporters keep working with the last known metadata whatever this says.
+     */
+    default double stalenessSeconds() {
+        return 0;
+    }
+
     /** Starts watching; returns without waiting for the initial sync. */
     void start();
 

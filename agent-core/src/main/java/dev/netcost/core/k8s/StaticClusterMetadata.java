@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Standalone metadata ({@code kubernetes.enabled: false}): pods from the static {@code pods[]} list,
- * the zone from {@code zone}. Nothing changes after start-up.
+ * the zone from {@code zone}, classification from {@code classification} plus the static pods' IPs
+ * (on this node, so {@code same_zone}). Nothing changes after start-up.
  */
 public final class StaticClusterMetadata implements ClusterMetadata {
     private final String nodeName;
@@ -17,21 +18,23 @@ public final class StaticClusterMetadata implements ClusterMetadata {
     private final List<PodInfo> pods;
     private final Map<String, PodInfo> byIp = new HashMap<>();
     private final Map<String, PodInfo> byName = new HashMap<>();
-    private final ClassificationSets sets;
+    private final TrafficClassifier classifier;
 
     public StaticClusterMetadata(AgentConfig config) {
         this.nodeName = config.nodeName();
         this.zone = config.zone();
         List<PodInfo> list = new ArrayList<>();
+        TrafficClassifier.Builder cb = TrafficClassifier.builder().nodeZone(zone).classification(config.classification());
         for (StaticPod p : config.pods()) {
             PodInfo info = new PodInfo(p.namespace(), p.name(), "", List.of(p.ip()), false, p.labels(), p.workload(),
                     p.workloadKind());
             list.add(info);
             byIp.put(p.ip(), info);
             byName.put(p.namespace() + "/" + p.name(), info);
+            cb.address(p.ip(), zone, true);
         }
         this.pods = List.copyOf(list);
-        this.sets = new ClassificationSets(List.of(), List.of(), List.of());
+        this.classifier = cb.build();
     }
 
     @Override
@@ -61,17 +64,17 @@ public final class StaticClusterMetadata implements ClusterMetadata {
 
     @Override
     public TrafficClass classifyIpv4(int address) {
-        return TrafficClass.INTERNET;
+        return classifier.classifyIpv4(address);
     }
 
     @Override
     public TrafficClass classifyIpv6(long high, long low) {
-        return TrafficClass.INTERNET;
+        return classifier.classifyIpv6(high, low);
     }
 
     @Override
     public ClassificationSets classificationSets() {
-        return sets;
+        return classifier.sets();
     }
 
     @Override

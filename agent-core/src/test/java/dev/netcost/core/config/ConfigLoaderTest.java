@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.netcost.core.k8s.Cidr;
 import dev.netcost.core.spi.Exporter;
 import dev.netcost.core.spi.ExporterContext;
 import dev.netcost.core.spi.ExporterFactory;
@@ -406,6 +407,66 @@ class ConfigLoaderTest {
     }
 
     @Nested
+    class Classification {
+        @Test
+        void absent_givesNoZonesAndNoVpc() {
+            assertThat(load("").classification()).isEqualTo(ClassificationConfig.DEFAULT);
+        }
+
+        @Test
+        void zonesAndVpc_areParsedInFileOrder_ipv4AndIpv6() {
+            AgentConfig c = load("""
+                    classification:
+                      zones:
+                        us-east-2b: [10.0.32.0/19, "2600:1f16:abc:200::/64"]
+                        us-east-2a: [10.0.0.0/19]
+                      vpc: [10.0.0.0/16, "2600:1f16:abc::/56"]
+                    """);
+
+            assertThat(c.classification().zones()).containsExactly(
+                    Map.entry("us-east-2b", List.of(Cidr.parse("10.0.32.0/19"), Cidr.parse("2600:1f16:abc:200::/64"))),
+                    Map.entry("us-east-2a", List.of(Cidr.parse("10.0.0.0/19"))));
+            assertThat(c.classification().vpc()).containsExactly(Cidr.parse("10.0.0.0/16"),
+                    Cidr.parse("2600:1f16:abc::/56"));
+            assertThat(EffectiveConfig.render(c)).contains("    us-east-2a:\n    - 10.0.0.0/19")
+                    .contains("- 2600:1f16:abc:0:0:0:0:0/56");
+        }
+
+        @Test
+        void canBeSetWithOverrides() {
+            AgentConfig c = load("", "classification.zones.a=[10.1.0.0/16]", "classification.vpc=[10.0.0.0/8]");
+
+            assertThat(c.classification().zones()).containsExactly(Map.entry("a", List.of(Cidr.parse("10.1.0.0/16"))));
+            assertThat(c.classification().vpc()).containsExactly(Cidr.parse("10.0.0.0/8"));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @CsvSource(delimiter = '|', value = {
+                "zones: {a: [10.0.0.1/19]}         | classification.zones.a[0]: '10.0.0.1/19' has host bits set; did you mean 10.0.0.0/19?",
+                "zones: {a: [10.0.0.0]}            | classification.zones.a[0]: '10.0.0.0' has no prefix length; write 10.0.0.0/32 for a single address",
+                "zones: {a: [10.0.0.0/33]}         | classification.zones.a[0]: prefix /33 out of range (expected a CIDR such as 10.0.0.0/19 or 2600:1f16::/56)",
+                "zones: {a: [eu-west-1]}           | classification.zones.a[0]: invalid CIDR 'eu-west-1' (expected a CIDR such as 10.0.0.0/19 or 2600:1f16::/56)",
+                "zones: {a: [10.0.0.0/x]}          | classification.zones.a[0]: invalid prefix length in '10.0.0.0/x' (expected a CIDR such as 10.0.0.0/19 or 2600:1f16::/56)",
+                "zones: {a: []}                    | classification.zones.a: must list at least one CIDR, e.g. [10.0.0.0/19]",
+                "zones: {a: 10.0.0.0/19}           | classification.zones.a: must be a list",
+                "zones: {a: [10.0.0.0/19], b: [10.0.0.0/19]} | classification.zones.b[0]: 10.0.0.0/19 is already listed under zone 'a'; a CIDR can be in one zone only",
+                "zones: [10.0.0.0/19]              | classification.zones: must be a mapping of keys to values",
+                "vpc: 10.0.0.0/16                  | classification.vpc: must be a list",
+                "vpc: [10.0.0.0/16, 10.0.0.0/16]   | classification.vpc[1]: 10.0.0.0/16 is listed twice",
+                "vpc: [fd00::1/8]                  | classification.vpc[0]: 'fd00::1/8' has host bits set; did you mean fd00:0:0:0:0:0:0:0/8?",
+                "subnets: {}                       | classification.subnets: unknown key (known keys here: zones, vpc)",
+        })
+        void invalid_isReportedAtItsKey(String section, String problem) {
+            assertThat(problems("classification:\n  " + section + "\n")).containsExactly(problem);
+        }
+
+        @Test
+        void everyBadCidr_isReportedAtOnce() {
+            assertThat(problems("classification:\n  zones: {a: [x, 10.0.0.1/8]}\n  vpc: [y]\n")).hasSize(3);
+        }
+    }
+
+    @Nested
     class UnknownKeys {
         @ParameterizedTest(name = "{0}")
         @CsvSource(delimiter = '|', value = {
@@ -434,8 +495,8 @@ class ConfigLoaderTest {
         @Test
         void everyUnknownKey_isReported() {
             assertThat(problems("a: 1\nb: 2\ndebug:\n  c: 3\n")).containsExactlyInAnyOrder(
-                    "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods)",
-                    "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods)",
+                    "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification)",
+                    "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification)",
                     "debug.c: unknown key (known keys here: enabled, listen, pages)");
         }
 
@@ -756,7 +817,7 @@ class ConfigLoaderTest {
 
         @ParameterizedTest(name = "{0}")
         @ValueSource(strings = {"nodeName", "zone", "interval", "exporterTimeout", "remoteWrite", "localFile", "debug",
-                "kubernetes", "pods"})
+                "kubernetes", "pods", "classification"})
         void factoryWhoseKeyClashesWithACoreKey_isABug(String key) {
             ConfigLoader clashing = new ConfigLoader(ENV, List.of(new FakeFactory(key)));
             assertThatThrownBy(() -> clashing.load(null, List.of()))
