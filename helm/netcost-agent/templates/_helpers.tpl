@@ -160,8 +160,21 @@ webhook:
     service: {{ toJson .Values.webhook.labels.service }}
 {{- end -}}
 
-{{/* The node agent's exporter sections (docs/configuration.md). */}}
+{{/* The node agent's classification and exporter sections (docs/configuration.md). */}}
 {{- define "netcost.nodeConfig" -}}
+{{- with .Values.classification }}
+{{- if or .zones .vpc }}
+classification:
+  {{- with .zones }}
+  zones:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .vpc }}
+  vpc:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- end }}
 {{- with .Values.exporters.cadvisor }}
 cadvisor:
   enabled: {{ .enabled }}

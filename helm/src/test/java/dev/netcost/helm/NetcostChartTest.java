@@ -97,6 +97,9 @@ class NetcostChartTest {
                           priorityClassName: system-node-critical
                         webhook:
                           namespaceSelector: {matchLabels: {netcost.dev/record: "true"}}
+                        classification:
+                          zones: {us-east-2a: [10.0.0.0/19], us-east-2b: [10.0.32.0/19]}
+                          vpc: [10.0.0.0/16]
                         """, Map.of()));
     }
 
@@ -236,6 +239,18 @@ class NetcostChartTest {
                 .hasSize(2).allMatch(m -> Boolean.TRUE.equals(m.getReadOnly()));
         AgentConfig cfg = loadAgentConfig(c.one(ConfigMap.class, "-node"));
         assertThat(cfg.exporters().get("cadvisor").toString()).contains("source=PROCFS", "procRoot=/host/proc", "cgroupRoot=/host/sys/fs/cgroup");
+    }
+
+    @Test
+    void classificationValues_reachTheAgentConfig() throws Exception {
+        AgentConfig cfg = loadAgentConfig(render(ONE_ENDPOINT + """
+                classification:
+                  zones: {us-east-2a: [10.0.0.0/19, 10.0.64.0/19], us-east-2b: [10.0.32.0/19]}
+                  vpc: [10.0.0.0/16]
+                """).one(ConfigMap.class, "-node"));
+        assertThat(cfg.classification().zones()).containsOnlyKeys("us-east-2a", "us-east-2b");
+        assertThat(cfg.classification().zones().get("us-east-2a")).hasSize(2);
+        assertThat(cfg.classification().vpc()).extracting(Object::toString).containsExactly("10.0.0.0/16");
     }
 
     @Test
