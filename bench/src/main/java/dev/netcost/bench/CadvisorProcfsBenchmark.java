@@ -3,11 +3,10 @@ package dev.netcost.bench;
 import dev.netcost.cadvisor.CadvisorConfig;
 import dev.netcost.cadvisor.CadvisorExporterFactory;
 import dev.netcost.core.config.AgentConfig;
+import dev.netcost.core.config.ClassificationConfig;
+import dev.netcost.core.k8s.StaticClusterMetadata;
 import dev.netcost.core.config.ConfigLoader;
-import dev.netcost.core.k8s.ClassificationSets;
-import dev.netcost.core.k8s.ClusterMetadata;
 import dev.netcost.core.k8s.PodInfo;
-import dev.netcost.core.k8s.TrafficClass;
 import dev.netcost.core.model.Labels;
 import dev.netcost.core.spi.Exporter;
 import dev.netcost.core.spi.ExporterContext;
@@ -97,7 +96,7 @@ public class CadvisorProcfsBenchmark {
                   cgroupRoot: %s
                 """.formatted(proc, cgroup));
         ExporterContext ctx = new ExporterContext(config, new SimpleMeterRegistry(), Clock.systemUTC(),
-                new Metadata(infos));
+                new StaticClusterMetadata("bench", "", infos, ClassificationConfig.DEFAULT));
         exporter = factory.create(config.exporterConfig("cadvisor", CadvisorConfig.class), ctx);
         int[] n = new int[1];
         try {
@@ -121,72 +120,6 @@ public class CadvisorProcfsBenchmark {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
-        }
-    }
-
-    /** Pods with UIDs, as the Kubernetes-backed index gives them. */
-    private record Metadata(List<PodInfo> pods) implements ClusterMetadata {
-        @Override
-        public String nodeName() {
-            return "bench";
-        }
-
-        @Override
-        public String nodeZone() {
-            return "us-east-2a";
-        }
-
-        @Override
-        public List<PodInfo> localPods() {
-            return pods;
-        }
-
-        @Override
-        public PodInfo localPod(String namespace, String name) {
-            for (PodInfo p : pods) {
-                if (p.namespace().equals(namespace) && p.name().equals(name)) {
-                    return p;
-                }
-            }
-            return null;
-        }
-
-        @Override
-        public PodInfo localPodByIp(String ip) {
-            return null;
-        }
-
-        @Override
-        public TrafficClass classifyIpv4(int address) {
-            return TrafficClass.INTERNET;
-        }
-
-        @Override
-        public TrafficClass classifyIpv6(long high, long low) {
-            return TrafficClass.INTERNET;
-        }
-
-        @Override
-        public ClassificationSets classificationSets() {
-            return new ClassificationSets(List.of(), List.of(), List.of());
-        }
-
-        @Override
-        public long generation() {
-            return 1;
-        }
-
-        @Override
-        public boolean hasSynced() {
-            return true;
-        }
-
-        @Override
-        public void start() {
-        }
-
-        @Override
-        public void close() {
         }
     }
 }

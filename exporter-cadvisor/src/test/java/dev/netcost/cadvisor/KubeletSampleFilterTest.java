@@ -1,5 +1,6 @@
 package dev.netcost.cadvisor;
 
+import dev.netcost.core.testing.MutableClusterMetadata;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netcost.core.model.Labels;
@@ -17,7 +18,7 @@ class KubeletSampleFilterTest {
             container_network_receive_bytes_total{container="",id="/kubepods/pod2",interface="eth0",namespace="shop",pod="b",extra="kept"} 2
             """;
 
-    private final FixedMetadata metadata = new FixedMetadata(List.of(FixedMetadata.pod("shop", "a", "1", false)));
+    private final MutableClusterMetadata metadata = FixedMetadata.of(List.of(FixedMetadata.pod("shop", "a", "1", false)));
     private final KubeletSampleFilter filter = new KubeletSampleFilter(metadata);
     private final CadvisorTextParser parser = new CadvisorTextParser();
 
@@ -46,7 +47,7 @@ class KubeletSampleFilterTest {
         List<Labels> second = scrape(PAYLOAD);
         assertThat(second.get(0)).isSameAs(first.get(0));
         assertThat(second.get(1)).isSameAs(first.get(1));
-        metadata.generation++;
+        metadata.touch();
         List<Labels> third = scrape(PAYLOAD);
         assertThat(third).isEqualTo(first);
         assertThat(third.get(0)).isNotSameAs(first.get(0));

@@ -1,5 +1,6 @@
 package dev.netcost.cadvisor;
 
+import dev.netcost.core.testing.MutableClusterMetadata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -81,7 +82,7 @@ class ProcfsNetworkReaderTest {
                 "9:memory:/kubepods/besteffort/pod" + uidB + "/bbbb");
         process(303, 4026531840L, netDevLine("ens5", 9000), "0::/kubepods.slice/kubepods-pod" + uidC);
 
-        FixedMetadata metadata = new FixedMetadata(List.of(FixedMetadata.pod("shop", "a", uidA, false),
+        MutableClusterMetadata metadata = FixedMetadata.of(List.of(FixedMetadata.pod("shop", "a", uidA, false),
                 FixedMetadata.pod("shop", "b", uidB, false), FixedMetadata.pod("kube-system", "c", uidC, false),
                 FixedMetadata.pod("shop", "d", uidD, false), FixedMetadata.pod("kube-system", "e", uidE, true)));
         ProcfsNetworkReader reader = new ProcfsNetworkReader(proc, cgroup, metadata, List.of(),

@@ -1,6 +1,7 @@
 package dev.netcost.core.k8s;
 
 import dev.netcost.core.config.AgentConfig;
+import dev.netcost.core.config.ClassificationConfig;
 import dev.netcost.core.config.StaticPod;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,20 +22,38 @@ public final class StaticClusterMetadata implements ClusterMetadata {
     private final TrafficClassifier classifier;
 
     public StaticClusterMetadata(AgentConfig config) {
-        this.nodeName = config.nodeName();
-        this.zone = config.zone();
-        List<PodInfo> list = new ArrayList<>();
-        TrafficClassifier.Builder cb = TrafficClassifier.builder().nodeZone(zone).classification(config.classification());
-        for (StaticPod p : config.pods()) {
-            PodInfo info = new PodInfo(p.namespace(), p.name(), "", List.of(p.ip()), false, p.labels(), p.workload(),
-                    p.workloadKind());
-            list.add(info);
-            byIp.put(p.ip(), info);
-            byName.put(p.namespace() + "/" + p.name(), info);
-            cb.address(p.ip(), zone, true);
+        this(config.nodeName(), config.zone(), toPodInfos(config.pods()), config.classification());
+    }
+
+    /**
+     * Fixed metadata from pods known up front (benchmarks, tests, hosts without an API server).
+     * hostNetwork pods are listed but, sharing the node's IP, never found by IP.
+     */
+    public StaticClusterMetadata(String nodeName, String zone, List<PodInfo> pods, ClassificationConfig classification) {
+        this.nodeName = nodeName;
+        this.zone = zone;
+        TrafficClassifier.Builder cb = TrafficClassifier.builder().nodeZone(zone).classification(classification);
+        for (PodInfo info : pods) {
+            byName.put(info.namespace() + "/" + info.name(), info);
+            if (info.hostNetwork()) {
+                continue;
+            }
+            for (String ip : info.ips()) {
+                byIp.put(ip, info);
+                cb.address(ip, zone, true);
+            }
         }
-        this.pods = List.copyOf(list);
+        this.pods = List.copyOf(pods);
         this.classifier = cb.build();
+    }
+
+    private static List<PodInfo> toPodInfos(List<StaticPod> pods) {
+        List<PodInfo> list = new ArrayList<>();
+        for (StaticPod p : pods) {
+            list.add(new PodInfo(p.namespace(), p.name(), "", List.of(p.ip()), false, p.labels(), p.workload(),
+                    p.workloadKind()));
+        }
+        return list;
     }
 
     @Override

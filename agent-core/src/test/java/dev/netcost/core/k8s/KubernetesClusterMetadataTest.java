@@ -73,8 +73,21 @@ class KubernetesClusterMetadataTest {
     void stop() {
         metadata.close();
         client.close();
-        server.destroy();
-        extraServers.forEach(KubernetesMockServer::destroy);
+        destroy(server);
+        extraServers.forEach(KubernetesClusterMetadataTest::destroy);
+    }
+
+    /**
+     * The mock's shutdown waits a fixed time for open watch connections (the informers reconnect
+     * until the client is closed); past it, it throws although the server is down. That is the mock's
+     * teardown, not what these tests check, so it is reported and not failed on.
+     */
+    private static void destroy(KubernetesMockServer s) {
+        try {
+            s.destroy();
+        } catch (IllegalStateException e) {
+            System.err.println("mock API server did not close in time: " + e);
+        }
     }
 
     @Test
