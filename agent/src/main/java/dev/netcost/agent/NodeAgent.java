@@ -2,8 +2,6 @@ package dev.netcost.agent;
 
 import dev.netcost.core.config.AgentConfig;
 import dev.netcost.core.config.Durations;
-import dev.netcost.core.config.EffectiveConfig;
-import dev.netcost.core.http.DebugPages;
 import dev.netcost.core.k8s.ClusterMetadata;
 import dev.netcost.core.k8s.KubernetesClusterMetadata;
 import dev.netcost.core.k8s.StaticClusterMetadata;
@@ -16,7 +14,6 @@ import dev.netcost.core.selfmetrics.SelfMetrics;
 import dev.netcost.core.spi.Exporter;
 import dev.netcost.core.spi.ExporterContext;
 import dev.netcost.core.spi.ExporterFactory;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,10 +63,7 @@ final class NodeAgent implements AutoCloseable {
             }
         }
         this.pipeline = pb.build();
-        this.debugServer = config.debug().enabled()
-                ? new DebugServer(new DebugPages(latest::latest, this::isReady, () -> EffectiveConfig.render(config),
-                        selfMetrics.registry(), config.debug().pages()))
-                : null;
+        this.debugServer = Processes.debugServer(config, latest, this::isReady, selfMetrics.registry());
     }
 
     /** {@code /readyz}: collecting, and the metadata has had its first full list (always so when standalone). */
@@ -92,14 +86,7 @@ final class NodeAgent implements AutoCloseable {
 
     /** Starts the debug endpoint; {@code cycles} also starts periodic collection. */
     void start(boolean cycles) {
-        if (debugServer != null) {
-            try {
-                debugServer.start(config.debug().listen());
-            } catch (IOException e) {
-                throw new StartupException("cannot listen on debug.listen " + config.debug().listen() + ": "
-                        + e.getMessage() + " (possible fixes: pick a free port, or set debug.enabled=false)", e);
-            }
-        }
+        Processes.startDebug(debugServer, config);
         metadata.start(); // returns at once: the API being down never holds up collection
         LOG.info("netcost node {} on node '{}': every {}, sinks {}", dev.netcost.core.Version.get(), config.nodeName(),
                 Durations.format(config.interval()), sinkNames);

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,18 +59,7 @@ final class NodeCommand {
         if (cl.once()) {
             return runOnce(agent);
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping: delivering queued samples (at most {} s)", SHUTDOWN_FLUSH.toSeconds());
-            boolean delivered = agent.stop(SHUTDOWN_FLUSH);
-            LOG.info("stopped{}", delivered ? "" : "; some samples were not delivered");
-            stopped.countDown();
-        }, "netcost-shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Processes.runUntilTerminated("delivering queued samples", SHUTDOWN_FLUSH, agent::stop);
         return Main.OK;
     }
 

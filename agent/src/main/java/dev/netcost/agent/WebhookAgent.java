@@ -2,8 +2,6 @@ package dev.netcost.agent;
 
 import dev.netcost.core.config.AgentConfig;
 import dev.netcost.core.config.Durations;
-import dev.netcost.core.config.EffectiveConfig;
-import dev.netcost.core.http.DebugPages;
 import dev.netcost.core.http.DebugServer;
 import dev.netcost.core.k8s.ClusterMetadata;
 import dev.netcost.core.k8s.StaticClusterMetadata;
@@ -17,7 +15,6 @@ import dev.netcost.webhook.WebhookConfig;
 import dev.netcost.webhook.WebhookExporter;
 import dev.netcost.webhook.WebhookExporterFactory;
 import dev.netcost.webhook.WebhookRuntime;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,22 +63,12 @@ final class WebhookAgent implements AutoCloseable {
             sinkNames.add(s.name());
         }
         this.pipeline = pb.build();
-        this.debugServer = config.debug().enabled()
-                ? new DebugServer(new DebugPages(latest::latest, runtime::isReady, () -> EffectiveConfig.render(config),
-                        selfMetrics.registry(), config.debug().pages()))
-                : null;
+        this.debugServer = Processes.debugServer(config, latest, runtime::isReady, selfMetrics.registry());
     }
 
     /** Serves the debug endpoint and the webhook; throws {@link NodeAgent.StartupException} for user errors. */
     void start() {
-        if (debugServer != null) {
-            try {
-                debugServer.start(config.debug().listen());
-            } catch (IOException e) {
-                throw new NodeAgent.StartupException("cannot listen on debug.listen " + config.debug().listen() + ": "
-                        + e.getMessage() + " (possible fixes: pick a free port, or set debug.enabled=false)", e);
-            }
-        }
+        Processes.startDebug(debugServer, config);
         try {
             runtime.start(pipeline::runOnce, config.interval());
         } catch (WebhookRuntime.StartupException e) {

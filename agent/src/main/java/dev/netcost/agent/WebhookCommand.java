@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,19 +60,8 @@ final class WebhookCommand {
             err.println("netcost: " + e.getMessage());
             return Main.USAGE;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping: handing over leadership, delivering queued samples (at most {} s)",
-                    NodeCommand.SHUTDOWN_FLUSH.toSeconds());
-            boolean delivered = agent.stop(NodeCommand.SHUTDOWN_FLUSH);
-            LOG.info("stopped{}", delivered ? "" : "; some samples were not delivered");
-            stopped.countDown();
-        }, "netcost-shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Processes.runUntilTerminated("handing over leadership, delivering queued samples", NodeCommand.SHUTDOWN_FLUSH,
+                agent::stop);
         return Main.OK;
     }
 }

@@ -1,0 +1,67 @@
+package dev.netcost.agent;
+
+import dev.netcost.core.config.AgentConfig;
+import dev.netcost.core.config.EffectiveConfig;
+import dev.netcost.core.http.DebugPages;
+import dev.netcost.core.http.DebugServer;
+import dev.netcost.core.pipeline.LatestSamplesSink;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What {@code netcost node} and {@code netcost webhook} do alike: the debug endpoint and SIGTERM. */
+final class Processes {
+    private static final Logger LOG = LoggerFactory.getLogger(Processes.class);
+
+    private Processes() {
+    }
+
+    /** The debug endpoint of {@code debug.*}, or null when {@code debug.enabled} is false. */
+    static DebugServer debugServer(AgentConfig config, LatestSamplesSink latest, BooleanSupplier ready,
+                                   PrometheusMeterRegistry registry) {
+        return config.debug().enabled()
+                ? new DebugServer(new DebugPages(latest::latest, ready, () -> EffectiveConfig.render(config), registry,
+                        config.debug().pages()))
+                : null;
+    }
+
+    /** Starts {@code server} (if any) on {@code debug.listen}; a taken port is a start-up error. */
+    static void startDebug(DebugServer server, AgentConfig config) {
+        if (server == null) {
+            return;
+        }
+        try {
+            server.start(config.debug().listen());
+        } catch (IOException e) {
+            throw new NodeAgent.StartupException("cannot listen on debug.listen " + config.debug().listen() + ": "
+                    + e.getMessage() + " (possible fixes: pick a free port, or set debug.enabled=false)", e);
+        }
+    }
+
+    /**
+     * Blocks until the JVM is asked to stop (SIGTERM, SIGINT), then runs {@code stop} with the flush budget
+     * from the shutdown hook so that queued samples are delivered before the process exits.
+     *
+     * @param stopping what the log says when stopping begins
+     * @param stop     flushes for at most the given time and stops; true when everything was delivered
+     */
+    static void runUntilTerminated(String stopping, Duration flush, Predicate<Duration> stop) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping: {} (at most {} s)", stopping, flush.toSeconds());
+            boolean delivered = stop.test(flush);
+            LOG.info("stopped{}", delivered ? "" : "; some samples were not delivered");
+            stopped.countDown();
+        }, "netcost-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
