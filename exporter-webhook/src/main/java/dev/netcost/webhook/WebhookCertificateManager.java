@@ -407,7 +407,7 @@ final class WebhookCertificateManager {
     }
 
     private static SetupException apiError(String what, KubernetesClientException e, String fix) {
-        String reason = e.getCode() == 403 ? "forbidden" : e.getCode() == 0 ? "API unreachable" : "HTTP " + e.getCode();
+        String reason = e.getCode() == 403 ? "forbidden" : e.getCode() <= 0 ? "API unreachable" : "HTTP " + e.getCode();
         String detail = e.getMessage() == null ? "" : e.getMessage();
         if (detail.length() > 1024) {
             detail = detail.substring(0, 1024) + "...";

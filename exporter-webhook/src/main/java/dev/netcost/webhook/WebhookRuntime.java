@@ -271,6 +271,9 @@ public final class WebhookRuntime implements AutoCloseable {
                 reloadTls();
             }
         } catch (WebhookCertificateManager.SetupException e) {
+            if (closing) {
+                return; // interrupted by close()
+            }
             metrics.certificateCheck(false);
             next = CERTIFICATE_RETRY.compareTo(next) < 0 ? CERTIFICATE_RETRY : next;
             ServerTlsReloader t = tls;
