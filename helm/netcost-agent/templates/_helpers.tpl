@@ -148,12 +148,27 @@ remoteWrite:
 {{- end }}
 {{- end -}}
 
-{{/* The webhook's own section (docs/webhook.md). */}}
+{{/*
+The webhook's own section (docs/webhook.md). certManager: serve the pair cert-manager writes to the
+mounted Secret. selfManaged: the webhook fills the chart's (empty) Secret itself, keeps the
+configuration's caBundle in sync and writes its pair to the writable state volume.
+*/}}
 {{- define "netcost.webhookConfig" -}}
 webhook:
   listen: "0.0.0.0:8443"
+  {{- if eq .Values.webhook.tls.mode "certManager" }}
   tlsCertFile: /etc/netcost/tls/tls.crt
   tlsKeyFile: /etc/netcost/tls/tls.key
+  {{- else }}
+  selfManagedTls:
+    enabled: true
+    secretName: {{ include "netcost.webhook.tlsSecret" . }}
+    secretNamespace: {{ .Release.Namespace }}
+    webhookConfigurationName: {{ include "netcost.webhook.name" . }}
+    serviceName: {{ include "netcost.webhook.name" . }}
+    serviceNamespace: {{ .Release.Namespace }}
+    certDir: /var/lib/netcost/tls
+  {{- end }}
   resync: {{ .Values.webhook.resync }}
   labels:
     ingress: {{ toJson .Values.webhook.labels.ingress }}

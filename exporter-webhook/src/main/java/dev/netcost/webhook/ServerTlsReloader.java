@@ -80,8 +80,15 @@ final class ServerTlsReloader {
         return ctx;
     }
 
-    /** Signs and verifies a probe, which fails unless the key belongs to the certificate. */
     private void checkPair(PrivateKey key, PublicKey cert) throws GeneralSecurityException {
+        if (!keyMatches(key, cert)) {
+            throw new GeneralSecurityException(keyFile + " does not hold the private key of the certificate in "
+                    + certFile + " (a rotation in progress? the old certificate stays in use)");
+        }
+    }
+
+    /** Whether {@code key} belongs to {@code cert}: signs a probe and verifies it. */
+    static boolean keyMatches(PrivateKey key, PublicKey cert) throws GeneralSecurityException {
         String alg = switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
@@ -98,14 +105,10 @@ final class ServerTlsReloader {
         try {
             v.initVerify(cert);
             v.update(probe);
-            if (v.verify(sig)) {
-                return;
-            }
+            return v.verify(sig);
         } catch (GeneralSecurityException e) {
-            // different algorithms: no match
+            return false; // different algorithms: no match
         }
-        throw new GeneralSecurityException(keyFile + " does not hold the private key of the certificate in "
-                + certFile + " (a rotation in progress? the old certificate stays in use)");
     }
 
     private String version() throws IOException {

@@ -13,14 +13,17 @@ import java.util.Map;
  * The {@code webhook} section, read by {@code netcost webhook}; documented in docs/configuration.md.
  *
  * @param listen            {@code webhook.listen}, default {@code 0.0.0.0:8443}
- * @param tlsCertFile       {@code webhook.tlsCertFile}: PEM server certificate chain (required to run)
- * @param tlsKeyFile        {@code webhook.tlsKeyFile}: its PEM private key (required to run)
+ * @param tlsCertFile       {@code webhook.tlsCertFile}: PEM server certificate chain (required to run); with
+ *                          self-managed TLS, {@code selfManagedTls.certDir}/tls.crt
+ * @param tlsKeyFile        {@code webhook.tlsKeyFile}: its PEM private key (required to run); with self-managed
+ *                          TLS, {@code selfManagedTls.certDir}/tls.key
  * @param tlsReloadInterval how often the two files are checked for changes, default 10s
  * @param maxBodyBytes      largest accepted request body, default 4 MiB; larger ones get 413
  * @param workerThreads     threads decoding and recording admissions, default 2
  * @param resync            time between full lists from the API, default 10m
  * @param labels            allow-listed Kubernetes label keys per kind
  * @param leaderElection    which replica writes series
+ * @param selfManagedTls    the webhook's own CA, serving certificate and caBundle upkeep
  */
 public record WebhookConfig(
         HostPort listen,
@@ -31,7 +34,8 @@ public record WebhookConfig(
         int workerThreads,
         Duration resync,
         LabelsConfig labels,
-        LeaderElectionConfig leaderElection) {
+        LeaderElectionConfig leaderElection,
+        SelfManagedTlsConfig selfManagedTls) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 8443);
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
@@ -75,7 +79,8 @@ public record WebhookConfig(
     /** Every key at its default (certificate files unset). */
     public static WebhookConfig defaults() {
         return new WebhookConfig(DEFAULT_LISTEN, null, null, Duration.ofSeconds(10), DEFAULT_MAX_BODY_BYTES, 2,
-                Duration.ofMinutes(10), new LabelsConfig(List.of(), List.of()), LeaderElectionConfig.DEFAULT);
+                Duration.ofMinutes(10), new LabelsConfig(List.of(), List.of()), LeaderElectionConfig.DEFAULT,
+                SelfManagedTlsConfig.DEFAULT);
     }
 
     static WebhookConfig parse(ConfigNode n) {
@@ -119,7 +124,22 @@ public record WebhookConfig(
             e.error("retryPeriod", "must be shorter than renewDeadline");
         }
         e.finish();
-        return new WebhookConfig(listen, cert, key, reload, maxBody, workers, resync, labels, election);
+
+        SelfManagedTlsConfig self = SelfManagedTlsConfig.parse(n.child("selfManagedTls"));
+        if (self.enabled()) {
+            // The manager writes the pair; the server reads it from there.
+            if (cert != null && !cert.equals(self.certFile())) {
+                n.error("tlsCertFile", "must not be set with selfManagedTls.enabled (the webhook writes its certificate"
+                        + " to selfManagedTls.certDir/tls.crt); remove it, or turn selfManagedTls off");
+            }
+            if (key != null && !key.equals(self.keyFile())) {
+                n.error("tlsKeyFile", "must not be set with selfManagedTls.enabled (the webhook writes its key to"
+                        + " selfManagedTls.certDir/tls.key); remove it, or turn selfManagedTls off");
+            }
+            cert = self.certFile();
+            key = self.keyFile();
+        }
+        return new WebhookConfig(listen, cert, key, reload, maxBody, workers, resync, labels, election, self);
     }
 
     /** A list of label keys whose sanitised names are distinct, or an error. */

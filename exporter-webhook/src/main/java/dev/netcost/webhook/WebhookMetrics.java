@@ -19,6 +19,8 @@ import java.util.function.BooleanSupplier;
  *   <li>{@code netcost_agent_webhook_objects{kind}}: objects recorded now</li>
  *   <li>{@code netcost_agent_webhook_leader}: 1 while this replica writes series</li>
  *   <li>{@code netcost_agent_webhook_resyncs_total{result}}, {@code netcost_agent_webhook_tls_reloads_total{result}}</li>
+ *   <li>{@code netcost_agent_webhook_certificate_checks_total{result}}: self-managed TLS rounds</li>
+ *   <li>{@code netcost_agent_webhook_certificate_expiry_timestamp_seconds}: when the served certificate expires</li>
  * </ul>
  */
 final class WebhookMetrics {
@@ -77,5 +79,20 @@ final class WebhookMetrics {
         Counter.builder("netcost.agent.webhook.tls.reloads")
                 .description("Reloads of the serving certificate after its files changed, by result")
                 .tag("result", ok ? "success" : "failure").register(registry).increment();
+    }
+
+    void certificateCheck(boolean ok) {
+        Counter.builder("netcost.agent.webhook.certificate.checks")
+                .description("Self-managed TLS rounds (Secret, caBundle, files), by result")
+                .tag("result", ok ? "success" : "failure").register(registry).increment();
+    }
+
+    /** The served certificate's expiry, NaN while none is served. */
+    void certificateExpiry(java.util.function.Supplier<java.security.cert.X509Certificate> served) {
+        Gauge.builder("netcost.agent.webhook.certificate.expiry.timestamp", served, s -> {
+            java.security.cert.X509Certificate c = s.get();
+            return c == null ? Double.NaN : c.getNotAfter().getTime() / 1000.0;
+        }).baseUnit("seconds").description("When the served certificate expires, in seconds since the epoch")
+                .register(registry);
     }
 }

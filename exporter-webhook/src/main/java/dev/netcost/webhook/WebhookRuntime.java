@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -31,10 +32,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With no Kubernetes client ({@code kubernetes.enabled: false}) there are no lists and no election:
  * it records admissions only and always writes.
+ *
+ * <p>With {@code webhook.selfManagedTls.enabled}, {@link #start} first waits (retrying with backoff) until
+ * the {@link WebhookCertificateManager} has a valid pair on disk, so it never serves without one, and then
+ * repeats that check every {@code checkInterval}: renewals and a repaired {@code caBundle} need no restart.
  */
 public final class WebhookRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookRuntime.class);
     private static final Duration RESYNC_RETRY = Duration.ofSeconds(30);
+    private static final Duration CERTIFICATE_RETRY = Duration.ofSeconds(30);
 
     private final WebhookConfig config;
     private final KubernetesClient client;
@@ -47,8 +53,10 @@ public final class WebhookRuntime implements AutoCloseable {
     private final LeaderElection election;
     private final ThrottledLogger throttled;
     private final ScheduledExecutorService scheduler;
+    private final WebhookCertificateManager certificates;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private WebhookServer server;
-    private ServerTlsReloader tls;
+    private volatile ServerTlsReloader tls;
     private volatile Runnable cycle;
     private volatile boolean closing;
 
@@ -62,6 +70,16 @@ public final class WebhookRuntime implements AutoCloseable {
                 : new LeaderElection(client, config.leaderElection(), leaseNamespace(config, client),
                         identity(config), this::cycleNow);
         this.metrics = new WebhookMetrics(b.context.meters(), objects, this::isLeader);
+        SelfManagedTlsConfig self = config.selfManagedTls();
+        this.certificates = !self.enabled() || client == null ? null
+                : new WebhookCertificateManager(client, self, namespaceOr(self.secretNamespace(), client),
+                        namespaceOr(self.serviceNamespace(), client), b.context.clock());
+        if (self.enabled()) {
+            metrics.certificateExpiry(() -> {
+                ServerTlsReloader t = tls;
+                return t == null ? null : t.certificate();
+            });
+        }
         AdmissionHandler admissions = new AdmissionHandler(parser, objects, metrics, b.context.clock());
         Supplier<String> metricsText = b.metricsText != null ? b.metricsText
                 : b.context.meters() instanceof PrometheusMeterRegistry p ? p::scrape : () -> "";
@@ -86,13 +104,31 @@ public final class WebhookRuntime implements AutoCloseable {
     }
 
     /**
-     * Loads the certificate, starts serving, lists, stands for election, and from then on runs
-     * {@code cycle} every {@code interval} while this replica is the leader.
+     * Loads the certificate (with self-managed TLS: first waits until there is one), starts serving,
+     * lists, stands for election, and from then on runs {@code cycle} every {@code interval} while this
+     * replica is the leader. Returns without serving when closed while waiting for the certificate.
      *
      * @throws StartupException for problems the user must fix (certificate files, listen address)
      */
-    public synchronized void start(Runnable cycle, Duration interval) {
+    public void start(Runnable cycle, Duration interval) {
         Objects.requireNonNull(cycle, "cycle");
+        if (config.selfManagedTls().enabled()) {
+            if (certificates == null) {
+                throw new StartupException("webhook.selfManagedTls.enabled needs the Kubernetes API (possible fixes:"
+                        + " set kubernetes.enabled=true, or turn selfManagedTls off and give webhook.tlsCertFile and"
+                        + " webhook.tlsKeyFile)", null);
+            }
+            if (!awaitCertificate()) {
+                return;
+            }
+        }
+        startServing(cycle, interval);
+    }
+
+    private synchronized void startServing(Runnable cycle, Duration interval) {
+        if (closing) {
+            return;
+        }
         if (config.tlsCertFile() == null || config.tlsKeyFile() == null) {
             throw new StartupException("webhook.tlsCertFile and webhook.tlsKeyFile are required: the API server only"
                     + " calls webhooks over HTTPS (possible fixes: mount the Secret holding tls.crt and tls.key and"
@@ -113,6 +149,10 @@ public final class WebhookRuntime implements AutoCloseable {
         this.cycle = cycle;
         long reload = config.tlsReloadInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::reloadTls, reload, reload, TimeUnit.MILLISECONDS);
+        if (certificates != null) {
+            Duration check = config.selfManagedTls().checkInterval();
+            scheduler.schedule(this::checkCertificateAndReschedule, check.toMillis(), TimeUnit.MILLISECONDS);
+        }
         if (resync != null) {
             scheduler.execute(this::resyncAndReschedule);
         }
@@ -176,6 +216,80 @@ public final class WebhookRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs certificate rounds until one succeeds, backing off from 1 s (or {@code checkInterval}, if
+     * shorter) to 30 s.
+     *
+     * @return false when closed meanwhile
+     */
+    private boolean awaitCertificate() {
+        Duration check = config.selfManagedTls().checkInterval();
+        Duration backoff = check.compareTo(Duration.ofSeconds(1)) < 0 ? check : Duration.ofSeconds(1);
+        while (!closing) {
+            try {
+                WebhookCertificateManager.Outcome o = certificates.ensure();
+                metrics.certificateCheck(true);
+                log.info("self-managed TLS ready: serving certificate for {} valid until {}", certificates.dnsNames(),
+                        o.serving().getNotAfter().toInstant());
+                return true;
+            } catch (WebhookCertificateManager.SetupException e) {
+                metrics.certificateCheck(false);
+                throttled.warn("certificate-start-" + e.code(), "not serving yet: no serving certificate; retrying in {}:"
+                        + " {}", Durations.format(backoff), e.getMessage());
+            } catch (RuntimeException e) {
+                metrics.certificateCheck(false);
+                throttled.error("certificate-start-bug", "BUG: self-managed TLS round failed; retrying in {}",
+                        Durations.format(backoff), e);
+            }
+            try {
+                if (closed.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            backoff = backoff.multipliedBy(2);
+            if (backoff.compareTo(CERTIFICATE_RETRY) > 0) {
+                backoff = CERTIFICATE_RETRY;
+            }
+        }
+        log.info("stopped while waiting for the serving certificate");
+        return false;
+    }
+
+    /** One certificate round while serving: renewals and caBundle repairs; failures keep the current pair. */
+    private void checkCertificateAndReschedule() {
+        if (closing) {
+            return;
+        }
+        Duration next = config.selfManagedTls().checkInterval();
+        try {
+            WebhookCertificateManager.Outcome o = certificates.ensure();
+            metrics.certificateCheck(true);
+            if (o.filesWritten()) {
+                reloadTls();
+            }
+        } catch (WebhookCertificateManager.SetupException e) {
+            if (closing) {
+                return; // interrupted by close()
+            }
+            metrics.certificateCheck(false);
+            next = CERTIFICATE_RETRY.compareTo(next) < 0 ? CERTIFICATE_RETRY : next;
+            ServerTlsReloader t = tls;
+            throttled.warn("certificate-" + e.code(), "self-managed TLS check failed, still serving the certificate"
+                    + " valid until {}; retrying in {}: {}", t == null ? "?" : t.certificate().getNotAfter().toInstant(),
+                    Durations.format(next), e.getMessage());
+        } catch (RuntimeException e) {
+            metrics.certificateCheck(false);
+            next = CERTIFICATE_RETRY.compareTo(next) < 0 ? CERTIFICATE_RETRY : next;
+            throttled.error("certificate-bug", "BUG: self-managed TLS round failed", e);
+        }
+        if (!closing) {
+            scheduler.schedule(this::checkCertificateAndReschedule, next.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
     private void reloadTls() {
         try {
             if (tls.reloadIfChanged()) {
@@ -215,11 +329,16 @@ public final class WebhookRuntime implements AutoCloseable {
      * serving. The caller flushes and closes the pipeline.
      */
     @Override
-    public synchronized void close() {
-        if (closing) {
+    public void close() {
+        closing = true;
+        closed.countDown(); // wakes a start() waiting for the certificate
+        closeNow();
+    }
+
+    private synchronized void closeNow() {
+        if (scheduler.isShutdown()) {
             return;
         }
-        closing = true;
         if (election != null) {
             election.close();
         }
@@ -238,8 +357,13 @@ public final class WebhookRuntime implements AutoCloseable {
     }
 
     static String leaseNamespace(WebhookConfig config, KubernetesClient client) {
-        if (!config.leaderElection().namespace().isEmpty()) {
-            return config.leaderElection().namespace();
+        return namespaceOr(config.leaderElection().namespace(), client);
+    }
+
+    /** {@code configured}, else the client's namespace (the pod's own), else {@code default}. */
+    static String namespaceOr(String configured, KubernetesClient client) {
+        if (!configured.isEmpty()) {
+            return configured;
         }
         String ns = client.getNamespace();
         return ns == null || ns.isEmpty() ? "default" : ns;

@@ -19,9 +19,13 @@ final class TestWebhook {
     final ExporterContext context;
 
     TestWebhook(String yaml) {
+        this(yaml, Clock.systemUTC());
+    }
+
+    TestWebhook(String yaml, Clock clock) {
         agent = new ConfigLoader(Map.of(), List.of(new WebhookExporterFactory())).loadString(yaml);
         config = agent.exporterConfig(WebhookExporterFactory.CONFIG_KEY, WebhookConfig.class);
-        context = new ExporterContext(agent, meters, Clock.systemUTC(), new StaticClusterMetadata(agent));
+        context = new ExporterContext(agent, meters, clock, new StaticClusterMetadata(agent));
     }
 
     WebhookRuntime runtime(KubernetesClient client) {

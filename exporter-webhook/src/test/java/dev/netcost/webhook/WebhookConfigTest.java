@@ -72,6 +72,79 @@ class WebhookConfigTest {
     }
 
     @Test
+    void selfManagedTls_isOffByDefault_withTheDocumentedDefaults() {
+        SelfManagedTlsConfig t = new TestWebhook("{}").config.selfManagedTls();
+        assertThat(t).isEqualTo(SelfManagedTlsConfig.DEFAULT);
+        assertThat(t.enabled()).isFalse();
+        assertThat(t.secretName()).isEqualTo("netcost-webhook-tls");
+        assertThat(t.secretNamespace()).isEmpty();
+        assertThat(t.webhookConfigurationName()).isEqualTo("netcost-webhook");
+        assertThat(t.serviceName()).isEqualTo("netcost-webhook");
+        assertThat(t.certDir()).isEqualTo(Path.of("/var/lib/netcost/tls"));
+        assertThat(t.caValidity()).isEqualTo(Duration.ofDays(1825));
+        assertThat(t.certValidity()).isEqualTo(Duration.ofDays(365));
+        assertThat(t.renewBefore()).isEqualTo(Duration.ofDays(30));
+        assertThat(t.checkInterval()).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void selfManagedTls_readsEveryKey_andPointsTheServerAtItsFiles() {
+        TestWebhook tw = new TestWebhook("""
+                webhook:
+                  selfManagedTls:
+                    enabled: true
+                    secretName: rel-webhook-tls
+                    secretNamespace: netcost-system
+                    webhookConfigurationName: rel-webhook
+                    serviceName: rel-webhook
+                    serviceNamespace: netcost-system
+                    certDir: /tmp/certs
+                    caValidity: 3650d
+                    certValidity: 90d
+                    renewBefore: 10d
+                    checkInterval: 5m
+                """);
+        WebhookConfig c = tw.config;
+        assertThat(c.selfManagedTls()).isEqualTo(new SelfManagedTlsConfig(true, "rel-webhook-tls", "netcost-system",
+                "rel-webhook", "rel-webhook", "netcost-system", Path.of("/tmp/certs"), Duration.ofDays(3650),
+                Duration.ofDays(90), Duration.ofDays(10), Duration.ofMinutes(5)));
+        assertThat(c.tlsCertFile()).isEqualTo(Path.of("/tmp/certs/tls.crt"));
+        assertThat(c.tlsKeyFile()).isEqualTo(Path.of("/tmp/certs/tls.key"));
+        assertThat(SelfManagedTlsConfig.dnsNames("rel-webhook", "netcost-system"))
+                .containsExactly("rel-webhook.netcost-system.svc", "rel-webhook.netcost-system.svc.cluster.local");
+        assertThat(EffectiveConfig.render(tw.agent)).contains("selfManagedTls:", "secretName: rel-webhook-tls");
+    }
+
+    @Test
+    void selfManagedTls_invalidValues_areAllReported() {
+        assertThatThrownBy(() -> new TestWebhook("""
+                webhook:
+                  tlsCertFile: /tls/tls.crt
+                  tlsKeyFile: /tls/tls.key
+                  selfManagedTls:
+                    enabled: true
+                    secretName: Not_A_Name
+                    serviceName: a.b
+                    caValidity: 100d
+                    certValidity: 200d
+                    renewBefore: 60d
+                    typo: 1
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("webhook.tlsCertFile: must not be set with selfManagedTls.enabled")
+                .hasMessageContaining("webhook.tlsKeyFile: must not be set with selfManagedTls.enabled")
+                .hasMessageContaining("webhook.selfManagedTls.secretName: 'Not_A_Name' is not a valid Kubernetes name")
+                .hasMessageContaining("webhook.selfManagedTls.serviceName: 'a.b' is not a valid Kubernetes name")
+                .hasMessageContaining("webhook.selfManagedTls.certValidity: must not be longer than caValidity")
+                .hasMessageContaining("webhook.selfManagedTls.renewBefore: must be at most half of caValidity")
+                .hasMessageContaining("webhook.selfManagedTls.typo");
+        assertThatThrownBy(() -> new TestWebhook("""
+                webhook:
+                  selfManagedTls: {enabled: true, certValidity: 30d, renewBefore: 30d}
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("webhook.selfManagedTls.renewBefore: must be shorter than certValidity");
+    }
+
+    @Test
     void factory_runsOnlyInTheWebhookCommand() {
         WebhookExporterFactory f = new WebhookExporterFactory();
         assertThat(f.configKey()).isEqualTo("webhook");

@@ -8,12 +8,17 @@ import com.marcnuri.helm.LintResult;
 import dev.netcost.core.config.AgentConfig;
 import dev.netcost.core.config.ConfigLoader;
 import dev.netcost.core.spi.ExporterFactory;
+import dev.netcost.webhook.SelfManagedTlsConfig;
+import dev.netcost.webhook.WebhookConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -34,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class NetcostChartTest {
     @TempDir
@@ -327,5 +333,78 @@ class NetcostChartTest {
     void localFileOutputIgnoresListedEndpoints() throws Exception {
         AgentConfig cfg = loadAgentConfig(render(ONE_ENDPOINT, Map.of("output.type", "localFile")).one(ConfigMap.class, "-node"));
         assertThat(cfg.remoteWrite()).isEmpty();
+    }
+
+    /**
+     * The webhook's ConfigMap as {@code netcost webhook} loads it: in selfManaged mode it names exactly the
+     * Secret, ValidatingWebhookConfiguration and Service the chart makes (and RBAC allows), and writes its
+     * pair to a writable mount; in certManager mode it serves the mounted cert-manager Secret.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"selfManaged", "certManager"})
+    void webhookConfigMap_isAcceptedByTheAgent_andNamesTheChartsTlsObjects(String mode) throws Exception {
+        Chart c = render(ONE_ENDPOINT, Map.of("webhook.tls.mode", mode));
+        AgentConfig cfg = loadAgentConfig(c.one(ConfigMap.class, "-webhook"));
+        WebhookConfig wc = cfg.exporterConfig("webhook", WebhookConfig.class);
+        SelfManagedTlsConfig t = wc.selfManagedTls();
+        assertThat(cfg.kubernetes().enabled()).isTrue();
+
+        ValidatingWebhookConfiguration vwc = c.one(ValidatingWebhookConfiguration.class, "-webhook");
+        Service svc = c.one(Service.class, "-webhook");
+        PodSpec pod = c.one(Deployment.class, "-webhook").getSpec().getTemplate().getSpec();
+        List<VolumeMount> mounts = pod.getContainers().get(0).getVolumeMounts();
+
+        if (mode.equals("selfManaged")) {
+            Secret secret = c.one(Secret.class, "-webhook-tls");
+            assertThat(t.enabled()).isTrue();
+            assertThat(t.secretName()).isEqualTo(secret.getMetadata().getName());
+            assertThat(t.secretNamespace()).isEqualTo(secret.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
+            assertThat(t.webhookConfigurationName()).isEqualTo(vwc.getMetadata().getName());
+            assertThat(t.serviceName()).isEqualTo(svc.getMetadata().getName());
+            assertThat(t.serviceNamespace()).isEqualTo(svc.getMetadata().getNamespace());
+            assertThat(vwc.getWebhooks()).allSatisfy(w -> {
+                assertThat(w.getClientConfig().getService().getName()).isEqualTo(t.serviceName());
+                assertThat(w.getClientConfig().getService().getNamespace()).isEqualTo(t.serviceNamespace());
+            });
+            assertThat(vwc.getMetadata().getAnnotations()).doesNotContainKey("cert-manager.io/inject-ca-from");
+
+            // RBAC allows exactly these two objects to be read and updated.
+            PolicyRule secrets = c.one(Role.class, "-webhook").getRules().stream()
+                    .filter(r -> r.getResources().contains("secrets")).findFirst().orElseThrow();
+            assertThat(secrets.getResourceNames()).containsExactly(t.secretName());
+            assertThat(secrets.getVerbs()).contains("get", "update");
+            PolicyRule configs = c.one(ClusterRole.class, "-webhook").getRules().stream()
+                    .filter(r -> r.getResources().contains("validatingwebhookconfigurations")).findFirst().orElseThrow();
+            assertThat(configs.getResourceNames()).containsExactly(t.webhookConfigurationName());
+            assertThat(configs.getVerbs()).contains("get", "update");
+
+            // The server reads the pair the manager writes, on a writable volume.
+            assertThat(wc.tlsCertFile()).isEqualTo(t.certDir().resolve("tls.crt"));
+            assertThat(wc.tlsKeyFile()).isEqualTo(t.certDir().resolve("tls.key"));
+            VolumeMount state = mountHolding(mounts, t.certDir().toString());
+            assertThat(state.getReadOnly()).isNotEqualTo(Boolean.TRUE);
+            assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(state.getName()))
+                    .singleElement().satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+        } else {
+            assertThat(t.enabled()).isFalse();
+            GenericKubernetesResource cert = c.generic("Certificate").get(0);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec = (Map<String, Object>) cert.getAdditionalProperties().get("spec");
+            assertThat((List<Object>) spec.get("dnsNames")).contains((Object) (
+                    svc.getMetadata().getName() + "." + svc.getMetadata().getNamespace() + ".svc"));
+            VolumeMount tls = mountHolding(mounts, wc.tlsCertFile().toString());
+            assertThat(wc.tlsKeyFile().getParent()).isEqualTo(wc.tlsCertFile().getParent());
+            assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(tls.getName()))
+                    .singleElement().satisfies(v -> assertThat(v.getSecret().getSecretName()).isEqualTo(spec.get("secretName")));
+            assertThat(vwc.getMetadata().getAnnotations()).containsEntry("cert-manager.io/inject-ca-from",
+                    Chart.NAMESPACE + "/" + cert.getMetadata().getName());
+        }
+    }
+
+    /** The mount whose path is the longest prefix of {@code path} (the one that holds it). */
+    private static VolumeMount mountHolding(List<VolumeMount> mounts, String path) {
+        return mounts.stream().filter(m -> path.startsWith(m.getMountPath() + "/"))
+                .max(java.util.Comparator.comparingInt(m -> m.getMountPath().length()))
+                .orElseThrow(() -> new AssertionError("no volume mounted at " + path));
     }
 }
