@@ -30,7 +30,7 @@ public record SelfManagedTlsConfig(boolean enabled, String secretName, String se
                                    Duration checkInterval) {
     public static final SelfManagedTlsConfig DEFAULT = new SelfManagedTlsConfig(false, "netcost-webhook-tls", "",
             "netcost-webhook", "netcost-webhook", "", Path.of("/var/lib/netcost/tls"), Duration.ofDays(1825),
-            Duration.ofDays(365), Duration.ofDays(30), Duration.ofHours(1));
+            Duration.ofDays(365), Duration.ofDays(30), Duration.ofMinutes(5));
 
     /** A DNS-1123 subdomain (Secret and configuration names). */
     private static final Pattern SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");

@@ -84,7 +84,7 @@ class WebhookConfigTest {
         assertThat(t.caValidity()).isEqualTo(Duration.ofDays(1825));
         assertThat(t.certValidity()).isEqualTo(Duration.ofDays(365));
         assertThat(t.renewBefore()).isEqualTo(Duration.ofDays(30));
-        assertThat(t.checkInterval()).isEqualTo(Duration.ofHours(1));
+        assertThat(t.checkInterval()).isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test

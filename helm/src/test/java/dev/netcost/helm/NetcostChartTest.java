@@ -385,6 +385,9 @@ class NetcostChartTest {
             assertThat(state.getReadOnly()).isNotEqualTo(Boolean.TRUE);
             assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(state.getName()))
                     .singleElement().satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+            // the Secret holds the CA key: it is read through the API, never mounted
+            assertThat(pod.getVolumes()).noneMatch(v -> v.getSecret() != null
+                    && t.secretName().equals(v.getSecret().getSecretName()));
         } else {
             assertThat(t.enabled()).isFalse();
             GenericKubernetesResource cert = c.generic("Certificate").get(0);
