@@ -35,7 +35,7 @@ final class IptEntriesParser {
     // struct ipt_entry: struct ipt_ip (84 bytes; flags at 82), nfcache, target_offset, next_offset,
     // comefrom, counters {pcnt, bcnt}, then the matches and the target.
     private static final int IP_FLAGS = 82;
-    private static final int IPT_F_GOTO = 0x08;
+    private static final int IPT_F_GOTO = 0x02;
     private static final int TARGET_OFFSET = 88;
     private static final int NEXT_OFFSET = 90;
     private static final int PCNT = 96;

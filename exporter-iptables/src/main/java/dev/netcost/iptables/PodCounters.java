@@ -40,6 +40,9 @@ final class PodCounters implements CounterSink {
         final long[] packets = new long[CLASSES.length];
         final long[] bytes = new long[CLASSES.length];
         PodInfo labelledPod;
+        PodInfo checkedPod;
+        String checkedComment;
+        boolean isForCheckedPod;
         String labelledZone;
         String labelledNode;
         final Labels[] labels = new Labels[CLASSES.length * 2];
@@ -93,7 +96,7 @@ final class PodCounters implements CounterSink {
                 continue;
             }
             PodInfo pod = metadata.localPodByIp(t.ip);
-            if (pod == null || pod.hostNetwork() || !RuleComment.isFor(t.comment, RuleComment.podKey(pod.namespace(), pod.name()))) {
+            if (pod == null || pod.hostNetwork() || !isFor(t, pod)) {
                 continue;
             }
             if (t.labelledPod != pod || !zone.equals(t.labelledZone) || !node.equals(t.labelledNode)) {
@@ -114,6 +117,16 @@ final class PodCounters implements CounterSink {
                 out.accept(t.labels[2 * i + 1], unsigned(t.packets[i]));
             }
         }
+    }
+
+    /** Whether the chain was made for this pod, remembered while the pod and the comment String stay the same. */
+    private static boolean isFor(ChainTotals t, PodInfo pod) {
+        if (t.checkedPod != pod || t.checkedComment != t.comment) {
+            t.checkedPod = pod;
+            t.checkedComment = t.comment;
+            t.isForCheckedPod = RuleComment.isFor(t.comment, RuleComment.podKey(pod.namespace(), pod.name()));
+        }
+        return t.isForCheckedPod;
     }
 
     /** Kernel counters are unsigned 64-bit. */

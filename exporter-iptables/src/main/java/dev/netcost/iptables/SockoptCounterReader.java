@@ -103,6 +103,19 @@ final class SockoptCounterReader implements CounterReader {
         }
     }
 
+    /** The table as the last read saw it: its {@code struct ipt_getinfo}, then its entries. */
+    // VisibleForTesting
+    byte[] capture() throws Exception {
+        return thread.call(() -> {
+            readHere((chain, comment, packets, bytes) -> { });
+            int size = info.getInt(IptEntriesParser.INFO_SIZE_FIELD);
+            byte[] out = new byte[IptEntriesParser.INFO_SIZE + size];
+            info.get(0, out, 0, IptEntriesParser.INFO_SIZE);
+            table.get(0, out, IptEntriesParser.INFO_SIZE, size);
+            return out;
+        });
+    }
+
     private int getsockopt(int option, Pointer value, int length) {
         lenPtr.putInt(0, length);
         return libc.getsockopt(fd, LibC.IPPROTO_IP, option, value, lenPtr);
