@@ -36,7 +36,7 @@ public class IptablesCounterReadBenchmark {
     @Param({"250pods", "10000rules"})
     public String ruleset;
 
-    @Param({"ip4tc", "legacy-save", "netlink", "nft-save"})
+    @Param({"sockopt", "legacy-save", "netlink", "nft-save"})
     public String reader;
 
     private IptablesBenchNamespace ns;
@@ -50,7 +50,7 @@ public class IptablesCounterReadBenchmark {
         List<PodInfo> pods = IptablesBenchNamespace.pods(IptablesBenchNamespace.PODS, 0);
         ClassificationSets sets = IptablesBenchNamespace.sets(ruleset.equals("250pods") ? 4 : 20);
         metadata = IptablesBenchNamespace.metadata(pods);
-        String family = reader.equals("ip4tc") || reader.equals("legacy-save") ? "legacy" : "nft";
+        String family = reader.equals("sockopt") || reader.equals("legacy-save") ? "legacy" : "nft";
         support.reconcile(family, pods, sets);
         int rules = support.countingRules(pods, sets);
         if (rules != (ruleset.equals("250pods") ? 2_000 : 10_000)) {

@@ -4,7 +4,7 @@ package dev.netcost.iptables;
 enum IptablesBackend {
     /** Detect the family like kube-proxy's iptables-wrapper; read natively, falling back to {@code *-save -c}. */
     AUTO("auto"),
-    /** iptables-legacy (x_tables); counters read through libip4tc. */
+    /** iptables-legacy (x_tables); counters read with getsockopt(IPT_SO_GET_ENTRIES). */
     LEGACY("legacy"),
     /** iptables-nft (nf_tables); counters read with one netlink dump of the mangle table. */
     NFT("nft"),

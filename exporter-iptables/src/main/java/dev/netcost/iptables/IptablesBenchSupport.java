@@ -17,7 +17,7 @@ public final class IptablesBenchSupport implements AutoCloseable {
     private final ChainNames names = new ChainNames("NETCOST");
     private final CommandRunner runner;
     private final NetnsThread thread;
-    private final CounterReader ip4tc;
+    private final CounterReader sockopt;
     private final CounterReader netlink;
     private final CounterReader legacySave;
     private final CounterReader nftSave;
@@ -30,7 +30,7 @@ public final class IptablesBenchSupport implements AutoCloseable {
         IptablesConfig.Commands c = IptablesConfig.Commands.DEFAULT;
         this.runner = new CommandRunner(netns, c.nsenter(), Duration.ofSeconds(60));
         this.thread = new NetnsThread(netns);
-        this.ip4tc = new Ip4tcCounterReader(thread, IptablesConfig.DEFAULT.ip4tcLibrary(), names);
+        this.sockopt = SockoptCounterReader.open(thread, names);
         this.netlink = NftCounterReader.open(thread, names);
         this.legacySave = new SaveCounterReader(runner, c.legacySave(), names);
         this.nftSave = new SaveCounterReader(runner, c.nftSave(), names);
@@ -54,13 +54,13 @@ public final class IptablesBenchSupport implements AutoCloseable {
     }
 
     /**
-     * Reads the counters with one reader ({@code ip4tc}, {@code netlink}, {@code legacy-save},
+     * Reads the counters with one reader ({@code sockopt}, {@code netlink}, {@code legacy-save},
      * {@code nft-save}) and turns them into samples, as one exporter cycle does; returns the sum of
      * the byte samples.
      */
     public double read(String reader, ClusterMetadata metadata) throws Exception {
         CounterReader r = switch (reader) {
-            case "ip4tc" -> ip4tc;
+            case "sockopt" -> sockopt;
             case "netlink" -> netlink;
             case "legacy-save" -> legacySave;
             case "nft-save" -> nftSave;
@@ -88,6 +88,7 @@ public final class IptablesBenchSupport implements AutoCloseable {
     @Override
     public void close() {
         netlink.close();
+        sockopt.close();
         thread.close();
     }
 }

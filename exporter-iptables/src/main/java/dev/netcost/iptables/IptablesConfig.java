@@ -15,38 +15,36 @@ import java.util.regex.Pattern;
  * @param lockWait      how long {@code iptables-restore} waits for the xtables lock ({@code -w})
  * @param netns         a network namespace file to work in (e.g. {@code /run/netns/node}), or null for the agent's own
  * @param commands      the iptables binaries, and nsenter for {@code netns}
- * @param ip4tcLibrary  the libip4tc shared object for the legacy native reader
  */
 record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPrefix, boolean cleanupOnExit,
-                      Duration lockWait, Path netns, Commands commands, String ip4tcLibrary) {
+                      Duration lockWait, Path netns, Commands commands) {
     static final Pattern PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0," + (ChainNames.MAX_PREFIX - 1) + "}");
 
     // Off by default: the exporter changes the node's iptables rules, so it is opted into (the DaemonSet does).
     static final IptablesConfig DEFAULT = new IptablesConfig(false, IptablesBackend.AUTO, "NETCOST", false,
-            Duration.ofSeconds(5), null, Commands.DEFAULT, "libip4tc.so.2");
+            Duration.ofSeconds(5), null, Commands.DEFAULT);
 
     IptablesConfig {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(chainPrefix, "chainPrefix");
         Objects.requireNonNull(lockWait, "lockWait");
         Objects.requireNonNull(commands, "commands");
-        Objects.requireNonNull(ip4tcLibrary, "ip4tcLibrary");
     }
 
     IptablesConfig withNetns(Path path) {
-        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, path, commands, ip4tcLibrary);
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, path, commands);
     }
 
     IptablesConfig withBackend(IptablesBackend b) {
-        return new IptablesConfig(enabled, b, chainPrefix, cleanupOnExit, lockWait, netns, commands, ip4tcLibrary);
+        return new IptablesConfig(enabled, b, chainPrefix, cleanupOnExit, lockWait, netns, commands);
     }
 
     IptablesConfig withCleanupOnExit(boolean cleanup) {
-        return new IptablesConfig(enabled, backend, chainPrefix, cleanup, lockWait, netns, commands, ip4tcLibrary);
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanup, lockWait, netns, commands);
     }
 
     IptablesConfig withChainPrefix(String prefix) {
-        return new IptablesConfig(enabled, backend, prefix, cleanupOnExit, lockWait, netns, commands, ip4tcLibrary);
+        return new IptablesConfig(enabled, backend, prefix, cleanupOnExit, lockWait, netns, commands);
     }
 
     /** The programs run, by name (looked up in PATH) or path. */

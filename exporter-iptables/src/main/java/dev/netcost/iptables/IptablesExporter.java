@@ -83,12 +83,12 @@ final class IptablesExporter implements Exporter {
         CounterReader nativeReader = null;
         try {
             nativeThread = new NetnsThread(config.netns());
-            nativeReader = NativeReaders.create(family, nativeThread, config, names);
+            nativeReader = NativeReaders.create(family, nativeThread, names);
             nativeReader.read((chain, comment, packets, bytes) -> { });
             return nativeReader;
         } catch (Exception | LinkageError e) {
             LOG.warn("native {} counter reader unavailable, reading counters with {} -c instead: {}"
-                            + " (possible fixes: install libip4tc2 for legacy, check iptables.ip4tcLibrary; run as root)",
+                            + " (possible fixes: run as root or with CAP_NET_ADMIN and CAP_NET_RAW)",
                     family.label(), config.commands().save(family), String.valueOf(e));
             if (nativeReader != null) {
                 nativeReader.close();

@@ -33,7 +33,6 @@ public final class IptablesExporterFactory implements ExporterFactory<IptablesCo
         boolean cleanup = section.bool("cleanupOnExit", d.cleanupOnExit());
         Duration lockWait = section.duration("lockWait", d.lockWait(), Duration.ofSeconds(1));
         Path netns = section.path("netns", null);
-        String ip4tc = section.string("ip4tcLibrary", d.ip4tcLibrary());
         ConfigNode c = section.child("commands");
         IptablesConfig.Commands dc = d.commands();
         IptablesConfig.Commands commands = new IptablesConfig.Commands(
@@ -41,7 +40,7 @@ public final class IptablesExporterFactory implements ExporterFactory<IptablesCo
                 nonBlank(c, "nftSave", dc.nftSave()), nonBlank(c, "nftRestore", dc.nftRestore()),
                 nonBlank(c, "nsenter", dc.nsenter()));
         c.finish();
-        return new IptablesConfig(enabled, backend, prefix, cleanup, lockWait, netns, commands, ip4tc);
+        return new IptablesConfig(enabled, backend, prefix, cleanup, lockWait, netns, commands);
     }
 
     private static String nonBlank(ConfigNode n, String key, String def) {

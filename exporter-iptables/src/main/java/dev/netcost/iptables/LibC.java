@@ -14,6 +14,11 @@ public interface LibC {
     int NETLINK_NETFILTER = 12;
     int SOL_SOCKET = 1;
     int SO_RCVTIMEO = 20;
+    int AF_INET = 2;
+    int IPPROTO_IP = 0;
+    int IPPROTO_RAW = 255;
+    int IPT_SO_GET_INFO = 64;
+    int IPT_SO_GET_ENTRIES = 65;
 
     @SaveError
     int open(String path, int flags);
@@ -29,6 +34,9 @@ public interface LibC {
 
     @SaveError
     int setsockopt(int fd, int level, int name, Pointer value, int length);
+
+    @SaveError
+    int getsockopt(int fd, int level, int name, Pointer value, Pointer length);
 
     @SaveError
     long send(int fd, Pointer buf, long length, int flags);

@@ -7,10 +7,10 @@ final class NativeReaders {
     private NativeReaders() {
     }
 
-    static CounterReader create(IptablesFamily family, NetnsThread thread, IptablesConfig config, ChainNames names)
+    static CounterReader create(IptablesFamily family, NetnsThread thread, ChainNames names)
             throws IOException, InterruptedException {
         return family == IptablesFamily.LEGACY
-                ? new Ip4tcCounterReader(thread, config.ip4tcLibrary(), names)
+                ? SockoptCounterReader.open(thread, names)
                 : NftCounterReader.open(thread, names);
     }
 }

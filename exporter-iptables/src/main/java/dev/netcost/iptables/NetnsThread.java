@@ -12,9 +12,10 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
 
 /**
- * The one thread native reads run on. libip4tc keeps global state, so its calls must never overlap;
- * and when {@code iptables.netns} is set this thread enters that network namespace with setns(2)
- * once, which moves only the calling thread, so the rest of the JVM stays where it is.
+ * The one thread native reads run on, which also serialises them (the readers reuse their buffers).
+ * When {@code iptables.netns} is set this thread enters that network namespace with setns(2) once,
+ * which moves only the calling thread, so the rest of the JVM stays where it is; sockets opened on
+ * it belong to that namespace.
  */
 final class NetnsThread implements AutoCloseable {
     private static volatile LibC libc;

@@ -1,6 +1,7 @@
 package dev.netcost.iptables;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -56,13 +57,19 @@ final class NftCounterReader implements CounterReader {
     private final LibC libc;
     private final ChainNames names;
     private final byte[] prefix;
+    private final int podChainLength;
     private final byte[] main;
     private final int fd;
     private final Pointer nativeBuf;
     private final byte[] buf = new byte[BUFFER];
+    private final ByteBuffer view = ByteBuffer.wrap(buf);
+    private final ByteStrings chainNames = new ByteStrings();
+    private final ByteStrings comments = new ByteStrings();
     private final Rules rules = new Rules();
     private int seq;
     private String lastChain;
+    private int chainSlot;
+    private int commentSlot;
 
     // Per-rule scratch, filled by parse().
     private int chainStart;
@@ -76,7 +83,8 @@ final class NftCounterReader implements CounterReader {
         this.thread = thread;
         this.libc = libc;
         this.names = names;
-        this.prefix = ascii(names.main());
+        this.prefix = ascii(names.main() + "-");
+        this.podChainLength = names.main().length() + 11;
         this.main = ascii(names.main());
         this.fd = fd;
         this.nativeBuf = Memory.allocateDirect(Runtime.getRuntime(libc), BUFFER);
@@ -131,6 +139,9 @@ final class NftCounterReader implements CounterReader {
     /** One dump into {@link #rules}; null when the kernel flagged it as interrupted. */
     private ReadStatus dump() throws IOException {
         rules.size = 0;
+        lastChain = null;
+        chainSlot = 0;
+        commentSlot = 0;
         int mySeq = ++seq;
         sendRequest(mySeq);
         int jumps = 0;
@@ -239,7 +250,7 @@ final class NftCounterReader implements CounterReader {
             if (type == NFTA_RULE_CHAIN) {
                 chainStart = a + 4;
                 chainLen = strlen(chainStart, a + len);
-                if (startsWith(chainStart, chainLen, prefix)) {
+                if (chainLen == podChainLength && startsWith(chainStart, chainLen, prefix)) {
                     kind = 1;
                 } else if (equals(chainStart, chainLen, POSTROUTING)) {
                     kind = 2;
@@ -264,7 +275,7 @@ final class NftCounterReader implements CounterReader {
                 int t = buf[u] & 0xFF;
                 int l = buf[u + 1] & 0xFF;
                 if (t == NFTNL_UDATA_RULE_COMMENT && u + 2 + l <= userdataEnd) {
-                    comment = new String(buf, u + 2, strlen(u + 2, u + 2 + l), StandardCharsets.UTF_8);
+                    comment = comments.get(commentSlot++, view, u + 2, strlen(u + 2, u + 2 + l));
                     break;
                 }
                 u += 2 + l;
@@ -338,7 +349,7 @@ final class NftCounterReader implements CounterReader {
             int info = find(data, dataEnd, NFTA_MATCH_INFO);
             if (matchName >= 0 && info >= 0 && equals(matchName + 4, strlen(matchName + 4, matchName + u16le(matchName)), COMMENT)) {
                 int s = info + 4;
-                comment = new String(buf, s, strlen(s, info + u16le(info)), StandardCharsets.UTF_8);
+                comment = comments.get(commentSlot++, view, s, strlen(s, info + u16le(info)));
             }
         }
     }
@@ -358,12 +369,12 @@ final class NftCounterReader implements CounterReader {
         return -1;
     }
 
-    /** The pod chain name of the rule just parsed, reusing the previous String for the same chain. */
+    /** The pod chain name of the rule just parsed (null for another chain with the prefix), reusing Strings. */
     private String podChain() {
         if (lastChain != null && lastChain.length() == chainLen && equalsString(chainStart, lastChain)) {
             return lastChain;
         }
-        String name = new String(buf, chainStart, chainLen, StandardCharsets.US_ASCII);
+        String name = chainNames.get(chainSlot++, view, chainStart, chainLen);
         if (!names.isPodChain(name)) {
             return null;
         }

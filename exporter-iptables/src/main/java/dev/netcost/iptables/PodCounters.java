@@ -26,6 +26,8 @@ final class PodCounters implements CounterSink {
     private final ChainNames names;
     private final Map<String, ChainTotals> chains = new HashMap<>();
     private int round;
+    private String lastChain;
+    private ChainTotals lastTotals;
 
     PodCounters(ChainNames names) {
         this.names = names;
@@ -40,9 +42,16 @@ final class PodCounters implements CounterSink {
         final long[] packets = new long[CLASSES.length];
         final long[] bytes = new long[CLASSES.length];
         PodInfo labelledPod;
+        PodInfo checkedPod;
+        String checkedComment;
+        boolean isForCheckedPod;
         String labelledZone;
         String labelledNode;
         final Labels[] labels = new Labels[CLASSES.length * 2];
+        // The class of each rule's comment by position, kept while the reader hands out the same String.
+        int ruleIndex;
+        String[] ruleComments = new String[4];
+        TrafficClass[] ruleClasses = new TrafficClass[4];
 
         ChainTotals(Direction direction, String ip) {
             this.direction = direction;
@@ -53,33 +62,66 @@ final class PodCounters implements CounterSink {
     /** Starts a new read. */
     void begin() {
         round++;
+        lastChain = null;
+        lastTotals = null;
     }
 
     @Override
     public void rule(String chain, String comment, long packets, long bytes) {
-        TrafficClass cls = RuleComment.trafficClass(comment);
-        if (cls == null) {
-            return;
+        ChainTotals t;
+        if (chain == lastChain) { // a chain's rules arrive together
+            t = lastTotals;
+        } else {
+            t = totals(chain);
+            lastChain = chain;
+            lastTotals = t;
         }
-        ChainTotals t = chains.get(chain);
         if (t == null) {
-            if (!names.isPodChain(chain)) {
-                return;
-            }
-            t = new ChainTotals(names.direction(chain), ChainNames.ipv4ToString(names.ipv4(chain)));
-            chains.put(chain, t);
+            return;
         }
         if (t.round != round) {
             t.round = round;
             t.present = 0;
-            t.comment = comment;
+            t.comment = null;
+            t.ruleIndex = 0;
             Arrays.fill(t.packets, 0);
             Arrays.fill(t.bytes, 0);
+        }
+        TrafficClass cls = trafficClass(t, comment);
+        if (cls == null) {
+            return;
+        }
+        if (t.comment == null) {
+            t.comment = comment;
         }
         int i = cls.ordinal();
         t.present |= 1 << i;
         t.packets[i] += packets;
         t.bytes[i] += bytes;
+    }
+
+    private ChainTotals totals(String chain) {
+        ChainTotals t = chains.get(chain);
+        if (t == null && names.isPodChain(chain)) {
+            t = new ChainTotals(names.direction(chain), ChainNames.ipv4ToString(names.ipv4(chain)));
+            chains.put(chain, t);
+        }
+        return t;
+    }
+
+    private static TrafficClass trafficClass(ChainTotals t, String comment) {
+        int k = t.ruleIndex++;
+        if (k < t.ruleComments.length && comment != null && t.ruleComments[k] == comment) {
+            return t.ruleClasses[k];
+        }
+        TrafficClass cls = RuleComment.trafficClass(comment);
+        if (k >= t.ruleComments.length) {
+            t.ruleComments = Arrays.copyOf(t.ruleComments, Math.max(k + 1, t.ruleComments.length * 2));
+            t.ruleClasses = Arrays.copyOf(t.ruleClasses, t.ruleComments.length);
+        }
+        t.ruleComments[k] = comment;
+        t.ruleClasses[k] = cls;
+        return cls;
     }
 
     /** Emits the samples of the last read and forgets chains it did not see. */
@@ -93,7 +135,7 @@ final class PodCounters implements CounterSink {
                 continue;
             }
             PodInfo pod = metadata.localPodByIp(t.ip);
-            if (pod == null || pod.hostNetwork() || !RuleComment.isFor(t.comment, RuleComment.podKey(pod.namespace(), pod.name()))) {
+            if (t.present == 0 || pod == null || pod.hostNetwork() || !isFor(t, pod)) {
                 continue;
             }
             if (t.labelledPod != pod || !zone.equals(t.labelledZone) || !node.equals(t.labelledNode)) {
@@ -114,6 +156,16 @@ final class PodCounters implements CounterSink {
                 out.accept(t.labels[2 * i + 1], unsigned(t.packets[i]));
             }
         }
+    }
+
+    /** Whether the chain was made for this pod, remembered while the pod and the comment String stay the same. */
+    private static boolean isFor(ChainTotals t, PodInfo pod) {
+        if (t.checkedPod != pod || t.checkedComment != t.comment) {
+            t.checkedPod = pod;
+            t.checkedComment = t.comment;
+            t.isForCheckedPod = RuleComment.isFor(t.comment, RuleComment.podKey(pod.namespace(), pod.name()));
+        }
+        return t.isForCheckedPod;
     }
 
     /** Kernel counters are unsigned 64-bit. */

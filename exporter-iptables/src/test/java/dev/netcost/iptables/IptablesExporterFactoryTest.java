@@ -43,7 +43,6 @@ class IptablesExporterFactoryTest {
                   cleanupOnExit: true
                   lockWait: 2s
                   netns: /run/netns/node
-                  ip4tcLibrary: /usr/lib/x86_64-linux-gnu/libip4tc.so.2
                   commands:
                     legacySave: /sbin/a
                     legacyRestore: /sbin/b
@@ -52,8 +51,7 @@ class IptablesExporterFactoryTest {
                     nsenter: /bin/e
                 """);
         assertThat(c).isEqualTo(new IptablesConfig(true, IptablesBackend.NFT, "NC_1", true, Duration.ofSeconds(2),
-                Path.of("/run/netns/node"), new IptablesConfig.Commands("/sbin/a", "/sbin/b", "/sbin/c", "/sbin/d", "/bin/e"),
-                "/usr/lib/x86_64-linux-gnu/libip4tc.so.2"));
+                Path.of("/run/netns/node"), new IptablesConfig.Commands("/sbin/a", "/sbin/b", "/sbin/c", "/sbin/d", "/bin/e")));
     }
 
     @Test

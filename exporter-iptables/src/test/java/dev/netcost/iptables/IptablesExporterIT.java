@@ -258,7 +258,7 @@ class IptablesExporterIT {
         TestMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter e = exporter(backend, md, false);
         assertThat(e.reconciler().family()).isEqualTo(IptablesFamily.LEGACY);
-        assertThat(e.reader().name()).isEqualTo(backend == IptablesBackend.SAVE ? "save" : "ip4tc");
+        assertThat(e.reader().name()).isEqualTo(backend == IptablesBackend.SAVE ? "save" : "sockopt");
         collect(e);
         assertThat(save(IptablesFamily.LEGACY)).contains(":NETCOST-E-0A0A0102");
         assertThat(save(IptablesFamily.NFT)).doesNotContain("NETCOST");

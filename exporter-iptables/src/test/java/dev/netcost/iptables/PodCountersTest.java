@@ -49,6 +49,31 @@ class PodCountersTest {
     }
 
     @Test
+    void aRulesClassFollowsItsComment_whenTheReaderReusesTheStringAndWhenItChanges() {
+        TestMetadata md = new TestMetadata("node-1", "zone-a").pods(pod("shop", "web-0", "10.10.1.2"));
+        String chain = "NETCOST-E-0A0A0102";
+        String same = "same_zone shop/web-0";
+        String foreign = "not ours";
+        Map<Labels, Double> first = read(md, () -> {
+            counters.rule(chain, foreign, 1, 10);
+            counters.rule(chain, same, 1, 20);
+        });
+        assertThat(first.values()).containsExactly(20.0, 1.0);
+        Map<Labels, Double> again = read(md, () -> { // same Strings, same positions: remembered classes
+            counters.rule(chain, foreign, 1, 10);
+            counters.rule(chain, same, 2, 40);
+        });
+        assertThat(again.values()).containsExactly(40.0, 2.0);
+        Map<Labels, Double> changed = read(md, () -> { // the rules were replaced: classes looked up again
+            counters.rule(chain, "internet shop/web-0", 3, 30);
+            counters.rule(chain, foreign, 1, 10);
+        });
+        assertThat(changed.keySet()).allSatisfy(l -> assertThat(l.toString()).contains("class=\"internet\""));
+        assertThat(changed.values()).containsExactly(30.0, 3.0);
+        assertThat(read(md, () -> counters.rule(chain, foreign, 1, 10))).isEmpty();
+    }
+
+    @Test
     void valuesAreUnsigned64Bit() {
         assertThat(PodCounters.unsigned(-1L)).isEqualTo(18446744073709551615.0);
         assertThat(PodCounters.unsigned(Long.MAX_VALUE)).isEqualTo(9.223372036854775807E18);
