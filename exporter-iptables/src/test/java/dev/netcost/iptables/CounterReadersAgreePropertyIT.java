@@ -1,5 +1,6 @@
 package dev.netcost.iptables;
 
+import dev.netcost.core.testing.MutableClusterMetadata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
@@ -102,7 +103,7 @@ class CounterReadersAgreePropertyIT {
     }
 
     private static void check(Case c) throws Exception {
-        TestMetadata md = new TestMetadata("node-1", "zone-a").sets(c.same(), c.cross(), c.vpc())
+        MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a").sets(c.same(), c.cross(), c.vpc())
                 .pods(c.pods().toArray(PodInfo[]::new));
         AccountingRules rules = AccountingRules.build(NAMES, md.localPods(), md.classificationSets());
         Random random = new Random(c.seed());

@@ -1,5 +1,6 @@
 package dev.netcost.iptables;
 
+import dev.netcost.core.testing.MutableClusterMetadata;
 import static dev.netcost.iptables.NodeTopology.CLUSTER_IP;
 import static dev.netcost.iptables.NodeTopology.INTERNET;
 import static dev.netcost.iptables.NodeTopology.POD_A;
@@ -51,16 +52,16 @@ class IptablesExporterIT {
         }
     }
 
-    private TestMetadata metadata() {
-        return new TestMetadata("node-1", "zone-a")
+    private MutableClusterMetadata metadata() {
+        return TestMetadata.of("node-1", "zone-a")
                 .sets(cidrs("10.10.0.0/16"), cidrs("10.20.0.0/16"), cidrs("10.0.0.0/16"));
     }
 
-    private IptablesExporter exporter(IptablesFamily family, TestMetadata md, boolean cleanup) throws Exception {
+    private IptablesExporter exporter(IptablesFamily family, MutableClusterMetadata md, boolean cleanup) throws Exception {
         return exporter(family == IptablesFamily.LEGACY ? IptablesBackend.LEGACY : IptablesBackend.NFT, md, cleanup);
     }
 
-    private IptablesExporter exporter(IptablesBackend backend, TestMetadata md, boolean cleanup) throws Exception {
+    private IptablesExporter exporter(IptablesBackend backend, MutableClusterMetadata md, boolean cleanup) throws Exception {
         List<ExporterFactory<?>> factories = List.of(new IptablesExporterFactory());
         var agent = new ConfigLoader(Map.of(), factories).loadString("nodeName: node-1\n");
         IptablesConfig config = agent.exporterConfig("iptables", IptablesConfig.class)
@@ -101,7 +102,7 @@ class IptablesExporterIT {
     @EnumSource(IptablesFamily.class)
     void countsKnownTraffic_byPodDirectionAndClass_afterDnatAndBeforeMasquerade(IptablesFamily family) throws Exception {
         topo = new NodeTopology(family);
-        TestMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
+        MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
         IptablesExporter e = exporter(family, md, false);
         Map<String, Double> before = collect(e);
         assertThat(before).containsEntry("shop/web-0 egress cross_zone bytes", 0.0)
@@ -141,7 +142,7 @@ class IptablesExporterIT {
     @EnumSource(IptablesFamily.class)
     void podChurn_removesGonePods_keepsCountersOfRemainingOnes(IptablesFamily family) throws Exception {
         topo = new NodeTopology(family);
-        TestMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
+        MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
         IptablesExporter e = exporter(family, md, false);
         collect(e);
         NodeTopology.tcp(topo.podA, topo.zone, ZONE, 5001, 5001, NodeTopology.payload(dir, MIB));
@@ -165,7 +166,7 @@ class IptablesExporterIT {
     @EnumSource(IptablesFamily.class)
     void restart_adoptsChainsAndCounters_withoutLossOrDoubleCounting(IptablesFamily family) throws Exception {
         topo = new NodeTopology(family);
-        TestMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
+        MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter first = exporter(family, md, false);
         collect(first);
         NodeTopology.tcp(topo.podA, topo.zone, ZONE, 5001, 5001, NodeTopology.payload(dir, MIB));
@@ -187,7 +188,7 @@ class IptablesExporterIT {
     @EnumSource(IptablesFamily.class)
     void jumpRemovedByAnExternalRestore_isRepairedInTheNextCycle(IptablesFamily family) throws Exception {
         topo = new NodeTopology(family);
-        TestMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
+        MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter e = exporter(family, md, false);
         collect(e);
         String prefix = family == IptablesFamily.LEGACY ? "iptables-legacy" : "iptables-nft";
@@ -207,7 +208,7 @@ class IptablesExporterIT {
     void cleanupOnExit_removesEverythingNetcostAdded_andOnlyThat(IptablesFamily family) throws Exception {
         topo = new NodeTopology(family);
         String untouched = save(family).replaceAll("(?m)^#.*\n", "");
-        TestMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
+        MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
         IptablesExporter keep = exporter(family, md, false);
         collect(keep);
         keep.close();
@@ -225,7 +226,7 @@ class IptablesExporterIT {
     @EnumSource(IptablesFamily.class)
     void reconcileIsIdempotent_andClassSetChangesKeepPerClassTotals(IptablesFamily family) throws Exception {
         topo = new NodeTopology(family);
-        TestMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
+        MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter e = exporter(family, md, false);
         collect(e);
         NodeTopology.tcp(topo.podA, topo.zone, ZONE, 5001, 5001, NodeTopology.payload(dir, MIB));
@@ -243,7 +244,7 @@ class IptablesExporterIT {
     @EnumSource(IptablesFamily.class)
     void beforeMetadataSync_touchesNoRules(IptablesFamily family) throws Exception {
         topo = new NodeTopology(family);
-        TestMetadata md = metadata().pods(pod("shop", "web-0", POD_A)).synced(false);
+        MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A)).synced(false);
         IptablesExporter e = exporter(family, md, false);
         assertThat(collect(e)).isEmpty();
         assertThat(save(family)).doesNotContain("NETCOST");
@@ -255,7 +256,7 @@ class IptablesExporterIT {
     @EnumSource(value = IptablesBackend.class, names = {"AUTO", "SAVE"})
     void autoAndSaveBackends_pickTheFamilyHoldingTheNodesRules_andCount(IptablesBackend backend) throws Exception {
         topo = new NodeTopology(IptablesFamily.LEGACY); // the node's NAT rules live in iptables-legacy
-        TestMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
+        MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter e = exporter(backend, md, false);
         assertThat(e.reconciler().family()).isEqualTo(IptablesFamily.LEGACY);
         assertThat(e.reader().name()).isEqualTo(backend == IptablesBackend.SAVE ? "save" : "sockopt");

@@ -1,5 +1,6 @@
 package dev.netcost.iptables;
 
+import dev.netcost.core.testing.MutableClusterMetadata;
 import static dev.netcost.iptables.TestMetadata.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +13,7 @@ class PodCountersTest {
     private final ChainNames names = new ChainNames("NETCOST");
     private final PodCounters counters = new PodCounters(names);
 
-    private Map<Labels, Double> read(TestMetadata md, Runnable rules) {
+    private Map<Labels, Double> read(MutableClusterMetadata md, Runnable rules) {
         counters.begin();
         rules.run();
         Map<Labels, Double> out = new LinkedHashMap<>();
@@ -22,7 +23,7 @@ class PodCountersTest {
 
     @Test
     void sumsRulesPerClass_andLabelsThemWithPodNodeZoneWorkloadDirectionAndClass() {
-        TestMetadata md = new TestMetadata("node-1", "zone-a").pods(pod("shop", "web-0", "10.10.1.2"));
+        MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a").pods(pod("shop", "web-0", "10.10.1.2"));
         Map<Labels, Double> out = read(md, () -> {
             counters.rule("NETCOST-E-0A0A0102", "cross_zone shop/web-0", 2, 200);
             counters.rule("NETCOST-E-0A0A0102", "cross_zone shop/web-0", 3, 300);
@@ -41,7 +42,7 @@ class PodCountersTest {
 
     @Test
     void reportsNothingForChainsOfAnotherPod_unknownIps_andChainsGoneSinceTheLastRead() {
-        TestMetadata md = new TestMetadata("node-1", "").pods(pod("shop", "new-0", "10.10.1.2"));
+        MutableClusterMetadata md = TestMetadata.of("node-1", "").pods(pod("shop", "new-0", "10.10.1.2"));
         assertThat(read(md, () -> counters.rule("NETCOST-E-0A0A0102", "internet shop/old-0", 1, 1))).isEmpty();
         assertThat(read(md, () -> counters.rule("NETCOST-E-0A0A0109", "internet shop/x", 1, 1))).isEmpty();
         assertThat(read(md, () -> counters.rule("NETCOST-I-0A0A0102", "internet shop/new-0", 1, 1))).hasSize(2);
@@ -50,7 +51,7 @@ class PodCountersTest {
 
     @Test
     void aRulesClassFollowsItsComment_whenTheReaderReusesTheStringAndWhenItChanges() {
-        TestMetadata md = new TestMetadata("node-1", "zone-a").pods(pod("shop", "web-0", "10.10.1.2"));
+        MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a").pods(pod("shop", "web-0", "10.10.1.2"));
         String chain = "NETCOST-E-0A0A0102";
         String same = "same_zone shop/web-0";
         String foreign = "not ours";

@@ -1,6 +1,7 @@
 package dev.netcost.core.testing;
 
 import dev.netcost.core.config.ClassificationConfig;
+import dev.netcost.core.k8s.Cidr;
 import dev.netcost.core.k8s.ClassificationSets;
 import dev.netcost.core.k8s.ClusterMetadata;
 import dev.netcost.core.k8s.PodInfo;
@@ -39,6 +40,15 @@ public final class MutableClusterMetadata implements ClusterMetadata {
         current = new StaticClusterMetadata(nodeName, zone, pods, ClassificationConfig.DEFAULT);
         generation.incrementAndGet();
         return this;
+    }
+
+    public MutableClusterMetadata pods(PodInfo... pods) {
+        return pods(List.of(pods));
+    }
+
+    /** Reports these sets (same zone, cross zone, VPC) instead of those of the pods' classifier. */
+    public MutableClusterMetadata sets(List<Cidr> sameZone, List<Cidr> crossZone, List<Cidr> inVpc) {
+        return sets(new ClassificationSets(sameZone, crossZone, inVpc));
     }
 
     /** Replaces the classification sets reported (null: those of the pods' classifier). */
