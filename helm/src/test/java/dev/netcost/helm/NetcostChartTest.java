@@ -130,6 +130,10 @@ class NetcostChartTest {
             assertThat(agent.getSecurityContext().getRunAsNonRoot()).isTrue();
             assertThat(pod.getHostNetwork()).isFalse();
         }
+        List<String> hostVolumes = pod.getVolumes().stream().filter(v -> v.getHostPath() != null).map(Volume::getName).toList();
+        assertThat(agent.getVolumeMounts()).filteredOn(m -> hostVolumes.contains(m.getName()))
+                .as("host paths are mounted read-only").allMatch(m -> Boolean.TRUE.equals(m.getReadOnly()));
+        assertThat(hostVolumes.isEmpty()).isEqualTo(!iptables);
         assertThat(agent.getEnv()).extracting(e -> e.getValueFrom().getFieldRef().getFieldPath())
                 .contains("spec.nodeName", "status.hostIP");
         assertThat(ds.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
