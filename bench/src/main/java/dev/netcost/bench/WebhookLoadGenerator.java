@@ -51,9 +51,15 @@ public final class WebhookLoadGenerator {
                 "-keyout", key.toString(), "-out", cert.toString(), "-subj", "/CN=netcost-webhook-bench",
                 "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process server = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                WebhookBenchServer.class.getName(), cert.toString(), key.toString())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        // The server JVM runs with the flags the Helm chart gives the webhook (serial GC), unless
+        // -Dnetcost.bench.serverJvm overrides them (space-separated).
+        List<String> serverCmd = new ArrayList<>(List.of(java));
+        serverCmd.addAll(List.of(System.getProperty("netcost.bench.serverJvm",
+                "-Xmx1g -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Xss512k").trim().split("\\s+")));
+        serverCmd.addAll(List.of("-cp", System.getProperty("java.class.path"), WebhookBenchServer.class.getName(),
+                cert.toString(), key.toString()));
+        System.out.println("server JVM: " + serverCmd.subList(1, serverCmd.size() - 5));
+        Process server = new ProcessBuilder(serverCmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         StringBuilder json = new StringBuilder("{\n");
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
