@@ -41,6 +41,7 @@ final class WebhookMetrics {
         gauge("ingressclass", objects.ingressClasses);
         gauge("ingressclassparams", objects.ingressClassParams);
         Gauge.builder("netcost.agent.webhook.leader", leader, l -> l.getAsBoolean() ? 1 : 0)
+                .strongReference(true) // the supplier is a lambda nobody else holds: Micrometer would only keep it weakly
                 .description("1 while this replica is the one writing series").register(registry);
     }
 
@@ -92,7 +93,8 @@ final class WebhookMetrics {
         Gauge.builder("netcost.agent.webhook.certificate.expiry.timestamp", served, s -> {
             java.security.cert.X509Certificate c = s.get();
             return c == null ? Double.NaN : c.getNotAfter().getTime() / 1000.0;
-        }).baseUnit("seconds").description("When the served certificate expires, in seconds since the epoch")
+        }).strongReference(true) // the supplier is a lambda nobody else holds: Micrometer would only keep it weakly
+                .baseUnit("seconds").description("When the served certificate expires, in seconds since the epoch")
                 .register(registry);
     }
 }
