@@ -60,9 +60,7 @@ final class WebhookServer implements AutoCloseable {
         workers = new ThreadPoolExecutor(workerThreads, workerThreads, 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(QUEUE_CAPACITY), new DefaultThreadFactory("netcost-webhook-worker", true),
                 new ThreadPoolExecutor.AbortPolicy());
-        InetSocketAddress address = listen.host().isEmpty()
-                ? new InetSocketAddress(listen.port())
-                : new InetSocketAddress(listen.host(), listen.port());
+        InetSocketAddress address = listen.toSocketAddress();
         ChannelFuture bind = new ServerBootstrap()
                 .group(eventLoop)
                 .channel(NioServerSocketChannel.class)

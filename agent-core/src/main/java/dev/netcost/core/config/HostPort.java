@@ -27,6 +27,11 @@ public record HostPort(String host, int port) {
         }
     }
 
+    /** The address to bind: every interface when the host is empty. */
+    public java.net.InetSocketAddress toSocketAddress() {
+        return host.isEmpty() ? new java.net.InetSocketAddress(port) : new java.net.InetSocketAddress(host, port);
+    }
+
     @Override
     public String toString() {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;

@@ -57,9 +57,7 @@ public final class DebugServer implements AutoCloseable {
         eventLoop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("netcost-debug-http", true),
                 NioIoHandler.newFactory());
         pagesExecutor = Executors.newFixedThreadPool(PAGE_THREADS, new DefaultThreadFactory("netcost-debug-pages", true));
-        InetSocketAddress address = listen.host().isEmpty()
-                ? new InetSocketAddress(listen.port())
-                : new InetSocketAddress(listen.host(), listen.port());
+        InetSocketAddress address = listen.toSocketAddress();
         ChannelFuture bind = new ServerBootstrap()
                 .group(eventLoop)
                 .channel(NioServerSocketChannel.class)
