@@ -135,11 +135,12 @@ final class IptablesExporter implements Exporter {
         }
         counters.begin();
         ReadStatus status = reader.read(counters);
-        ReadStatus status6 = reader6 == null || expectedPodChains6 < 0 ? null : reader6.read(counters);
+        // With no IPv6 pod there are no IPv6 rules to read (nor to watch): no ip6tables-save run.
+        ReadStatus status6 = reader6 == null || expectedPodChains6 <= 0 ? null : reader6.read(counters);
         counters.emit(metadata, out);
         boolean changed4 = expectedPodChains >= 0 && (status.jumps() != 1 || status.podChains() != expectedPodChains);
         boolean changed6 = status6 != null
-                && (status6.jumps() != (expectedPodChains6 == 0 ? 0 : 1) || status6.podChains() != expectedPodChains6);
+                && (status6.jumps() != 1 || status6.podChains() != expectedPodChains6);
         if (changed4 || changed6) {
             ReadStatus s = changed4 ? status : status6;
             throttled.warn("external-change", "netcost's {} rules were changed by someone else ({} jumps from"
