@@ -10,9 +10,10 @@ import java.util.Objects;
  * Names of the chains netcost owns: the main chain {@code PREFIX} (one jump from mangle POSTROUTING)
  * and one chain per pod and direction, {@code PREFIX-E-0A000107} / {@code PREFIX-I-0A000107}, the
  * pod's IPv4 address in hex. In the ip6tables mangle table a pod chain is {@code PREFIX-E6-ABCDEFG}:
- * an IPv6 address does not fit in 28 characters, so the last seven characters are the first 35 bits
- * of the SHA-256 of the 16 address bytes in base32 (A-Z, 2-7) — stable across restarts, and the
- * rules' {@code -s}/{@code -d} match plus the pod named in the comments say which pod it belongs to.
+ * an IPv6 address does not fit in 28 characters, so the last seven characters are the low 35 bits
+ * of the first five bytes of the SHA-256 of the 16 address bytes, in base32 (A-Z, 2-7) — stable
+ * across restarts; the rules' {@code -s}/{@code -d} match and the pod named in the comments say
+ * which pod a chain belongs to.
  * Nothing else with the prefix is ever touched.
  */
 final class ChainNames {

@@ -50,6 +50,7 @@ class ChainNamesTest {
         ChainNames names = new ChainNames("NETCOST");
         byte[] a = ChainNames.parseIpv6("fd00::7");
         String e = names.podChain6(Direction.EGRESS, a);
+        assertThat(names.podChain6(Direction.EGRESS, ChainNames.parseIpv6("fd00:10:1::2"))).isEqualTo("NETCOST-E6-CTRNQPP");
         assertThat(e).isEqualTo(new ChainNames("NETCOST").podChain6(Direction.EGRESS, ChainNames.parseIpv6("fd00:0::0:7")))
                 .matches("NETCOST-E6-[A-Z2-7]{7}");
         assertThat(names.podChain6(Direction.INGRESS, a)).isEqualTo("NETCOST-I6-" + e.substring(11));
