@@ -97,7 +97,7 @@ final class IptablesExporter implements Exporter {
             return;
         }
         reconciler6 = r6;
-        reader6 = new SaveCounterReader(runner, c6.save(family), names);
+        reader6 = createReader6(family, c6);
         LOG.info("iptables exporter: IPv6 pod addresses counted in the {} ip6tables mangle table, read via {}",
                 family.label(), reader6.name());
     }
@@ -123,6 +123,30 @@ final class IptablesExporter implements Exporter {
             if (nativeThread != null) {
                 nativeThread.close();
                 nativeThread = null;
+            }
+            return save;
+        }
+    }
+
+    /**
+     * The IPv6 reader: one netlink dump of {@code ip6 mangle} for nft when the IPv4 side reads natively;
+     * {@code ip6tables-*-save -c} otherwise (the legacy IP6T_SO_GET_ENTRIES reader is not written).
+     */
+    private CounterReader createReader6(IptablesFamily family, IptablesConfig.Commands c6) {
+        CounterReader save = new SaveCounterReader(runner, c6.save(family), names);
+        if (family != IptablesFamily.NFT || nativeThread == null) {
+            return save;
+        }
+        NftCounterReader nft = null;
+        try {
+            nft = NftCounterReader.open(nativeThread, names, true);
+            nft.read((chain, comment, packets, bytes) -> { });
+            return nft;
+        } catch (Exception e) {
+            LOG.warn("native nft counter reader for IPv6 unavailable, reading IPv6 counters with {} -c instead: {}",
+                    c6.save(family), String.valueOf(e));
+            if (nft != null) {
+                nft.close();
             }
             return save;
         }
@@ -224,6 +248,11 @@ final class IptablesExporter implements Exporter {
     // VisibleForTesting
     IptablesReconciler reconciler() {
         return reconciler;
+    }
+
+    // VisibleForTesting
+    CounterReader reader6() {
+        return reader6;
     }
 
     // VisibleForTesting
