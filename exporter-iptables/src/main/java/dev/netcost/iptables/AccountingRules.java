@@ -40,7 +40,7 @@ final class AccountingRules {
     }
 
     /** The chain of one pod in one direction. */
-    record PodChain(String name, Direction direction, int ipv4, String podKey, List<PodRule> rules) {
+    record PodChain(String name, Direction direction, String ip, String podKey, List<PodRule> rules) {
         List<String> specs() {
             List<String> out = new ArrayList<>(rules.size());
             for (PodRule r : rules) {
@@ -57,12 +57,19 @@ final class AccountingRules {
         this.skipped = List.copyOf(skipped);
     }
 
-    /**
-     * Rules for every local pod with an IPv4 address, hostNetwork pods excepted (they share the node's
-     * address). When two pods claim one address, the first by namespace/name keeps it.
-     */
+    /** The IPv4 rules (iptables), as before dual-stack support. */
     static AccountingRules build(ChainNames names, List<PodInfo> pods, ClassificationSets sets) {
-        TreeMap<Integer, String> byIp = new TreeMap<>(Integer::compareUnsigned);
+        return build(names, pods, sets, false);
+    }
+
+    /**
+     * Rules for every local pod with an address of the family (the first IPv4 address for iptables,
+     * the first IPv6 address for ip6tables), hostNetwork pods excepted (they share the node's
+     * address), classified by the CIDRs of the same family. When two pods claim one address (or, for
+     * IPv6, one chain name), the first by namespace/name keeps it.
+     */
+    static AccountingRules build(ChainNames names, List<PodInfo> pods, ClassificationSets sets, boolean ipv6) {
+        TreeMap<String, Pod> byChain = new TreeMap<>();
         List<String> skipped = new ArrayList<>();
         List<PodInfo> sorted = new ArrayList<>(pods);
         sorted.sort((a, b) -> RuleComment.podKey(a.namespace(), a.name()).compareTo(RuleComment.podKey(b.namespace(), b.name())));
@@ -71,45 +78,77 @@ final class AccountingRules {
                 continue;
             }
             for (String ip : p.ips()) {
-                Integer v4 = ChainNames.parseIpv4(ip);
-                if (v4 == null) {
+                Pod pod = ipv6 ? v6Pod(names, ip) : v4Pod(names, ip);
+                if (pod == null) {
                     continue;
                 }
                 String key = RuleComment.podKey(p.namespace(), p.name());
-                String previous = byIp.putIfAbsent(v4, key);
-                if (previous != null && !previous.equals(key)) {
-                    skipped.add(key + " (" + ip + " already belongs to " + previous + ")");
+                Pod previous = byChain.putIfAbsent(pod.egressChain, pod.withKey(key));
+                if (previous != null && !previous.key.equals(key)) {
+                    skipped.add(key + " (" + ip + (previous.ip.equals(pod.ip) ? " already belongs to " : " has the same chain"
+                            + " name as " + previous.ip + " of ") + previous.key + ")");
                 }
                 break;
             }
         }
-        List<Cidr> same = v4(sets.sameZone());
-        List<Cidr> cross = v4(sets.crossZone());
-        List<Cidr> vpc = v4(sets.inVpc());
-        List<String> main = new ArrayList<>(byIp.size() * 2);
+        List<Cidr> same = family(sets.sameZone(), ipv6);
+        List<Cidr> cross = family(sets.crossZone(), ipv6);
+        List<Cidr> vpc = family(sets.inVpc(), ipv6);
+        List<Pod> ordered = new ArrayList<>(byChain.values());
+        if (!ipv6) {
+            ordered.sort((a, b) -> Integer.compareUnsigned(ChainNames.parseIpv4(a.ip), ChainNames.parseIpv4(b.ip)));
+        }
+        List<String> main = new ArrayList<>(ordered.size() * 2);
         Map<String, PodChain> chains = new LinkedHashMap<>();
+        String hostBits = ipv6 ? "/128" : "/32";
         for (Direction d : Direction.values()) {
-            for (Map.Entry<Integer, String> e : byIp.entrySet()) {
-                int ip = e.getKey();
-                String chain = names.podChain(d, ip);
-                String addr = ChainNames.ipv4ToString(ip) + "/32";
-                main.add("-A " + names.main() + (d == Direction.EGRESS ? " -s " : " -d ") + addr + " -j " + chain);
+            for (Pod pod : ordered) {
+                String chain = d == Direction.EGRESS ? pod.egressChain : pod.ingressChain;
+                main.add("-A " + names.main() + (d == Direction.EGRESS ? " -s " : " -d ") + pod.ip + hostBits + " -j " + chain);
                 List<PodRule> rules = new ArrayList<>(same.size() + cross.size() + vpc.size() + 1);
-                addRules(rules, chain, d, same, TrafficClass.SAME_ZONE, e.getValue());
-                addRules(rules, chain, d, cross, TrafficClass.CROSS_ZONE, e.getValue());
-                addRules(rules, chain, d, vpc, TrafficClass.IN_VPC, e.getValue());
-                rules.add(new PodRule(rule(chain, null, TrafficClass.INTERNET, e.getValue()), TrafficClass.INTERNET));
-                chains.put(chain, new PodChain(chain, d, ip, e.getValue(), List.copyOf(rules)));
+                addRules(rules, chain, d, same, TrafficClass.SAME_ZONE, pod.key);
+                addRules(rules, chain, d, cross, TrafficClass.CROSS_ZONE, pod.key);
+                addRules(rules, chain, d, vpc, TrafficClass.IN_VPC, pod.key);
+                rules.add(new PodRule(rule(chain, null, TrafficClass.INTERNET, pod.key), TrafficClass.INTERNET));
+                chains.put(chain, new PodChain(chain, d, pod.ip, pod.key, List.copyOf(rules)));
             }
         }
         return new AccountingRules(names, main, chains, skipped);
     }
 
+    /** A pod address in the form the save program prints, with its two chains. */
+    private record Pod(String ip, String egressChain, String ingressChain, String key) {
+        Pod withKey(String k) {
+            return new Pod(ip, egressChain, ingressChain, k);
+        }
+    }
+
+    private static Pod v4Pod(ChainNames names, String ip) {
+        Integer v4 = ChainNames.parseIpv4(ip);
+        if (v4 == null) {
+            return null;
+        }
+        return new Pod(ChainNames.ipv4ToString(v4), names.podChain(Direction.EGRESS, v4), names.podChain(Direction.INGRESS, v4), "");
+    }
+
+    private static Pod v6Pod(ChainNames names, String ip) {
+        byte[] v6 = ChainNames.parseIpv6(ip);
+        if (v6 == null) {
+            return null;
+        }
+        return new Pod(ChainNames.ipv6ToString(v6), names.podChain6(Direction.EGRESS, v6), names.podChain6(Direction.INGRESS, v6), "");
+    }
+
     private static void addRules(List<PodRule> out, String chain, Direction d, List<Cidr> cidrs, TrafficClass cls, String podKey) {
         for (Cidr c : cidrs) {
-            String match = c.prefix() == 0 ? null : (d == Direction.EGRESS ? "-d " : "-s ") + c;
+            String match = c.prefix() == 0 ? null : (d == Direction.EGRESS ? "-d " : "-s ") + text(c);
             out.add(new PodRule(rule(chain, match, cls, podKey), cls));
         }
+    }
+
+    /** A CIDR as the save programs print it. */
+    static String text(Cidr c) {
+        return c.isIpv4() ? c.toString() : ChainNames.ipv6ToString(c.address()) + "/" + c.prefix();
     }
 
     private static String rule(String chain, String match, TrafficClass cls, String podKey) {
@@ -120,10 +159,10 @@ final class AccountingRules {
         return sb.append(" -m comment --comment \"").append(RuleComment.format(cls, podKey)).append("\" -j RETURN").toString();
     }
 
-    private static List<Cidr> v4(List<Cidr> cidrs) {
+    private static List<Cidr> family(List<Cidr> cidrs, boolean ipv6) {
         List<Cidr> out = new ArrayList<>();
         for (Cidr c : cidrs) {
-            if (c.isIpv4() && !out.contains(c)) {
+            if (c.isIpv4() != ipv6 && !out.contains(c)) {
                 out.add(c);
             }
         }

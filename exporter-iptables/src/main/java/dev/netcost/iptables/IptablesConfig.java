@@ -15,14 +15,21 @@ import java.util.regex.Pattern;
  * @param lockWait      how long {@code iptables-restore} waits for the xtables lock ({@code -w})
  * @param netns         a network namespace file to work in (e.g. {@code /run/netns/node}), or null for the agent's own
  * @param commands      the iptables binaries, and nsenter for {@code netns}
+ * @param ipv6          also count pods' IPv6 addresses in the ip6tables mangle table (when the node has ip6tables
+ *                      of the chosen family and a local pod has an IPv6 address)
  */
 record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPrefix, boolean cleanupOnExit,
-                      Duration lockWait, Path netns, Commands commands) {
+                      Duration lockWait, Path netns, Commands commands, boolean ipv6) {
     static final Pattern PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0," + (ChainNames.MAX_PREFIX - 1) + "}");
 
     // Off by default: the exporter changes the node's iptables rules, so it is opted into (the DaemonSet does).
     static final IptablesConfig DEFAULT = new IptablesConfig(false, IptablesBackend.AUTO, "NETCOST", false,
-            Duration.ofSeconds(5), null, Commands.DEFAULT);
+            Duration.ofSeconds(5), null, Commands.DEFAULT, true);
+
+    IptablesConfig(boolean enabled, IptablesBackend backend, String chainPrefix, boolean cleanupOnExit,
+                   Duration lockWait, Path netns, Commands commands) {
+        this(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, true);
+    }
 
     IptablesConfig {
         Objects.requireNonNull(backend, "backend");
@@ -32,25 +39,36 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
     }
 
     IptablesConfig withNetns(Path path) {
-        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, path, commands);
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, path, commands, ipv6);
     }
 
     IptablesConfig withBackend(IptablesBackend b) {
-        return new IptablesConfig(enabled, b, chainPrefix, cleanupOnExit, lockWait, netns, commands);
+        return new IptablesConfig(enabled, b, chainPrefix, cleanupOnExit, lockWait, netns, commands, ipv6);
     }
 
     IptablesConfig withCleanupOnExit(boolean cleanup) {
-        return new IptablesConfig(enabled, backend, chainPrefix, cleanup, lockWait, netns, commands);
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanup, lockWait, netns, commands, ipv6);
     }
 
     IptablesConfig withChainPrefix(String prefix) {
-        return new IptablesConfig(enabled, backend, prefix, cleanupOnExit, lockWait, netns, commands);
+        return new IptablesConfig(enabled, backend, prefix, cleanupOnExit, lockWait, netns, commands, ipv6);
+    }
+
+    IptablesConfig withIpv6(boolean on) {
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, on);
     }
 
     /** The programs run, by name (looked up in PATH) or path. */
-    record Commands(String legacySave, String legacyRestore, String nftSave, String nftRestore, String nsenter) {
+    record Commands(String legacySave, String legacyRestore, String nftSave, String nftRestore, String nsenter,
+                    String legacySave6, String legacyRestore6, String nftSave6, String nftRestore6) {
         static final Commands DEFAULT = new Commands("iptables-legacy-save", "iptables-legacy-restore",
                 "iptables-nft-save", "iptables-nft-restore", "nsenter");
+
+        /** IPv4 programs as given, the ip6tables ones by their default names. */
+        Commands(String legacySave, String legacyRestore, String nftSave, String nftRestore, String nsenter) {
+            this(legacySave, legacyRestore, nftSave, nftRestore, nsenter, "ip6tables-legacy-save", "ip6tables-legacy-restore",
+                    "ip6tables-nft-save", "ip6tables-nft-restore");
+        }
 
         Commands {
             Objects.requireNonNull(legacySave, "legacySave");
@@ -58,6 +76,16 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
             Objects.requireNonNull(nftSave, "nftSave");
             Objects.requireNonNull(nftRestore, "nftRestore");
             Objects.requireNonNull(nsenter, "nsenter");
+            Objects.requireNonNull(legacySave6, "legacySave6");
+            Objects.requireNonNull(legacyRestore6, "legacyRestore6");
+            Objects.requireNonNull(nftSave6, "nftSave6");
+            Objects.requireNonNull(nftRestore6, "nftRestore6");
+        }
+
+        /** The same programs with the ip6tables ones in the IPv4 places, for the IPv6 side. */
+        Commands ipv6() {
+            return new Commands(legacySave6, legacyRestore6, nftSave6, nftRestore6, nsenter, legacySave6, legacyRestore6,
+                    nftSave6, nftRestore6);
         }
 
         String save(IptablesFamily family) {

@@ -36,6 +36,10 @@ final class IptablesExporter implements Exporter {
     private long reconciledGeneration = Long.MIN_VALUE;
     private int expectedPodChains = -1;
     private boolean repairNeeded;
+    // The IPv6 side (ip6tables mangle, counters read with ip6tables-*-save -c); null when off or unavailable.
+    private IptablesReconciler reconciler6;
+    private CounterReader reader6;
+    private int expectedPodChains6 = -1;
 
     IptablesExporter(IptablesConfig config, ExporterContext context) {
         this.config = config;
@@ -73,6 +77,29 @@ final class IptablesExporter implements Exporter {
         reader = createReader(family);
         LOG.info("iptables exporter: {} backend, counters read via {}, chains {}*{}", family.label(), reader.name(),
                 names.main(), config.netns() == null ? "" : " in network namespace " + config.netns());
+        if (config.ipv6()) {
+            startIpv6(family);
+        }
+    }
+
+    /**
+     * Turns the IPv6 side on when the family's ip6tables-save runs (the kernel has ip6tables' mangle
+     * table); its rules exist only while some local pod has an IPv6 address.
+     */
+    private void startIpv6(IptablesFamily family) throws InterruptedException {
+        IptablesConfig.Commands c6 = config.commands().ipv6();
+        IptablesReconciler r6 = new IptablesReconciler(runner, family, c6, names, config.lockWait());
+        try {
+            r6.snapshot();
+        } catch (IOException e) {
+            LOG.info("IPv6 pod addresses not counted: {} does not work here ({}); set iptables.ipv6: false to silence this",
+                    c6.save(family), e.getMessage());
+            return;
+        }
+        reconciler6 = r6;
+        reader6 = createReader6(family, c6);
+        LOG.info("iptables exporter: IPv6 pod addresses counted in the {} ip6tables mangle table, read via {}",
+                family.label(), reader6.name());
     }
 
     private CounterReader createReader(IptablesFamily family) {
@@ -101,6 +128,30 @@ final class IptablesExporter implements Exporter {
         }
     }
 
+    /**
+     * The IPv6 reader: one netlink dump of {@code ip6 mangle} for nft when the IPv4 side reads natively;
+     * {@code ip6tables-*-save -c} otherwise (the legacy IP6T_SO_GET_ENTRIES reader is not written).
+     */
+    private CounterReader createReader6(IptablesFamily family, IptablesConfig.Commands c6) {
+        CounterReader save = new SaveCounterReader(runner, c6.save(family), names);
+        if (family != IptablesFamily.NFT || nativeThread == null) {
+            return save;
+        }
+        NftCounterReader nft = null;
+        try {
+            nft = NftCounterReader.open(nativeThread, names, true);
+            nft.read((chain, comment, packets, bytes) -> { });
+            return nft;
+        } catch (Exception e) {
+            LOG.warn("native nft counter reader for IPv6 unavailable, reading IPv6 counters with {} -c instead: {}",
+                    c6.save(family), String.valueOf(e));
+            if (nft != null) {
+                nft.close();
+            }
+            return save;
+        }
+    }
+
     @Override
     public void collect(SampleConsumer out) throws Exception {
         if (metadata.hasSynced() && (metadata.generation() != reconciledGeneration || repairNeeded)) {
@@ -108,12 +159,19 @@ final class IptablesExporter implements Exporter {
         }
         counters.begin();
         ReadStatus status = reader.read(counters);
+        // With no IPv6 pod there are no IPv6 rules to read (nor to watch): no ip6tables-save run.
+        ReadStatus status6 = reader6 == null || expectedPodChains6 <= 0 ? null : reader6.read(counters);
         counters.emit(metadata, out);
-        if (expectedPodChains >= 0 && (status.jumps() != 1 || status.podChains() != expectedPodChains)) {
-            throttled.warn("external-change", "netcost's iptables rules were changed by someone else ({} jumps from"
+        boolean changed4 = expectedPodChains >= 0 && (status.jumps() != 1 || status.podChains() != expectedPodChains);
+        boolean changed6 = status6 != null
+                && (status6.jumps() != 1 || status6.podChains() != expectedPodChains6);
+        if (changed4 || changed6) {
+            ReadStatus s = changed4 ? status : status6;
+            throttled.warn("external-change", "netcost's {} rules were changed by someone else ({} jumps from"
                             + " mangle POSTROUTING to {}, {} of {} pod chains present): restoring them (possible fixes: if"
                             + " this repeats, look for a tool that rewrites the mangle table without --noflush)",
-                    status.jumps(), names.main(), status.podChains(), expectedPodChains);
+                    changed4 ? "iptables" : "ip6tables", s.jumps(), names.main(), s.podChains(),
+                    changed4 ? expectedPodChains : expectedPodChains6);
             repairs.increment();
             repairNeeded = true;
             reconcile();
@@ -133,8 +191,22 @@ final class IptablesExporter implements Exporter {
             for (String s : wanted.skipped()) {
                 throttled.warn("skipped-" + s, "pod {} gets no iptables counters", s);
             }
-            reconciledGeneration = generation;
             expectedPodChains = wanted.podChains().size();
+            if (reconciler6 != null) {
+                expectedPodChains6 = -1;
+                AccountingRules wanted6 = AccountingRules.build(names, metadata.localPods(), metadata.classificationSets(), true);
+                // No IPv6 pod, no IPv6 rules: not even the jump.
+                String applied6 = wanted6.podChains().isEmpty() ? reconciler6.cleanup() : reconciler6.reconcile(wanted6);
+                if (!applied6.isEmpty()) {
+                    LOG.debug("ip6tables rules reconciled: {} pod chains ({} bytes of restore input)",
+                            wanted6.podChains().size(), applied6.length());
+                }
+                for (String s : wanted6.skipped()) {
+                    throttled.warn("skipped-" + s, "pod {} gets no ip6tables counters", s);
+                }
+                expectedPodChains6 = wanted6.podChains().size();
+            }
+            reconciledGeneration = generation;
             repairNeeded = false;
         } catch (IOException e) {
             reconcileFailures.increment();
@@ -150,11 +222,17 @@ final class IptablesExporter implements Exporter {
         try {
             if (config.cleanupOnExit() && reconciler != null) {
                 reconciler.cleanup();
+                if (reconciler6 != null) {
+                    reconciler6.cleanup();
+                }
                 LOG.info("removed netcost's iptables chains {}* and their jump (iptables.cleanupOnExit)", names.main());
             }
         } finally {
             if (reader != null) {
                 reader.close();
+            }
+            if (reader6 != null) {
+                reader6.close();
             }
             if (nativeThread != null) {
                 nativeThread.close();
@@ -170,5 +248,15 @@ final class IptablesExporter implements Exporter {
     // VisibleForTesting
     IptablesReconciler reconciler() {
         return reconciler;
+    }
+
+    // VisibleForTesting
+    CounterReader reader6() {
+        return reader6;
+    }
+
+    // VisibleForTesting
+    IptablesReconciler reconciler6() {
+        return reconciler6;
     }
 }

@@ -38,9 +38,12 @@ public final class IptablesExporterFactory implements ExporterFactory<IptablesCo
         IptablesConfig.Commands commands = new IptablesConfig.Commands(
                 nonBlank(c, "legacySave", dc.legacySave()), nonBlank(c, "legacyRestore", dc.legacyRestore()),
                 nonBlank(c, "nftSave", dc.nftSave()), nonBlank(c, "nftRestore", dc.nftRestore()),
-                nonBlank(c, "nsenter", dc.nsenter()));
+                nonBlank(c, "nsenter", dc.nsenter()),
+                nonBlank(c, "legacySave6", dc.legacySave6()), nonBlank(c, "legacyRestore6", dc.legacyRestore6()),
+                nonBlank(c, "nftSave6", dc.nftSave6()), nonBlank(c, "nftRestore6", dc.nftRestore6()));
         c.finish();
-        return new IptablesConfig(enabled, backend, prefix, cleanup, lockWait, netns, commands);
+        boolean ipv6 = section.bool("ipv6", d.ipv6());
+        return new IptablesConfig(enabled, backend, prefix, cleanup, lockWait, netns, commands, ipv6);
     }
 
     private static String nonBlank(ConfigNode n, String key, String def) {

@@ -9,7 +9,8 @@ import jnr.ffi.Runtime;
 
 /**
  * Reads netcost's counters from the nf_tables mangle table (iptables-nft) with one netlink dump,
- * {@code NFT_MSG_GETRULE} for table {@code ip mangle}, over a raw {@code NETLINK_NETFILTER} socket
+ * {@code NFT_MSG_GETRULE} for table {@code ip mangle} (or {@code ip6 mangle}, ip6tables-nft's, for
+ * IPv6 pod chains), over a raw {@code NETLINK_NETFILTER} socket
  * opened on the {@link NetnsThread} (so it lives in that thread's network namespace). Messages are
  * parsed from a reused buffer; only rules of netcost's pod chains and of POSTROUTING are decoded.
  * A dump interrupted by a concurrent ruleset change ({@code NLM_F_DUMP_INTR}) is read again, so the
@@ -26,6 +27,7 @@ final class NftCounterReader implements CounterReader {
     private static final int NFT_MSG_NEWRULE = 6;
     private static final int NFT_MSG_GETRULE = 7;
     private static final int NFPROTO_IPV4 = 2;
+    private static final int NFPROTO_IPV6 = 10;
     private static final int NFTA_RULE_TABLE = 1;
     private static final int NFTA_RULE_CHAIN = 2;
     private static final int NFTA_RULE_EXPRESSIONS = 4;
@@ -60,6 +62,7 @@ final class NftCounterReader implements CounterReader {
     private final int podChainLength;
     private final byte[] main;
     private final int fd;
+    private final int nfproto;
     private final Pointer nativeBuf;
     private final byte[] buf = new byte[BUFFER];
     private final ByteBuffer view = ByteBuffer.wrap(buf);
@@ -79,7 +82,8 @@ final class NftCounterReader implements CounterReader {
     private boolean jump;
     private String comment;
 
-    private NftCounterReader(NetnsThread thread, LibC libc, ChainNames names, int fd) {
+    private NftCounterReader(NetnsThread thread, LibC libc, ChainNames names, int fd, int nfproto) {
+        this.nfproto = nfproto;
         this.thread = thread;
         this.libc = libc;
         this.names = names;
@@ -91,6 +95,11 @@ final class NftCounterReader implements CounterReader {
     }
 
     static NftCounterReader open(NetnsThread thread, ChainNames names) throws IOException, InterruptedException {
+        return open(thread, names, false);
+    }
+
+    /** A reader of the {@code ip6 mangle} table (ip6tables-nft) when {@code ipv6}, else of {@code ip mangle}. */
+    static NftCounterReader open(NetnsThread thread, ChainNames names, boolean ipv6) throws IOException, InterruptedException {
         LibC c = NetnsThread.libc();
         int fd = thread.call(() -> {
             int s = c.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_NETFILTER);
@@ -103,7 +112,7 @@ final class NftCounterReader implements CounterReader {
             c.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, tv, 16);
             return s;
         });
-        return new NftCounterReader(thread, c, names, fd);
+        return new NftCounterReader(thread, c, names, fd, ipv6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
     }
 
     private static byte[] ascii(String s) {
@@ -212,7 +221,7 @@ final class NftCounterReader implements CounterReader {
         p.putShort(6, (short) (NLM_F_REQUEST | NLM_F_DUMP));
         p.putInt(8, mySeq);
         p.putInt(12, 0);
-        p.putByte(16, (byte) NFPROTO_IPV4);
+        p.putByte(16, (byte) nfproto);
         p.putByte(17, (byte) 0);
         p.putShort(18, (short) 0);
         p.putShort(20, (short) attrLen);

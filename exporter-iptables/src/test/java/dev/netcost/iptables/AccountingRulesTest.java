@@ -59,4 +59,36 @@ class AccountingRulesTest {
         assertThat(RuleComment.isFor(comment, RuleComment.podKey("n".repeat(63), name))).isTrue();
         assertThat(RuleComment.isFor(comment, RuleComment.podKey("n".repeat(63), "q"))).isFalse();
     }
+
+    @Test
+    void ipv6Rules_useHashedChainNames_v6CidrsOnly_andIp6tablesSaveAddressText() {
+        PodInfo dual = pod("shop", "web-0", "10.10.1.2", "fd00:0:0:1:0:0:0:7");
+        ClassificationSets sets = new ClassificationSets(cidrs("10.10.0.0/16", "fd00:0:0:1::/64"),
+                cidrs("fd00:0:0:2:0::/64"), cidrs("2001:db8:0:0:1::/80", "::/0"));
+        AccountingRules r = AccountingRules.build(names, List.of(dual, pod("shop", "v4-0", "10.10.1.3")), sets, true);
+        String egress = names.podChain6(Direction.EGRESS, ChainNames.parseIpv6("fd00:0:0:1::7"));
+        String ingress = names.podChain6(Direction.INGRESS, ChainNames.parseIpv6("fd00:0:0:1::7"));
+        assertThat(egress).matches("NETCOST-E6-[A-Z2-7]{7}");
+        assertThat(r.mainRules()).containsExactly(
+                "-A NETCOST -s fd00:0:0:1::7/128 -j " + egress,
+                "-A NETCOST -d fd00:0:0:1::7/128 -j " + ingress);
+        assertThat(r.podChains()).containsOnlyKeys(egress, ingress);
+        assertThat(r.podChains().get(egress).specs()).containsExactly(
+                "-A " + egress + " -d fd00:0:0:1::/64 -m comment --comment \"same_zone shop/web-0\" -j RETURN",
+                "-A " + egress + " -d fd00:0:0:2::/64 -m comment --comment \"cross_zone shop/web-0\" -j RETURN",
+                "-A " + egress + " -d 2001:db8:0:0:1::/80 -m comment --comment \"in_vpc shop/web-0\" -j RETURN",
+                "-A " + egress + " -m comment --comment \"in_vpc shop/web-0\" -j RETURN",
+                "-A " + egress + " -m comment --comment \"internet shop/web-0\" -j RETURN");
+        assertThat(r.podChains().get(ingress).specs().get(0)).contains(" -s fd00:0:0:1::/64 ");
+        assertThat(r.podChains().get(egress).ip()).isEqualTo("fd00:0:0:1::7");
+    }
+
+    @Test
+    void ipv4Rules_ofADualStackPod_ignoreItsIpv6Address() {
+        AccountingRules r = AccountingRules.build(names, List.of(pod("shop", "web-0", "fd00::7", "10.10.1.2")),
+                new ClassificationSets(List.of(), List.of(), List.of()), false);
+        assertThat(r.podChains()).containsOnlyKeys("NETCOST-E-0A0A0102", "NETCOST-I-0A0A0102");
+        assertThat(AccountingRules.build(names, List.of(pod("shop", "v4-0", "10.10.1.3")),
+                new ClassificationSets(List.of(), List.of(), List.of()), true).podChains()).isEmpty();
+    }
 }

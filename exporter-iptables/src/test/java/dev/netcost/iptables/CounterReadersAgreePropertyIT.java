@@ -148,7 +148,7 @@ class CounterReadersAgreePropertyIT {
         // an IP or a name here); one series per pod, direction and class, bytes and packets.
         Set<String> series = new HashSet<>();
         for (AccountingRules.PodChain ch : rules.podChains().values()) {
-            PodInfo pod = md.localPodByIp(ChainNames.ipv4ToString(ch.ipv4()));
+            PodInfo pod = md.localPodByIp(ch.ip());
             if (pod != null && RuleComment.podKey(pod.namespace(), pod.name()).equals(ch.podKey())) {
                 ch.rules().forEach(r -> series.add(ch.podKey() + " " + ch.direction() + " " + r.trafficClass()));
             }

@@ -49,9 +49,17 @@ class IptablesExporterFactoryTest {
                     nftSave: /sbin/c
                     nftRestore: /sbin/d
                     nsenter: /bin/e
+                    legacySave6: /sbin/f
+                    legacyRestore6: /sbin/g
+                    nftSave6: /sbin/h
+                    nftRestore6: /sbin/i
+                  ipv6: false
                 """);
         assertThat(c).isEqualTo(new IptablesConfig(true, IptablesBackend.NFT, "NC_1", true, Duration.ofSeconds(2),
-                Path.of("/run/netns/node"), new IptablesConfig.Commands("/sbin/a", "/sbin/b", "/sbin/c", "/sbin/d", "/bin/e")));
+                Path.of("/run/netns/node"), new IptablesConfig.Commands("/sbin/a", "/sbin/b", "/sbin/c", "/sbin/d", "/bin/e",
+                "/sbin/f", "/sbin/g", "/sbin/h", "/sbin/i"), false));
+        assertThat(c.commands().ipv6().save(IptablesFamily.NFT)).isEqualTo("/sbin/h");
+        assertThat(c.commands().ipv6().restore(IptablesFamily.LEGACY)).isEqualTo("/sbin/g");
     }
 
     @Test

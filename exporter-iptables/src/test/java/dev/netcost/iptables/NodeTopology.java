@@ -21,6 +21,13 @@ import java.util.concurrent.TimeUnit;
  * side, so pod-to-pod traffic crosses the node's IP stack. In the node, a ClusterIP-style DNAT sends
  * 10.96.0.10:80 to zone's 10.20.1.5:5002, and traffic to the internet link is masqueraded, both with
  * the iptables family under test.
+ *
+ * <p>With IPv6 (dual-stack), ULA and documentation addresses only, no NAT, every address {@code nodad}:
+ * <pre>
+ *   podA fd00:10:1::2 (link fd00:10:1::/64) ─┐        ┌─ zone     fd00:20:1::5     (link fd00:ff:1::/64)
+ *   podB fd00:10:2::2 (link fd00:10:2::/64) ─┤ node   └─ internet 2001:db8:1::10   (link 2001:db8:ff::/64)
+ *   podC fd00:10:3::2 (link fd00:10:3::/64) ─┘ (net.ipv6.conf.all.forwarding=1)
+ * </pre>
  */
 final class NodeTopology implements AutoCloseable {
     static final String POD_A = "10.10.1.2";
@@ -30,6 +37,11 @@ final class NodeTopology implements AutoCloseable {
     static final String VPC = "10.0.5.5";
     static final String INTERNET = "203.0.113.10";
     static final String CLUSTER_IP = "10.96.0.10";
+    static final String POD_A6 = "fd00:10:1::2";
+    static final String POD_B6 = "fd00:10:2::2";
+    static final String POD_C6 = "fd00:10:3::2";
+    static final String ZONE6 = "fd00:20:1::5";
+    static final String INTERNET6 = "2001:db8:1::10";
 
     final Netns node;
     final Netns podA;
@@ -41,6 +53,10 @@ final class NodeTopology implements AutoCloseable {
     private final List<Netns> all = new ArrayList<>();
 
     NodeTopology(IptablesFamily family) {
+        this(family, false);
+    }
+
+    NodeTopology(IptablesFamily family, boolean ipv6) {
         boolean ok = false;
         try {
             node = add(Netns.create("node"));
@@ -67,6 +83,14 @@ final class NodeTopology implements AutoCloseable {
             node.exec(iptables, "-w", "-t", "nat", "-A", "PREROUTING", "-d", CLUSTER_IP + "/32", "-p", "tcp", "--dport", "80",
                     "-j", "DNAT", "--to-destination", ZONE + ":5002");
             node.exec(iptables, "-w", "-t", "nat", "-A", "POSTROUTING", "-o", "in", "-j", "MASQUERADE");
+            if (ipv6) {
+                node.exec("sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1");
+                pod6(podA, "pa", "fd00:10:1", POD_A6);
+                pod6(podB, "pb", "fd00:10:2", POD_B6);
+                pod6(podC, "pc", "fd00:10:3", POD_C6);
+                remote6(zone, "zn", "fd00:ff:1", ZONE6, "fd00:20::/32");
+                remote6(internet, "in", "2001:db8:ff", INTERNET6, "2001:db8:1::/48");
+            }
             ok = true;
         } finally {
             if (!ok) {
@@ -86,6 +110,20 @@ final class NodeTopology implements AutoCloseable {
         node.exec("ip", "route", "add", ip + "/32", "dev", nodeIf);
         pod.exec("ip", "addr", "add", ip + "/32", "dev", "eth0");
         pod.exec("ip", "route", "add", "default", "dev", "eth0");
+    }
+
+    private void pod6(Netns pod, String nodeIf, String link, String ip) {
+        node.exec("ip", "-6", "addr", "add", link + "::1/64", "dev", nodeIf, "nodad");
+        pod.exec("ip", "-6", "addr", "add", ip + "/64", "dev", "eth0", "nodad");
+        pod.exec("ip", "-6", "route", "add", "default", "via", link + "::1", "dev", "eth0");
+    }
+
+    private void remote6(Netns ns, String nodeIf, String link, String ip, String cidr) {
+        node.exec("ip", "-6", "addr", "add", link + "::1/64", "dev", nodeIf, "nodad");
+        ns.exec("ip", "-6", "addr", "add", link + "::2/64", "dev", "eth0", "nodad");
+        ns.exec("ip", "-6", "addr", "add", ip + "/128", "dev", "lo", "nodad");
+        ns.exec("ip", "-6", "route", "add", "default", "via", link + "::1", "dev", "eth0", "src", ip);
+        node.exec("ip", "-6", "route", "add", cidr, "via", link + "::2", "dev", nodeIf);
     }
 
     private void remote(Netns ns, String nodeIf, String link, String ip, String cidr) {
@@ -119,6 +157,14 @@ final class NodeTopology implements AutoCloseable {
         Process client = from.spawn("socat", "-u", "OPEN:" + file, "TCP:" + connectTo + ":" + port + ",retry=200,interval=0.05");
         await(client, "tcp client " + from.name() + " -> " + connectTo + ":" + port);
         await(server, "tcp server in " + to.name() + " on " + listenPort);
+    }
+
+    /** Like {@link #tcp}, over IPv6. */
+    static void tcp6(Netns from, Netns to, String connectTo, int port, Path file) {
+        Process server = to.spawn("socat", "-u", "TCP6-LISTEN:" + port + ",reuseaddr", "OPEN:/dev/null");
+        Process client = from.spawn("socat", "-u", "OPEN:" + file, "TCP6:[" + connectTo + "]:" + port + ",retry=200,interval=0.05");
+        await(client, "tcp6 client " + from.name() + " -> " + connectTo + ":" + port);
+        await(server, "tcp6 server in " + to.name() + " on " + port);
     }
 
     /** Sends {@code file} as UDP datagrams of {@code datagram} bytes from an unconnected socket (nobody needs to listen). */

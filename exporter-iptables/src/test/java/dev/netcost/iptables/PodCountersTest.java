@@ -75,6 +75,36 @@ class PodCountersTest {
     }
 
     @Test
+    void addsADualStackPodsIpv6CountersToItsIpv4Series_andReportsIpv6OnlyPodsAlone() {
+        MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a")
+                .pods(pod("shop", "web-0", "10.10.1.2", "fd00::2"), pod("shop", "six-0", "fd00::3"));
+        String v6 = names.podChain6(Direction.EGRESS, ChainNames.parseIpv6("fd00::2"));
+        String v6Only = names.podChain6(Direction.INGRESS, ChainNames.parseIpv6("fd00::3"));
+        Map<Labels, Double> out = read(md, () -> {
+            counters.rule("NETCOST-E-0A0A0102", "same_zone shop/web-0", 1, 100);
+            counters.rule("NETCOST-E-0A0A0102", "internet shop/web-0", 1, 10);
+            counters.rule(v6, "same_zone shop/web-0", 2, 1000);
+            counters.rule(v6, "cross_zone shop/web-0", 3, 3000);
+            counters.rule(v6Only, "internet shop/six-0", 4, 4000);
+            counters.rule(names.podChain6(Direction.EGRESS, ChainNames.parseIpv6("fd00::99")), "internet shop/x", 5, 5);
+        });
+        assertThat(out).hasSize(8)
+                .containsEntry(series(PodCounters.BYTES, "web", "web-0", "egress", "same_zone"), 1100.0)
+                .containsEntry(series(PodCounters.PACKETS, "web", "web-0", "egress", "same_zone"), 3.0)
+                .containsEntry(series(PodCounters.BYTES, "web", "web-0", "egress", "cross_zone"), 3000.0)
+                .containsEntry(series(PodCounters.BYTES, "web", "web-0", "egress", "internet"), 10.0)
+                .containsEntry(series(PodCounters.BYTES, "six", "six-0", "ingress", "internet"), 4000.0);
+        // The next read starts from the kernel's counters again: nothing carried over from the merge.
+        Map<Labels, Double> next = read(md, () -> counters.rule("NETCOST-E-0A0A0102", "same_zone shop/web-0", 1, 100));
+        assertThat(next).hasSize(2).containsEntry(series(PodCounters.BYTES, "web", "web-0", "egress", "same_zone"), 100.0);
+    }
+
+    private static Labels series(String metric, String workload, String pod, String direction, String cls) {
+        return Labels.of(metric, "namespace", "shop", "pod", pod, "node", "node-1", "zone", "zone-a", "workload", workload,
+                "workload_kind", "Deployment", "direction", direction, "class", cls);
+    }
+
+    @Test
     void valuesAreUnsigned64Bit() {
         assertThat(PodCounters.unsigned(-1L)).isEqualTo(18446744073709551615.0);
         assertThat(PodCounters.unsigned(Long.MAX_VALUE)).isEqualTo(9.223372036854775807E18);

@@ -20,6 +20,15 @@ final class TestMetadata {
                 "Deployment");
     }
 
+    /** A pod with several addresses (dual-stack). */
+    static PodInfo pod(String namespace, String name, String ip, String... more) {
+        List<String> ips = new java.util.ArrayList<>();
+        ips.add(ip);
+        ips.addAll(List.of(more));
+        return new PodInfo(namespace, name, "uid-" + name, ips, false, Map.of(), name.replaceAll("-[0-9]+$", ""),
+                "Deployment");
+    }
+
     static List<Cidr> cidrs(String... texts) {
         return java.util.Arrays.stream(texts).map(Cidr::parse).toList();
     }
