@@ -17,18 +17,23 @@ import java.util.regex.Pattern;
  * @param commands      the iptables binaries, and nsenter for {@code netns}
  * @param ipv6          also count pods' IPv6 addresses in the ip6tables mangle table (when the node has ip6tables
  *                      of the chosen family and a local pod has an IPv6 address)
+ * @param setThreshold  a class with more CIDRs than this is matched with one ipset rule ({@code -m set}) instead of
+ *                      one rule per CIDR; 0 uses sets for every non-empty class
  */
 record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPrefix, boolean cleanupOnExit,
-                      Duration lockWait, Path netns, Commands commands, boolean ipv6) {
+                      Duration lockWait, Path netns, Commands commands, boolean ipv6, int setThreshold) {
+    static final int DEFAULT_SET_THRESHOLD = 16;
+    /** The ipset program (looked up in PATH), run like the iptables programs (through nsenter with {@code netns}). */
+    static final String IPSET = "ipset";
     static final Pattern PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0," + (ChainNames.MAX_PREFIX - 1) + "}");
 
     // Off by default: the exporter changes the node's iptables rules, so it is opted into (the DaemonSet does).
     static final IptablesConfig DEFAULT = new IptablesConfig(false, IptablesBackend.AUTO, "NETCOST", false,
-            Duration.ofSeconds(5), null, Commands.DEFAULT, true);
+            Duration.ofSeconds(5), null, Commands.DEFAULT, true, DEFAULT_SET_THRESHOLD);
 
     IptablesConfig(boolean enabled, IptablesBackend backend, String chainPrefix, boolean cleanupOnExit,
                    Duration lockWait, Path netns, Commands commands) {
-        this(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, true);
+        this(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, true, DEFAULT_SET_THRESHOLD);
     }
 
     IptablesConfig {
@@ -36,26 +41,33 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
         Objects.requireNonNull(chainPrefix, "chainPrefix");
         Objects.requireNonNull(lockWait, "lockWait");
         Objects.requireNonNull(commands, "commands");
+        if (setThreshold < 0) {
+            throw new IllegalArgumentException("setThreshold must be >= 0: " + setThreshold);
+        }
     }
 
     IptablesConfig withNetns(Path path) {
-        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, path, commands, ipv6);
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, path, commands, ipv6, setThreshold);
     }
 
     IptablesConfig withBackend(IptablesBackend b) {
-        return new IptablesConfig(enabled, b, chainPrefix, cleanupOnExit, lockWait, netns, commands, ipv6);
+        return new IptablesConfig(enabled, b, chainPrefix, cleanupOnExit, lockWait, netns, commands, ipv6, setThreshold);
     }
 
     IptablesConfig withCleanupOnExit(boolean cleanup) {
-        return new IptablesConfig(enabled, backend, chainPrefix, cleanup, lockWait, netns, commands, ipv6);
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanup, lockWait, netns, commands, ipv6, setThreshold);
     }
 
     IptablesConfig withChainPrefix(String prefix) {
-        return new IptablesConfig(enabled, backend, prefix, cleanupOnExit, lockWait, netns, commands, ipv6);
+        return new IptablesConfig(enabled, backend, prefix, cleanupOnExit, lockWait, netns, commands, ipv6, setThreshold);
     }
 
     IptablesConfig withIpv6(boolean on) {
-        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, on);
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, on, setThreshold);
+    }
+
+    IptablesConfig withSetThreshold(int threshold) {
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, ipv6, threshold);
     }
 
     /** The programs run, by name (looked up in PATH) or path. */

@@ -73,7 +73,8 @@ final class IptablesExporter implements Exporter {
         } catch (CommandRunner.NotFoundException e) {
             throw new SourceUnavailableException(e.getMessage());
         }
-        reconciler = new IptablesReconciler(runner, family, config.commands(), names, config.lockWait());
+        reconciler = new IptablesReconciler(runner, family, config.commands(), names, config.lockWait(),
+                new IpsetReconciler(runner, IptablesConfig.IPSET, names, false));
         reader = createReader(family);
         LOG.info("iptables exporter: {} backend, counters read via {}, chains {}*{}", family.label(), reader.name(),
                 names.main(), config.netns() == null ? "" : " in network namespace " + config.netns());
@@ -88,7 +89,8 @@ final class IptablesExporter implements Exporter {
      */
     private void startIpv6(IptablesFamily family) throws InterruptedException {
         IptablesConfig.Commands c6 = config.commands().ipv6();
-        IptablesReconciler r6 = new IptablesReconciler(runner, family, c6, names, config.lockWait());
+        IptablesReconciler r6 = new IptablesReconciler(runner, family, c6, names, config.lockWait(),
+                new IpsetReconciler(runner, IptablesConfig.IPSET, names, true));
         try {
             r6.snapshot();
         } catch (IOException e) {
@@ -181,7 +183,8 @@ final class IptablesExporter implements Exporter {
     /** Brings the rules to the metadata's current pods and sets; failures are logged, counted and retried. */
     private void reconcile() throws InterruptedException {
         long generation = metadata.generation();
-        AccountingRules wanted = AccountingRules.build(names, metadata.localPods(), metadata.classificationSets());
+        AccountingRules wanted = AccountingRules.build(names, metadata.localPods(), metadata.classificationSets(), false,
+                config.setThreshold());
         try {
             String applied = reconciler.reconcile(wanted);
             if (!applied.isEmpty()) {
@@ -194,7 +197,8 @@ final class IptablesExporter implements Exporter {
             expectedPodChains = wanted.podChains().size();
             if (reconciler6 != null) {
                 expectedPodChains6 = -1;
-                AccountingRules wanted6 = AccountingRules.build(names, metadata.localPods(), metadata.classificationSets(), true);
+                AccountingRules wanted6 = AccountingRules.build(names, metadata.localPods(), metadata.classificationSets(), true,
+                        config.setThreshold());
                 // No IPv6 pod, no IPv6 rules: not even the jump.
                 String applied6 = wanted6.podChains().isEmpty() ? reconciler6.cleanup() : reconciler6.reconcile(wanted6);
                 if (!applied6.isEmpty()) {

@@ -43,7 +43,8 @@ public final class IptablesExporterFactory implements ExporterFactory<IptablesCo
                 nonBlank(c, "nftSave6", dc.nftSave6()), nonBlank(c, "nftRestore6", dc.nftRestore6()));
         c.finish();
         boolean ipv6 = section.bool("ipv6", d.ipv6());
-        return new IptablesConfig(enabled, backend, prefix, cleanup, lockWait, netns, commands, ipv6);
+        int setThreshold = section.integer("setThreshold", d.setThreshold(), 0, Integer.MAX_VALUE);
+        return new IptablesConfig(enabled, backend, prefix, cleanup, lockWait, netns, commands, ipv6, setThreshold);
     }
 
     private static String nonBlank(ConfigNode n, String key, String def) {

@@ -17,9 +17,17 @@ final class IptablesReconciler {
     private final IptablesSaveParser parser;
     private final RestorePlanner planner;
     private final String lockWaitSeconds;
+    private final IpsetReconciler sets;
 
     IptablesReconciler(CommandRunner runner, IptablesFamily family, IptablesConfig.Commands commands, ChainNames names,
                        Duration lockWait) {
+        this(runner, family, commands, names, lockWait, null);
+    }
+
+    /** With {@code sets}, the ipsets the wanted rules match against are created and updated first, and unused ones destroyed after. */
+    IptablesReconciler(CommandRunner runner, IptablesFamily family, IptablesConfig.Commands commands, ChainNames names,
+                       Duration lockWait, IpsetReconciler sets) {
+        this.sets = sets;
         this.runner = runner;
         this.family = family;
         this.commands = commands;
@@ -37,18 +45,28 @@ final class IptablesReconciler {
         return parser.snapshot(r.stdoutText());
     }
 
-    /** Applies the difference; returns the restore input applied ("" when nothing changed). */
+    /**
+     * Applies the difference (ipsets first, then the rules, then unused ipsets destroyed); returns the
+     * ipset and iptables restore input applied ("" when nothing changed).
+     */
     String reconcile(AccountingRules wanted) throws IOException, InterruptedException {
+        if (sets == null && !wanted.sets().isEmpty()) {
+            throw new IllegalStateException("BUG: rules match ipsets but no ipset reconciler was given");
+        }
+        String setScript = sets == null ? "" : sets.sync(wanted.sets());
         String script = planner.plan(snapshot(), wanted);
         apply(script);
-        return script;
+        if (sets != null) {
+            setScript += sets.removeUnused(wanted.sets().keySet());
+        }
+        return setScript + script;
     }
 
-    /** Removes the jump and every chain netcost owns; returns the restore input applied. */
+    /** Removes the jump and every chain netcost owns, then netcost's ipsets of the family; returns the input applied. */
     String cleanup() throws IOException, InterruptedException {
         String script = planner.cleanup(snapshot());
         apply(script);
-        return script;
+        return sets == null ? script : script + sets.destroyAll();
     }
 
     private void apply(String script) throws IOException, InterruptedException {

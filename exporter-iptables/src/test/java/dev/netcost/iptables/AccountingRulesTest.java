@@ -91,4 +91,50 @@ class AccountingRulesTest {
         assertThat(AccountingRules.build(names, List.of(pod("shop", "v4-0", "10.10.1.3")),
                 new ClassificationSets(List.of(), List.of(), List.of()), true).podChains()).isEmpty();
     }
+
+    @Test
+    void classAboveTheSetThreshold_isMatchedByOneSetRule_withTheSameComment_andItsMembersListed() {
+        List<String> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 17; i++) {
+            many.add("10.20." + i + ".7/32");
+        }
+        many.add("10.21.0.0/16");
+        AccountingRules r = AccountingRules.build(names, List.of(pod("shop", "web-0", "10.10.1.2")),
+                new ClassificationSets(cidrs("10.10.0.0/16"), cidrs(many.toArray(String[]::new)), cidrs("10.0.0.0/8")),
+                false, 16);
+        assertThat(r.podChains().get("NETCOST-E-0A0A0102").specs()).containsExactly(
+                "-A NETCOST-E-0A0A0102 -d 10.10.0.0/16 -m comment --comment \"same_zone shop/web-0\" -j RETURN",
+                "-A NETCOST-E-0A0A0102 -m set --match-set NETCOST-4-CROSS dst -m comment --comment \"cross_zone shop/web-0\" -j RETURN",
+                "-A NETCOST-E-0A0A0102 -d 10.0.0.0/8 -m comment --comment \"in_vpc shop/web-0\" -j RETURN",
+                "-A NETCOST-E-0A0A0102 -m comment --comment \"internet shop/web-0\" -j RETURN");
+        assertThat(r.podChains().get("NETCOST-I-0A0A0102").specs()).contains(
+                "-A NETCOST-I-0A0A0102 -m set --match-set NETCOST-4-CROSS src -m comment --comment \"cross_zone shop/web-0\" -j RETURN");
+        assertThat(r.sets()).containsOnlyKeys("NETCOST-4-CROSS");
+        // Members as ipset save prints them: a host entry without /32.
+        assertThat(r.sets().get("NETCOST-4-CROSS")).hasSize(18).contains("10.20.0.7", "10.20.16.7", "10.21.0.0/16");
+    }
+
+    @Test
+    void thresholdZero_usesSetsForEveryNonEmptyClassOfTheFamily_butNotForZeroPrefixes_norWithoutPods() {
+        ClassificationSets sets = new ClassificationSets(cidrs("10.10.0.0/16", "fd00:10::/32"), cidrs("0.0.0.0/0"),
+                cidrs("10.0.0.0/8", "fd00::1/128"));
+        AccountingRules v4 = AccountingRules.build(names, List.of(pod("shop", "web-0", "10.10.1.2", "fd00::7")), sets, false, 0);
+        assertThat(v4.sets()).containsOnlyKeys("NETCOST-4-SAME", "NETCOST-4-VPC");
+        assertThat(v4.sets().get("NETCOST-4-VPC")).containsExactly("10.0.0.0/8");
+        assertThat(v4.podChains().get("NETCOST-E-0A0A0102").specs()).element(1).asString()
+                .isEqualTo("-A NETCOST-E-0A0A0102 -m comment --comment \"cross_zone shop/web-0\" -j RETURN");
+        AccountingRules v6 = AccountingRules.build(names, List.of(pod("shop", "web-0", "10.10.1.2", "fd00::7")), sets, true, 0);
+        assertThat(v6.sets()).containsOnlyKeys("NETCOST-6-SAME", "NETCOST-6-VPC");
+        assertThat(v6.sets().get("NETCOST-6-VPC")).containsExactly("fd00::1");
+        assertThat(v6.sets().get("NETCOST-6-SAME")).containsExactly("fd00:10::/32");
+        assertThat(AccountingRules.build(names, List.of(), sets, false, 0).sets()).isEmpty();
+    }
+
+    @Test
+    void setNames_fitIpsetsLimit_withTheTemporarySuffix() {
+        ChainNames longest = new ChainNames("P".repeat(ChainNames.MAX_PREFIX));
+        String name = AccountingRules.setName(longest, true, dev.netcost.core.k8s.TrafficClass.CROSS_ZONE);
+        assertThat(name + IpsetReconciler.TEMP_SUFFIX).hasSizeLessThanOrEqualTo(31);
+        assertThat(AccountingRules.setName(names, false, dev.netcost.core.k8s.TrafficClass.SAME_ZONE)).isEqualTo("NETCOST-4-SAME");
+    }
 }

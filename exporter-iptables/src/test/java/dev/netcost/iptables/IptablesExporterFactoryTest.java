@@ -54,10 +54,11 @@ class IptablesExporterFactoryTest {
                     nftSave6: /sbin/h
                     nftRestore6: /sbin/i
                   ipv6: false
+                  setThreshold: 0
                 """);
         assertThat(c).isEqualTo(new IptablesConfig(true, IptablesBackend.NFT, "NC_1", true, Duration.ofSeconds(2),
                 Path.of("/run/netns/node"), new IptablesConfig.Commands("/sbin/a", "/sbin/b", "/sbin/c", "/sbin/d", "/bin/e",
-                "/sbin/f", "/sbin/g", "/sbin/h", "/sbin/i"), false));
+                "/sbin/f", "/sbin/g", "/sbin/h", "/sbin/i"), false, 0));
         assertThat(c.commands().ipv6().save(IptablesFamily.NFT)).isEqualTo("/sbin/h");
         assertThat(c.commands().ipv6().restore(IptablesFamily.LEGACY)).isEqualTo("/sbin/g");
     }
@@ -69,6 +70,7 @@ class IptablesExporterFactoryTest {
                   backend: iptables
                   chainPrefix: THIS-IS-FAR-TOO-LONG
                   lockWait: 10ms
+                  setThreshold: -1
                   commands:
                     nftSave: ""
                     legacy: x
@@ -76,6 +78,7 @@ class IptablesExporterFactoryTest {
                 .hasMessageContaining("iptables.backend: must be one of auto, legacy, nft, save, got 'iptables'")
                 .hasMessageContaining("iptables.chainPrefix")
                 .hasMessageContaining("iptables.lockWait")
+                .hasMessageContaining("iptables.setThreshold: must be between 0 and")
                 .hasMessageContaining("iptables.commands.nftSave: must not be empty")
                 .hasMessageContaining("iptables.commands.legacy: unknown key");
     }

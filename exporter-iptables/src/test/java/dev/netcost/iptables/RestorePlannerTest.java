@@ -68,6 +68,15 @@ class RestorePlannerTest {
     }
 
     @Test
+    void switchingAClassToASetRule_carriesItsCountersOntoTheSetRule() throws IOException {
+        AccountingRules sets = AccountingRules.build(new ChainNames("NETCOST"), List.of(pod("shop", "web-0", "10.10.1.2")),
+                new ClassificationSets(cidrs("10.10.0.0/16"), cidrs("10.40.0.0/16"), cidrs("10.0.0.0/8")), false, 0);
+        String plan = planner.plan(fixture(), sets);
+        assertThat(plan).contains("[10:1000] -A NETCOST-E-0A0A0102 -m set --match-set NETCOST-4-SAME dst ")
+                .contains("[50:5000] -A NETCOST-E-0A0A0102 -m set --match-set NETCOST-4-CROSS dst ");
+    }
+
+    @Test
     void reusedIp_startsFromZero() throws IOException {
         String plan = planner.plan(fixture(), rules(FIXTURE_SETS, pod("other", "new-0", "10.10.1.2")));
         assertThat(plan).contains("[0:0] -A NETCOST-E-0A0A0102 -d 10.20.0.0/16 -m comment --comment \"cross_zone other/new-0\"")
