@@ -1,9 +1,11 @@
 package dev.netcost.iptables;
 
 import static dev.netcost.iptables.NodeTopology.POD_A;
+import static dev.netcost.iptables.NodeTopology.POD_A6;
 import static dev.netcost.iptables.NodeTopology.POD_B;
 import static dev.netcost.iptables.NodeTopology.VPC;
 import static dev.netcost.iptables.NodeTopology.ZONE;
+import static dev.netcost.iptables.NodeTopology.ZONE6;
 import static dev.netcost.iptables.TestMetadata.cidrs;
 import static dev.netcost.iptables.TestMetadata.pod;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -201,6 +203,33 @@ class IpsetRulesIT {
         fourth.close();
         exporters.remove(fourth);
         assertThat(rules(family)).doesNotContain("NETCOST");
+        assertThat(topo.node.exec("ipset", "list", "-n")).doesNotContain("NETCOST");
+    }
+
+    @ParameterizedTest
+    @EnumSource(IptablesFamily.class)
+    void ipv6ClassesUseTheirOwnInet6Sets_andCleanupDestroysBothFamilies(IptablesFamily family) throws Exception {
+        topo = new NodeTopology(family, true);
+        MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a")
+                .sets(cidrs("10.10.0.0/16", "fd00:10::/32"), cidrs("10.20.0.0/16", "fd00:20::/32", "fd00:21::7/128"),
+                        cidrs("10.0.0.0/16", "fd00::/8"))
+                .pods(pod("shop", "web-0", POD_A, POD_A6));
+        IptablesExporter e = exporter(family, md, 0, true);
+        assertThat(e.reconciler6()).isNotNull();
+        collect(e);
+        String save6 = topo.node.exec(family == IptablesFamily.LEGACY ? "ip6tables-legacy-save" : "ip6tables-nft-save", "-t", "mangle");
+        assertThat(save6).contains("-m set --match-set NETCOST-6-CROSS dst -m comment --comment \"cross_zone shop/web-0\"")
+                .doesNotContain("NETCOST-4-");
+        assertThat(sets()).contains("create NETCOST-6-CROSS hash:net family inet6 ").contains("add NETCOST-6-CROSS fd00:21::7\n")
+                .contains("create NETCOST-4-CROSS hash:net family inet ");
+
+        NodeTopology.tcp6(topo.podA, topo.zone, ZONE6, 5001, NodeTopology.payload(dir, MIB));
+        Map<String, Double> m = collect(e);
+        assertThat(v(m, "shop/web-0 egress cross_zone bytes")).isBetween((double) MIB, MIB * 1.1);
+        assertThat(v(m, "shop/web-0 egress in_vpc bytes")).isZero();
+
+        e.close();
+        exporters.remove(e);
         assertThat(topo.node.exec("ipset", "list", "-n")).doesNotContain("NETCOST");
     }
 }
