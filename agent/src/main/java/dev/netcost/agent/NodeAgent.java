@@ -105,12 +105,7 @@ final class NodeAgent implements AutoCloseable {
 
     /** Flushes every sink for at most {@code timeout}, then stops everything. */
     boolean stop(Duration timeout) {
-        boolean delivered = false;
-        try {
-            delivered = pipeline.flush(timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        boolean delivered = Processes.flush(pipeline, timeout);
         close();
         return delivered;
     }

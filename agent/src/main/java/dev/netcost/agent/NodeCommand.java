@@ -41,16 +41,17 @@ final class NodeCommand {
     }
 
     int run() {
+        List<ExporterFactory<?>> factories = discoverExporters(); // once: the loader and the agent share them
         AgentConfig config;
         try {
-            config = new ConfigLoader(env, discoverExporters()).load(cl.config(), cl.overrides());
+            config = new ConfigLoader(env, factories).load(cl.config(), cl.overrides());
         } catch (ConfigException e) {
             err.println("netcost: " + e.getMessage());
             return Main.USAGE;
         }
         NodeAgent agent;
         try {
-            agent = new NodeAgent(config, discoverExporters(), Clock.systemUTC());
+            agent = new NodeAgent(config, factories, Clock.systemUTC());
             agent.start(!cl.once());
         } catch (NodeAgent.StartupException e) {
             err.println("netcost: " + e.getMessage());

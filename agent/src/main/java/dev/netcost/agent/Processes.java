@@ -5,6 +5,7 @@ import dev.netcost.core.config.EffectiveConfig;
 import dev.netcost.core.http.DebugPages;
 import dev.netcost.core.http.DebugServer;
 import dev.netcost.core.pipeline.LatestSamplesSink;
+import dev.netcost.core.pipeline.Pipeline;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -40,6 +41,16 @@ final class Processes {
         } catch (IOException e) {
             throw new NodeAgent.StartupException("cannot listen on debug.listen " + config.debug().listen() + ": "
                     + e.getMessage() + " (possible fixes: pick a free port, or set debug.enabled=false)", e);
+        }
+    }
+
+    /** Delivers what the pipeline's sinks hold for at most {@code timeout}; true when all of it was delivered. */
+    static boolean flush(Pipeline pipeline, Duration timeout) {
+        try {
+            return pipeline.flush(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

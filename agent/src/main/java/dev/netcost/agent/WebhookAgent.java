@@ -85,12 +85,7 @@ final class WebhookAgent implements AutoCloseable {
     /** Hands over leadership, stops serving, then delivers what is queued for at most {@code timeout}. */
     boolean stop(Duration timeout) {
         runtime.close();
-        boolean delivered = false;
-        try {
-            delivered = pipeline.flush(timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        boolean delivered = Processes.flush(pipeline, timeout);
         close();
         return delivered;
     }

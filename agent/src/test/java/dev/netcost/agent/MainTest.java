@@ -2,9 +2,6 @@ package dev.netcost.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -14,32 +11,30 @@ class MainTest {
     @TempDir
     Path tmp;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CliRun cli = new CliRun();
 
     private int run(String... args) {
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return cli.run(args);
     }
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return cli.err();
     }
 
     @Test
     void versionPrintsTheBuildVersion() {
         assertThat(run("version")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("netcost ").doesNotContain("${");
+        assertThat(cli.out()).startsWith("netcost ").doesNotContain("${");
     }
 
     @Test
     void unknownCommandOrOption_isAUsageError() {
         assertThat(run("frobnicate")).isEqualTo(2);
         assertThat(err()).contains("unknown command 'frobnicate'").contains("usage:");
-        err.reset();
+        cli.reset();
         assertThat(run("node", "--bogus")).isEqualTo(2);
         assertThat(err()).contains("unknown option '--bogus'");
-        err.reset();
+        cli.reset();
         assertThat(run()).isEqualTo(2);
     }
 

@@ -2,9 +2,6 @@ package dev.netcost.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -14,23 +11,21 @@ class WebhookCommandTest {
     @TempDir
     Path tmp;
 
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final CliRun cli = new CliRun();
 
     private int run(String... args) {
-        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return cli.run(args);
     }
 
     private String err() {
-        return err.toString(StandardCharsets.UTF_8);
+        return cli.err();
     }
 
     @Test
     void withoutConfig_orWithOnce_isAUsageError() throws Exception {
         assertThat(run("webhook")).isEqualTo(2);
         assertThat(err()).contains("--config FILE is required");
-        err.reset();
+        cli.reset();
         Path cfg = Files.writeString(tmp.resolve("w.yaml"), "kubernetes: {enabled: false}\n");
         assertThat(run("webhook", "--config", cfg.toString(), "--once")).isEqualTo(2);
         assertThat(err()).contains("--once applies to netcost node only");
