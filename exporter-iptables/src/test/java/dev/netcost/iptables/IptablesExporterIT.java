@@ -12,16 +12,9 @@ import static dev.netcost.iptables.TestMetadata.cidrs;
 import static dev.netcost.iptables.TestMetadata.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.netcost.core.config.ConfigLoader;
-import dev.netcost.core.model.Labels;
-import dev.netcost.core.spi.ExporterContext;
-import dev.netcost.core.spi.ExporterFactory;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,41 +51,16 @@ class IptablesExporterIT {
     }
 
     private IptablesExporter exporter(IptablesFamily family, MutableClusterMetadata md, boolean cleanup) throws Exception {
-        return exporter(family == IptablesFamily.LEGACY ? IptablesBackend.LEGACY : IptablesBackend.NFT, md, cleanup);
+        return exporter(ExporterFixture.backend(family), md, cleanup);
     }
 
     private IptablesExporter exporter(IptablesBackend backend, MutableClusterMetadata md, boolean cleanup) throws Exception {
-        List<ExporterFactory<?>> factories = List.of(new IptablesExporterFactory());
-        var agent = new ConfigLoader(Map.of(), factories).loadString("nodeName: node-1\n");
-        IptablesConfig config = agent.exporterConfig("iptables", IptablesConfig.class)
-                .withNetns(topo.node.path())
-                .withBackend(backend)
-                .withCleanupOnExit(cleanup);
-        IptablesExporter e = new IptablesExporter(config, new ExporterContext(agent, new SimpleMeterRegistry(),
-                Clock.systemUTC(), md));
+        IptablesExporter e = ExporterFixture.start(topo.node.path(), md, c -> c.withBackend(backend).withCleanupOnExit(cleanup));
         exporters.add(e);
-        e.start();
         return e;
     }
 
-    /** pod/direction/class/metric → value. */
-    private static Map<String, Double> collect(IptablesExporter e) throws Exception {
-        Map<String, Double> out = new TreeMap<>();
-        e.collect((Labels labels, double value, long ts) -> {
-            assertThat(labels.get("node")).isEqualTo("node-1");
-            assertThat(labels.get("zone")).isEqualTo("zone-a");
-            String metric = labels.metricName().equals(PodCounters.BYTES) ? "bytes" : "packets";
-            Double old = out.put(labels.get("namespace") + "/" + labels.get("pod") + " " + labels.get("direction") + " "
-                    + labels.get("class") + " " + metric, value);
-            assertThat(old).as("duplicate series %s", labels).isNull();
-        });
-        return out;
-    }
 
-    private static double v(Map<String, Double> m, String key) {
-        assertThat(m).containsKey(key);
-        return m.get(key);
-    }
 
     private String save(IptablesFamily family) {
         return topo.node.exec(family == IptablesFamily.LEGACY ? "iptables-legacy-save" : "iptables-nft-save", "-c", "-t", "mangle");
@@ -104,7 +72,7 @@ class IptablesExporterIT {
         topo = new NodeTopology(family);
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
         IptablesExporter e = exporter(family, md, false);
-        Map<String, Double> before = collect(e);
+        Map<String, Double> before = ExporterFixture.collect(e);
         assertThat(before).containsEntry("shop/web-0 egress cross_zone bytes", 0.0)
                 .containsEntry("shop/api-0 ingress internet packets", 0.0)
                 .hasSize(2 * 2 * 4 * 2);
@@ -117,25 +85,25 @@ class IptablesExporterIT {
         NodeTopology.tcp(topo.podA, topo.podB, POD_B, 5004, 5004, tenMib);          // A -> B, same node
         NodeTopology.udp(topo.podA, VPC, 5005, NodeTopology.payload(dir, 200 * 1000), 1000); // A -> VPC, 200 datagrams
 
-        Map<String, Double> m = collect(e);
+        Map<String, Double> m = ExporterFixture.collect(e);
         assertTenMib(m, "shop/web-0 egress cross_zone");
         assertTenMib(m, "shop/web-0 ingress cross_zone");
         assertTenMib(m, "shop/api-0 egress cross_zone");   // classified by the pod behind the ClusterIP
         assertTenMib(m, "shop/api-0 egress internet");     // counted by pod IP, so before masquerade
         assertTenMib(m, "shop/web-0 egress same_zone");
         assertTenMib(m, "shop/api-0 ingress same_zone");
-        assertThat(v(m, "shop/web-0 egress in_vpc packets")).isEqualTo(200);
-        assertThat(v(m, "shop/web-0 egress in_vpc bytes")).isEqualTo(200 * (1000 + 8 + 20));
-        assertThat(v(m, "shop/web-0 egress internet bytes")).isZero();
+        assertThat(ExporterFixture.v(m, "shop/web-0 egress in_vpc packets")).isEqualTo(200);
+        assertThat(ExporterFixture.v(m, "shop/web-0 egress in_vpc bytes")).isEqualTo(200 * (1000 + 8 + 20));
+        assertThat(ExporterFixture.v(m, "shop/web-0 egress internet bytes")).isZero();
         // Replies through the masquerade are un-NATed before POSTROUTING: the pod's own ingress.
-        assertThat(v(m, "shop/api-0 ingress internet packets")).isPositive();
-        assertThat(v(m, "shop/api-0 ingress internet bytes")).isLessThan(TEN_MIB / 10.0);
-        assertThat(v(m, "shop/api-0 ingress cross_zone bytes")).isPositive().isLessThan(TEN_MIB / 5.0);
+        assertThat(ExporterFixture.v(m, "shop/api-0 ingress internet packets")).isPositive();
+        assertThat(ExporterFixture.v(m, "shop/api-0 ingress internet bytes")).isLessThan(TEN_MIB / 10.0);
+        assertThat(ExporterFixture.v(m, "shop/api-0 ingress cross_zone bytes")).isPositive().isLessThan(TEN_MIB / 5.0);
     }
 
     private static void assertTenMib(Map<String, Double> m, String series) {
-        assertThat(v(m, series + " bytes")).as(series + " bytes").isBetween((double) TEN_MIB, TEN_MIB * 1.1);
-        assertThat(v(m, series + " packets")).as(series + " packets").isPositive();
+        assertThat(ExporterFixture.v(m, series + " bytes")).as(series + " bytes").isBetween((double) TEN_MIB, TEN_MIB * 1.1);
+        assertThat(ExporterFixture.v(m, series + " packets")).as(series + " packets").isPositive();
     }
 
     @ParameterizedTest
@@ -144,22 +112,22 @@ class IptablesExporterIT {
         topo = new NodeTopology(family);
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
         IptablesExporter e = exporter(family, md, false);
-        collect(e);
+        ExporterFixture.collect(e);
         NodeTopology.tcp(topo.podA, topo.zone, ZONE, 5001, 5001, NodeTopology.payload(dir, MIB));
-        double a1 = v(collect(e), "shop/web-0 egress cross_zone bytes");
+        double a1 = ExporterFixture.v(ExporterFixture.collect(e), "shop/web-0 egress cross_zone bytes");
         assertThat(a1).isGreaterThanOrEqualTo(MIB);
 
         md.pods(pod("shop", "web-0", POD_A), pod("shop", "web-1", POD_C));
-        Map<String, Double> m = collect(e);
+        Map<String, Double> m = ExporterFixture.collect(e);
         assertThat(m.keySet()).noneMatch(k -> k.startsWith("shop/api-0"));
-        assertThat(v(m, "shop/web-0 egress cross_zone bytes")).isEqualTo(a1);
-        assertThat(v(m, "shop/web-1 egress cross_zone bytes")).isZero();
+        assertThat(ExporterFixture.v(m, "shop/web-0 egress cross_zone bytes")).isEqualTo(a1);
+        assertThat(ExporterFixture.v(m, "shop/web-1 egress cross_zone bytes")).isZero();
         assertThat(save(family)).doesNotContain("NETCOST-E-0A0A0103").contains("NETCOST-E-0A0A0104");
 
         NodeTopology.tcp(topo.podC, topo.zone, ZONE, 5001, 5001, NodeTopology.payload(dir, MIB));
-        m = collect(e);
-        assertThat(v(m, "shop/web-1 egress cross_zone bytes")).isBetween((double) MIB, MIB * 1.1);
-        assertThat(v(m, "shop/web-0 egress cross_zone bytes")).isEqualTo(a1);
+        m = ExporterFixture.collect(e);
+        assertThat(ExporterFixture.v(m, "shop/web-1 egress cross_zone bytes")).isBetween((double) MIB, MIB * 1.1);
+        assertThat(ExporterFixture.v(m, "shop/web-0 egress cross_zone bytes")).isEqualTo(a1);
     }
 
     @ParameterizedTest
@@ -168,19 +136,19 @@ class IptablesExporterIT {
         topo = new NodeTopology(family);
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter first = exporter(family, md, false);
-        collect(first);
+        ExporterFixture.collect(first);
         NodeTopology.tcp(topo.podA, topo.zone, ZONE, 5001, 5001, NodeTopology.payload(dir, MIB));
-        Map<String, Double> before = collect(first);
+        Map<String, Double> before = ExporterFixture.collect(first);
         first.close();
         exporters.remove(first);
         String rulesBefore = save(family).replaceAll("(?m)^#.*\n", "");
 
         IptablesExporter second = exporter(family, md, false);
-        assertThat(collect(second)).isEqualTo(before);
+        assertThat(ExporterFixture.collect(second)).isEqualTo(before);
         assertThat(save(family).replaceAll("(?m)^#.*\n", "")).isEqualTo(rulesBefore);
 
         NodeTopology.tcp(topo.podA, topo.zone, ZONE, 5001, 5001, NodeTopology.payload(dir, MIB));
-        double delta = v(collect(second), "shop/web-0 egress cross_zone bytes") - before.get("shop/web-0 egress cross_zone bytes");
+        double delta = ExporterFixture.v(ExporterFixture.collect(second), "shop/web-0 egress cross_zone bytes") - before.get("shop/web-0 egress cross_zone bytes");
         assertThat(delta).isBetween((double) MIB, MIB * 1.1);
     }
 
@@ -190,17 +158,17 @@ class IptablesExporterIT {
         topo = new NodeTopology(family);
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter e = exporter(family, md, false);
-        collect(e);
+        ExporterFixture.collect(e);
         String prefix = family == IptablesFamily.LEGACY ? "iptables-legacy" : "iptables-nft";
         // What kube-proxy or a CNI might do: restore the whole mangle table from a dump without our jump.
         topo.node.exec("sh", "-c", prefix + "-save -t mangle | grep -v -- '-j NETCOST$' | " + prefix + "-restore -w 5 -T mangle");
         assertThat(save(family)).doesNotContain("-j NETCOST\n");
 
-        collect(e);
+        ExporterFixture.collect(e);
         assertThat(save(family).lines().filter(l -> l.endsWith("-A POSTROUTING -m comment --comment netcost -j NETCOST")))
                 .hasSize(1);
         NodeTopology.tcp(topo.podA, topo.zone, ZONE, 5001, 5001, NodeTopology.payload(dir, MIB));
-        assertThat(v(collect(e), "shop/web-0 egress cross_zone bytes")).isBetween((double) MIB, MIB * 1.1);
+        assertThat(ExporterFixture.v(ExporterFixture.collect(e), "shop/web-0 egress cross_zone bytes")).isBetween((double) MIB, MIB * 1.1);
     }
 
     @ParameterizedTest
@@ -210,13 +178,13 @@ class IptablesExporterIT {
         String untouched = save(family).replaceAll("(?m)^#.*\n", "");
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
         IptablesExporter keep = exporter(family, md, false);
-        collect(keep);
+        ExporterFixture.collect(keep);
         keep.close();
         exporters.remove(keep);
         assertThat(save(family)).contains(":NETCOST-E-0A0A0102").contains("-j NETCOST");
 
         IptablesExporter clean = exporter(family, md, true);
-        collect(clean);
+        ExporterFixture.collect(clean);
         clean.close();
         exporters.remove(clean);
         assertThat(save(family).replaceAll("(?m)^#.*\n", "")).isEqualTo(untouched).doesNotContain("NETCOST");
@@ -228,14 +196,14 @@ class IptablesExporterIT {
         topo = new NodeTopology(family);
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter e = exporter(family, md, false);
-        collect(e);
+        ExporterFixture.collect(e);
         NodeTopology.tcp(topo.podA, topo.zone, ZONE, 5001, 5001, NodeTopology.payload(dir, MIB));
-        Map<String, Double> before = collect(e);
+        Map<String, Double> before = ExporterFixture.collect(e);
         AccountingRules same = AccountingRules.build(new ChainNames("NETCOST"), md.localPods(), md.classificationSets());
         assertThat(e.reconciler().reconcile(same)).isEmpty();
 
         md.sets(cidrs("10.10.0.0/16"), cidrs("10.30.0.0/16", "10.20.0.0/16"), cidrs("10.0.0.0/16", "172.16.0.0/12"));
-        Map<String, Double> after = collect(e);
+        Map<String, Double> after = ExporterFixture.collect(e);
         assertThat(after).isEqualTo(before);
         assertThat(save(family)).contains("-d 10.30.0.0/16").contains("-s 172.16.0.0/12");
     }
@@ -246,10 +214,10 @@ class IptablesExporterIT {
         topo = new NodeTopology(family);
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A)).synced(false);
         IptablesExporter e = exporter(family, md, false);
-        assertThat(collect(e)).isEmpty();
+        assertThat(ExporterFixture.collect(e)).isEmpty();
         assertThat(save(family)).doesNotContain("NETCOST");
         md.synced(true);
-        assertThat(collect(e)).containsKey("shop/web-0 egress internet bytes");
+        assertThat(ExporterFixture.collect(e)).containsKey("shop/web-0 egress internet bytes");
     }
 
     @ParameterizedTest
@@ -260,10 +228,10 @@ class IptablesExporterIT {
         IptablesExporter e = exporter(backend, md, false);
         assertThat(e.reconciler().family()).isEqualTo(IptablesFamily.LEGACY);
         assertThat(e.reader().name()).isEqualTo(backend == IptablesBackend.SAVE ? "save" : "sockopt");
-        collect(e);
+        ExporterFixture.collect(e);
         assertThat(save(IptablesFamily.LEGACY)).contains(":NETCOST-E-0A0A0102");
         assertThat(save(IptablesFamily.NFT)).doesNotContain("NETCOST");
         NodeTopology.tcp(topo.podA, topo.vpc, VPC, 5001, 5001, NodeTopology.payload(dir, MIB));
-        assertThat(v(collect(e), "shop/web-0 egress in_vpc bytes")).isBetween((double) MIB, MIB * 1.1);
+        assertThat(ExporterFixture.v(ExporterFixture.collect(e), "shop/web-0 egress in_vpc bytes")).isBetween((double) MIB, MIB * 1.1);
     }
 }

@@ -12,14 +12,8 @@ import static dev.netcost.iptables.TestMetadata.cidrs;
 import static dev.netcost.iptables.TestMetadata.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.netcost.core.config.ConfigLoader;
-import dev.netcost.core.model.Labels;
-import dev.netcost.core.spi.ExporterContext;
-import dev.netcost.core.spi.ExporterFactory;
 import dev.netcost.core.testing.MutableClusterMetadata;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,36 +53,15 @@ class IptablesExporterIpv6IT {
     }
 
     private IptablesExporter exporter(IptablesFamily family, MutableClusterMetadata md, boolean cleanup) throws Exception {
-        List<ExporterFactory<?>> factories = List.of(new IptablesExporterFactory());
-        var agent = new ConfigLoader(Map.of(), factories).loadString("nodeName: node-1\n");
-        IptablesConfig config = agent.exporterConfig("iptables", IptablesConfig.class)
-                .withNetns(topo.node.path())
-                .withBackend(family == IptablesFamily.LEGACY ? IptablesBackend.LEGACY : IptablesBackend.NFT)
-                .withCleanupOnExit(cleanup);
-        assertThat(config.ipv6()).as("IPv6 is on by default").isTrue();
-        IptablesExporter e = new IptablesExporter(config, new ExporterContext(agent, new SimpleMeterRegistry(),
-                Clock.systemUTC(), md));
+        IptablesExporter e = ExporterFixture.start(topo.node.path(), md, c -> {
+            assertThat(c.ipv6()).as("IPv6 is on by default").isTrue();
+            return c.withBackend(ExporterFixture.backend(family)).withCleanupOnExit(cleanup);
+        });
         exporters.add(e);
-        e.start();
         return e;
     }
 
-    /** pod/direction/class/metric → value; fails on a duplicate series. */
-    private static Map<String, Double> collect(IptablesExporter e) throws Exception {
-        Map<String, Double> out = new TreeMap<>();
-        e.collect((Labels labels, double value, long ts) -> {
-            String metric = labels.metricName().equals(PodCounters.BYTES) ? "bytes" : "packets";
-            Double old = out.put(labels.get("namespace") + "/" + labels.get("pod") + " " + labels.get("direction") + " "
-                    + labels.get("class") + " " + metric, value);
-            assertThat(old).as("duplicate series %s", labels).isNull();
-        });
-        return out;
-    }
 
-    private static double v(Map<String, Double> m, String key) {
-        assertThat(m).containsKey(key);
-        return m.get(key);
-    }
 
     private String save6(IptablesFamily family) {
         return topo.node.exec(family == IptablesFamily.LEGACY ? "ip6tables-legacy-save" : "ip6tables-nft-save", "-c", "-t", "mangle")
@@ -111,8 +84,8 @@ class IptablesExporterIpv6IT {
     }
 
     private static void assertBetween(Map<String, Double> m, String series, double payload) {
-        assertThat(v(m, series + " bytes")).as(series + " bytes").isBetween(payload, payload * 1.1);
-        assertThat(v(m, series + " packets")).as(series + " packets").isPositive();
+        assertThat(ExporterFixture.v(m, series + " bytes")).as(series + " bytes").isBetween(payload, payload * 1.1);
+        assertThat(ExporterFixture.v(m, series + " packets")).as(series + " packets").isPositive();
     }
 
     @ParameterizedTest
@@ -124,7 +97,7 @@ class IptablesExporterIpv6IT {
                 pod("shop", "six-0", POD_C6));
         IptablesExporter e = exporter(family, md, false);
         assertThat(e.reader6().name()).isEqualTo(family == IptablesFamily.NFT ? "netlink" : "save");
-        assertThat(collect(e)).containsEntry("shop/six-0 egress internet bytes", 0.0).hasSize(3 * 2 * 4 * 2);
+        assertThat(ExporterFixture.collect(e)).containsEntry("shop/six-0 egress internet bytes", 0.0).hasSize(3 * 2 * 4 * 2);
         assertThat(save6(family)).contains("-A NETCOST -s fd00:10:1::2/128 -j " + chain6(Direction.EGRESS, POD_A6))
                 .contains("-A POSTROUTING -m comment --comment netcost -j NETCOST");
 
@@ -135,14 +108,14 @@ class IptablesExporterIpv6IT {
         NodeTopology.tcp6(topo.podB, topo.internet, INTERNET6, 6003, tenMib);          // B -> internet
         NodeTopology.tcp6(topo.podC, topo.podB, POD_B6, 6004, tenMib);                 // C (v6 only) -> B, same node
 
-        Map<String, Double> m = collect(e);
+        Map<String, Double> m = ExporterFixture.collect(e);
         assertBetween(m, "shop/web-0 egress cross_zone", 2.0 * TEN_MIB);
         assertBetween(m, "shop/web-0 ingress cross_zone", TEN_MIB);
         assertBetween(m, "shop/api-0 egress internet", TEN_MIB);
         assertBetween(m, "shop/six-0 egress same_zone", TEN_MIB);
         assertBetween(m, "shop/api-0 ingress same_zone", TEN_MIB);
-        assertThat(v(m, "shop/six-0 egress internet bytes")).isZero();
-        assertThat(v(m, "shop/api-0 ingress internet bytes")).isPositive().isLessThan(TEN_MIB / 10.0); // ACKs
+        assertThat(ExporterFixture.v(m, "shop/six-0 egress internet bytes")).isZero();
+        assertThat(ExporterFixture.v(m, "shop/api-0 ingress internet bytes")).isPositive().isLessThan(TEN_MIB / 10.0); // ACKs
         // Both families really counted: the IPv4 chain alone holds about half of web-0's cross-zone bytes.
         assertThat(topo.node.exec(family == IptablesFamily.LEGACY ? "iptables-legacy-save" : "iptables-nft-save", "-c", "-t", "mangle"))
                 .containsPattern("\\[\\d+:(\\d{8})\\] -A NETCOST-E-0A0A0102 -d 10\\.20\\.0\\.0/16");
@@ -156,9 +129,9 @@ class IptablesExporterIpv6IT {
         String untouched = withoutCounters(save6(family));
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A, POD_A6), pod("shop", "six-0", POD_C6));
         IptablesExporter first = exporter(family, md, false);
-        collect(first);
+        ExporterFixture.collect(first);
         NodeTopology.tcp6(topo.podA, topo.zone, ZONE6, 6001, NodeTopology.payload(dir, MIB));
-        Map<String, Double> before = collect(first);
+        Map<String, Double> before = ExporterFixture.collect(first);
         assertBetween(before, "shop/web-0 egress cross_zone", MIB);
         first.close();
         exporters.remove(first);
@@ -167,7 +140,7 @@ class IptablesExporterIpv6IT {
         // Restart: the chains and their counters are adopted, nothing rewritten. Only egress is compared
         // exactly: the node's own neighbour-discovery probes to a pod's address may add to its ingress.
         IptablesExporter second = exporter(family, md, false);
-        assertThat(egress(collect(second))).isEqualTo(egress(before)).isNotEmpty();
+        assertThat(egress(ExporterFixture.collect(second))).isEqualTo(egress(before)).isNotEmpty();
         assertThat(withoutCounters(save6(family))).isEqualTo(rulesBefore);
 
         // An external restore of the mangle table without netcost's jump (and without -c: every counter restarts
@@ -175,33 +148,33 @@ class IptablesExporterIpv6IT {
         String prefix = family == IptablesFamily.LEGACY ? "ip6tables-legacy" : "ip6tables-nft";
         topo.node.exec("sh", "-c", prefix + "-save -t mangle | grep -v -- '-j NETCOST$' | " + prefix + "-restore -w 5 -T mangle");
         assertThat(save6(family)).doesNotContain("-j NETCOST\n");
-        collect(second);
+        ExporterFixture.collect(second);
         assertThat(save6(family).lines().filter(l -> l.endsWith("-A POSTROUTING -m comment --comment netcost -j NETCOST")))
                 .hasSize(1);
         NodeTopology.tcp6(topo.podA, topo.zone, ZONE6, 6001, NodeTopology.payload(dir, MIB));
-        assertThat(v(collect(second), "shop/web-0 egress cross_zone bytes")).isBetween((double) MIB, MIB * 1.1);
+        assertThat(ExporterFixture.v(ExporterFixture.collect(second), "shop/web-0 egress cross_zone bytes")).isBetween((double) MIB, MIB * 1.1);
 
         // Churn: six-0 goes, its chains go; web-0's counters run on.
-        Map<String, Double> kept = collect(second);
+        Map<String, Double> kept = ExporterFixture.collect(second);
         md.pods(pod("shop", "web-0", POD_A, POD_A6));
-        Map<String, Double> m = collect(second);
+        Map<String, Double> m = ExporterFixture.collect(second);
         assertThat(m.keySet()).noneMatch(k -> k.startsWith("shop/six-0"));
-        assertThat(v(m, "shop/web-0 egress cross_zone bytes")).isEqualTo(kept.get("shop/web-0 egress cross_zone bytes"));
+        assertThat(ExporterFixture.v(m, "shop/web-0 egress cross_zone bytes")).isEqualTo(kept.get("shop/web-0 egress cross_zone bytes"));
         assertThat(save6(family)).doesNotContain(chain6(Direction.EGRESS, POD_C6)).contains(chain6(Direction.EGRESS, POD_A6));
 
         // No pod with an IPv6 address left: no IPv6 rules at all, not even the jump.
         md.pods(pod("shop", "web-0", POD_A));
-        collect(second);
+        ExporterFixture.collect(second);
         assertThat(withoutCounters(save6(family))).isEqualTo(untouched);
 
         // cleanupOnExit removes the IPv6 rules too.
         md.pods(pod("shop", "web-0", POD_A, POD_A6));
-        collect(second);
+        ExporterFixture.collect(second);
         assertThat(save6(family)).contains(":NETCOST");
         second.close();
         exporters.remove(second);
         IptablesExporter clean = exporter(family, md, true);
-        collect(clean);
+        ExporterFixture.collect(clean);
         clean.close();
         exporters.remove(clean);
         assertThat(withoutCounters(save6(family))).isEqualTo(untouched).doesNotContain("NETCOST");

@@ -1,0 +1,56 @@
+package dev.netcost.iptables;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.netcost.core.config.AgentConfig;
+import dev.netcost.core.config.ConfigLoader;
+import dev.netcost.core.model.Labels;
+import dev.netcost.core.spi.ExporterContext;
+import dev.netcost.core.testing.MutableClusterMetadata;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+
+/** What the real-kernel ITs share: an exporter working in a test namespace, and its samples as a map. */
+final class ExporterFixture {
+    private ExporterFixture() {
+    }
+
+    static IptablesBackend backend(IptablesFamily family) {
+        return family == IptablesFamily.LEGACY ? IptablesBackend.LEGACY : IptablesBackend.NFT;
+    }
+
+    /** A started exporter for node {@code node-1} in {@code netns}, with the default config changed by {@code configure}. */
+    static IptablesExporter start(Path netns, MutableClusterMetadata md, UnaryOperator<IptablesConfig> configure)
+            throws Exception {
+        AgentConfig agent = new ConfigLoader(Map.of(), List.of(new IptablesExporterFactory())).loadString("nodeName: node-1\n");
+        IptablesConfig config = configure.apply(agent.exporterConfig("iptables", IptablesConfig.class).withNetns(netns));
+        IptablesExporter e = new IptablesExporter(config, new ExporterContext(agent, new SimpleMeterRegistry(),
+                Clock.systemUTC(), md));
+        e.start();
+        return e;
+    }
+
+    /** "namespace/pod direction class bytes|packets" → value; fails on a duplicate series or a foreign node/zone. */
+    static Map<String, Double> collect(IptablesExporter e) throws Exception {
+        Map<String, Double> out = new TreeMap<>();
+        e.collect((Labels labels, double value, long ts) -> {
+            assertThat(labels.get("node")).isEqualTo("node-1");
+            assertThat(labels.get("zone")).isEqualTo("zone-a");
+            String metric = labels.metricName().equals(PodCounters.BYTES) ? "bytes" : "packets";
+            Double old = out.put(labels.get("namespace") + "/" + labels.get("pod") + " " + labels.get("direction") + " "
+                    + labels.get("class") + " " + metric, value);
+            assertThat(old).as("duplicate series %s", labels).isNull();
+        });
+        return out;
+    }
+
+    static double v(Map<String, Double> m, String key) {
+        assertThat(m).containsKey(key);
+        return m.get(key);
+    }
+}
