@@ -1,7 +1,6 @@
 package dev.netcost.webhook;
 
 import dev.netcost.core.config.ConfigNode;
-import dev.netcost.core.spi.Exporter;
 import dev.netcost.core.spi.ExporterContext;
 import dev.netcost.core.spi.ExporterFactory;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
