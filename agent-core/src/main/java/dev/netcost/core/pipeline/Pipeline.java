@@ -43,11 +43,12 @@ public final class Pipeline implements AutoCloseable {
     private final Clock clock;
     private final Duration interval;
     private final Duration exporterTimeout;
-    private final String nodeName;
     private final MeterRegistry meters;
     private final StaleSeriesTracker stale = new StaleSeriesTracker();
     private final Map<String, AtomicLong> durationNanos = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> successFlags = new ConcurrentHashMap<>();
+    /** Each exporter's own duration and success series, built (and validated) once. */
+    private final Map<String, Labels[]> selfSeries = new ConcurrentHashMap<>();
     private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private volatile boolean ready;
@@ -57,13 +58,15 @@ public final class Pipeline implements AutoCloseable {
         this.clock = b.clock;
         this.interval = b.interval;
         this.exporterTimeout = b.exporterTimeout;
-        this.nodeName = b.nodeName;
         this.meters = b.meters;
         for (Exporter e : b.exporters) {
             runners.add(new ExporterRunner(e));
             AtomicLong d = new AtomicLong();
             AtomicLong s = new AtomicLong();
             durationNanos.put(e.name(), d);
+            selfSeries.put(e.name(), new Labels[] {
+                Labels.of(DURATION_SERIES, "exporter", e.name(), "node", b.nodeName),
+                Labels.of(SUCCESS_SERIES, "exporter", e.name(), "node", b.nodeName)});
             successFlags.put(e.name(), s);
             Gauge.builder("netcost.agent.exporter.duration", d, v -> v.get() / 1e9)
                     .description("How long the exporter's last collection took")
@@ -122,8 +125,9 @@ public final class Pipeline implements AutoCloseable {
                 out.addAll(samples);
                 stale.update(name, samples, cycleMs, out);
             }
-            out.add(new Sample(Labels.of(DURATION_SERIES, "exporter", name, "node", nodeName), took / 1e9, cycleMs));
-            out.add(new Sample(Labels.of(SUCCESS_SERIES, "exporter", name, "node", nodeName), ok ? 1 : 0, cycleMs));
+            Labels[] self = selfSeries.get(name);
+            out.add(new Sample(self[0], took / 1e9, cycleMs));
+            out.add(new Sample(self[1], ok ? 1 : 0, cycleMs));
         }
         List<Sample> batch = List.copyOf(out);
         for (Sink sink : sinks) {
