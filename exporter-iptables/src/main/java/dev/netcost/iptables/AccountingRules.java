@@ -12,64 +12,84 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The rules netcost wants in the mangle table for one set of pods and classification sets, each
- * written exactly as {@code iptables-save} prints it, so that comparing with the kernel's state is a
- * string comparison.
+ * The rules netcost wants in one mangle table (iptables or ip6tables) for one set of pods and
+ * classification sets, each written exactly as {@code iptables-save} prints it, so that comparing
+ * with the kernel's state is a string comparison.
  *
  * <pre>
- * -A POSTROUTING -m comment --comment netcost -j NETCOST           (the one jump)
- * -A NETCOST -s 10.0.1.7/32 -j NETCOST-E-0A000107                  (dispatch, per pod and direction)
- * -A NETCOST -d 10.0.1.7/32 -j NETCOST-I-0A000107
- * -A NETCOST-E-0A000107 -d 10.0.0.0/24 -m comment --comment "same_zone shop/web-0" -j RETURN
- * -A NETCOST-E-0A000107 -m comment --comment "internet shop/web-0" -j RETURN
+ * -A POSTROUTING -m comment --comment netcost -j NETCOST      (the one jump)
+ * -A NETCOST -j NETCOST-EGRESS
+ * -A NETCOST -j NETCOST-INGRESS
+ * -A NETCOST-EGRESS -d 10.10.0.0/16 -g NETCOST-E-SAME         (classification, first match:
+ * -A NETCOST-EGRESS -d 10.20.0.0/16 -g NETCOST-E-CROSS          same zone, cross zone, VPC, internet)
+ * -A NETCOST-EGRESS -d 10.0.0.0/16 -g NETCOST-E-VPC
+ * -A NETCOST-EGRESS -g NETCOST-E-INET
+ * -A NETCOST-INGRESS -s 10.10.0.0/16 -g NETCOST-I-SAME        (ingress classifies the source)
+ * -A NETCOST-E-SAME -s 10.10.1.2/32 -j RETURN                 (counting: one rule per pod, class, direction)
+ * -A NETCOST-I-SAME -d 10.10.1.2/32 -j RETURN
  * </pre>
  *
- * A pod chain classifies first-match: same-zone CIDRs, then cross-zone, then VPC, then the catch-all
- * internet rule, the precedence of {@link ClassificationSets}. An empty class costs no rule.
+ * A counting rule's pod is its address; its direction and class are its chain's. {@code -g} makes
+ * the end of a class chain return to the main chain, which then jumps to the ingress side. A class
+ * with no CIDRs (or no pod at all) has no classification rule and no class chain.
  *
- * <p>A class with more CIDRs than the set threshold is matched by one rule against an ipset of type
- * {@code hash:net} ({@link #setName}), whose members {@link #sets()} lists; the comment, and so the
- * way readers map the rule to its pod, direction and class, stays the same:
- * <pre>
- * -A NETCOST-E-0A000107 -m set --match-set NETCOST-4-SAME dst -m comment --comment "same_zone shop/web-0" -j RETURN
- * </pre>
- * A class containing {@code /0} keeps per-CIDR rules ({@code hash:net} cannot hold a zero prefix).
+ * <p>A class with more CIDRs than the set threshold is classified by one rule against an ipset of
+ * type {@code hash:net} ({@link #setName}), whose members {@link #sets()} lists:
+ * {@code -A NETCOST-EGRESS -m set --match-set NETCOST-4-SAME dst -g NETCOST-E-SAME}. A class
+ * containing {@code /0} keeps per-CIDR rules ({@code hash:net} cannot hold a zero prefix).
  */
 final class AccountingRules {
     static final String JUMP_COMMENT = "netcost";
 
+    /** No set threshold: one rule per CIDR whatever the list sizes. */
+    static final int NO_SETS = Integer.MAX_VALUE;
+
     private final ChainNames names;
     private final List<String> mainRules;
-    private final Map<String, PodChain> podChains;
+    private final Map<Direction, List<String>> classifyRules;
+    private final Map<String, ClassChain> classChains;
+    private final Map<String, String> owners;
     private final List<String> skipped;
     private final Map<String, List<String>> sets;
+    private final int countingRules;
 
-    /** One counting rule and the class it counts. */
-    record PodRule(String spec, TrafficClass trafficClass) {
+    /**
+     * One counting rule.
+     *
+     * @param spec    the rule as iptables-save prints it ({@code -A NETCOST-E-SAME -s 10.10.1.2/32 -j RETURN})
+     * @param address the pod address as iptables-save prints it
+     * @param podKey  {@code namespace/name} of the pod the rule counts
+     */
+    record CountingRule(String spec, String address, String podKey) {
     }
 
-    /** The chain of one pod in one direction. */
-    record PodChain(String name, Direction direction, String ip, String podKey, List<PodRule> rules) {
+    /** The class chain of one direction and class, with one counting rule per pod. */
+    record ClassChain(String name, Direction direction, TrafficClass trafficClass, List<CountingRule> rules) {
         List<String> specs() {
             List<String> out = new ArrayList<>(rules.size());
-            for (PodRule r : rules) {
+            for (CountingRule r : rules) {
                 out.add(r.spec());
             }
             return out;
         }
     }
 
-    private AccountingRules(ChainNames names, List<String> mainRules, Map<String, PodChain> podChains, List<String> skipped,
+    private AccountingRules(ChainNames names, List<String> mainRules, Map<Direction, List<String>> classifyRules,
+                            Map<String, ClassChain> classChains, Map<String, String> owners, List<String> skipped,
                             Map<String, List<String>> sets) {
         this.names = names;
-        this.sets = Collections.unmodifiableMap(sets);
         this.mainRules = List.copyOf(mainRules);
-        this.podChains = Collections.unmodifiableMap(podChains);
+        this.classifyRules = Collections.unmodifiableMap(classifyRules);
+        this.classChains = Collections.unmodifiableMap(classChains);
+        this.owners = Collections.unmodifiableMap(owners);
         this.skipped = List.copyOf(skipped);
+        this.sets = Collections.unmodifiableMap(sets);
+        int n = 0;
+        for (ClassChain c : classChains.values()) {
+            n += c.rules().size();
+        }
+        this.countingRules = n;
     }
-
-    /** No set threshold: one rule per CIDR whatever the list sizes. */
-    static final int NO_SETS = Integer.MAX_VALUE;
 
     /** The IPv4 rules (iptables), one rule per CIDR. */
     static AccountingRules build(ChainNames names, List<PodInfo> pods, ClassificationSets sets) {
@@ -84,61 +104,97 @@ final class AccountingRules {
     /**
      * Rules for every local pod with an address of the family (the first IPv4 address for iptables,
      * the first IPv6 address for ip6tables), hostNetwork pods excepted (they share the node's
-     * address), classified by the CIDRs of the same family. When two pods claim one address (or, for
-     * IPv6, one chain name), the first by namespace/name keeps it. A class with more than
-     * {@code setThreshold} CIDRs (any non-empty class for 0) is matched through an ipset.
+     * address), classified by the CIDRs of the same family. When two pods claim one address, the
+     * first by namespace/name keeps it. A class with more than {@code setThreshold} CIDRs (any
+     * non-empty class for 0) is classified through an ipset.
      */
     static AccountingRules build(ChainNames names, List<PodInfo> pods, ClassificationSets sets, boolean ipv6,
                                  int setThreshold) {
-        TreeMap<String, Pod> byChain = new TreeMap<>();
-        List<String> skipped = new ArrayList<>();
         List<PodInfo> sorted = new ArrayList<>(pods);
-        sorted.sort((a, b) -> RuleComment.podKey(a.namespace(), a.name()).compareTo(RuleComment.podKey(b.namespace(), b.name())));
+        sorted.sort((a, b) -> podKey(a).compareTo(podKey(b)));
+        // address (as iptables-save prints it) -> pod key, ordered by address bytes
+        TreeMap<byte[], String[]> byAddress = new TreeMap<>(java.util.Arrays::compareUnsigned);
+        List<String> skipped = new ArrayList<>();
         for (PodInfo p : sorted) {
             if (p.hostNetwork()) {
                 continue;
             }
             for (String ip : p.ips()) {
-                Pod pod = ipv6 ? v6Pod(names, ip) : v4Pod(names, ip);
-                if (pod == null) {
+                byte[] a = ipv6 ? ChainNames.parseIpv6(ip) : ipv4Bytes(ip);
+                if (a == null) {
                     continue;
                 }
-                String key = RuleComment.podKey(p.namespace(), p.name());
-                Pod previous = byChain.putIfAbsent(pod.egressChain, pod.withKey(key));
-                if (previous != null && !previous.key.equals(key)) {
-                    skipped.add(key + " (" + ip + (previous.ip.equals(pod.ip) ? " already belongs to " : " has the same chain"
-                            + " name as " + previous.ip + " of ") + previous.key + ")");
+                String text = ipv6 ? ChainNames.ipv6ToString(a) : ChainNames.ipv4ToString(ChainNames.parseIpv4(ip));
+                String key = podKey(p);
+                String[] previous = byAddress.putIfAbsent(a, new String[] {text, key});
+                if (previous != null) {
+                    skipped.add(key + " (" + text + " already belongs to " + previous[1] + ")");
                 }
                 break;
             }
         }
-        List<Cidr> same = family(sets.sameZone(), ipv6);
-        List<Cidr> cross = family(sets.crossZone(), ipv6);
-        List<Cidr> vpc = family(sets.inVpc(), ipv6);
+        boolean noPods = byAddress.isEmpty();
+        Map<TrafficClass, List<Cidr>> cidrs = new LinkedHashMap<>();
+        cidrs.put(TrafficClass.SAME_ZONE, family(sets.sameZone(), ipv6));
+        cidrs.put(TrafficClass.CROSS_ZONE, family(sets.crossZone(), ipv6));
+        cidrs.put(TrafficClass.IN_VPC, family(sets.inVpc(), ipv6));
         Map<String, List<String>> wantedSets = new TreeMap<>();
-        String sameSet = set(names, ipv6, TrafficClass.SAME_ZONE, same, setThreshold, wantedSets, byChain.isEmpty());
-        String crossSet = set(names, ipv6, TrafficClass.CROSS_ZONE, cross, setThreshold, wantedSets, byChain.isEmpty());
-        String vpcSet = set(names, ipv6, TrafficClass.IN_VPC, vpc, setThreshold, wantedSets, byChain.isEmpty());
-        List<Pod> ordered = new ArrayList<>(byChain.values());
-        if (!ipv6) {
-            ordered.sort((a, b) -> Integer.compareUnsigned(ChainNames.parseIpv4(a.ip), ChainNames.parseIpv4(b.ip)));
-        }
-        List<String> main = new ArrayList<>(ordered.size() * 2);
-        Map<String, PodChain> chains = new LinkedHashMap<>();
-        String hostBits = ipv6 ? "/128" : "/32";
-        for (Direction d : Direction.values()) {
-            for (Pod pod : ordered) {
-                String chain = d == Direction.EGRESS ? pod.egressChain : pod.ingressChain;
-                main.add("-A " + names.main() + (d == Direction.EGRESS ? " -s " : " -d ") + pod.ip + hostBits + " -j " + chain);
-                List<PodRule> rules = new ArrayList<>(same.size() + cross.size() + vpc.size() + 1);
-                addRules(rules, chain, d, same, sameSet, TrafficClass.SAME_ZONE, pod.key);
-                addRules(rules, chain, d, cross, crossSet, TrafficClass.CROSS_ZONE, pod.key);
-                addRules(rules, chain, d, vpc, vpcSet, TrafficClass.IN_VPC, pod.key);
-                rules.add(new PodRule(rule(chain, null, TrafficClass.INTERNET, pod.key), TrafficClass.INTERNET));
-                chains.put(chain, new PodChain(chain, d, pod.ip, pod.key, List.copyOf(rules)));
+        Map<TrafficClass, String> setNames = new LinkedHashMap<>();
+        for (Map.Entry<TrafficClass, List<Cidr>> e : cidrs.entrySet()) {
+            String set = set(names, ipv6, e.getKey(), e.getValue(), setThreshold, wantedSets, noPods);
+            if (set != null) {
+                setNames.put(e.getKey(), set);
             }
         }
-        return new AccountingRules(names, main, chains, skipped, wantedSets);
+        List<String> main = List.of("-A " + names.main() + " -j " + names.classify(Direction.EGRESS),
+                "-A " + names.main() + " -j " + names.classify(Direction.INGRESS));
+        Map<Direction, List<String>> classify = new LinkedHashMap<>();
+        Map<String, ClassChain> chains = new LinkedHashMap<>();
+        String hostBits = ipv6 ? "/128" : "/32";
+        for (Direction d : Direction.values()) {
+            List<String> rules = new ArrayList<>();
+            classify.put(d, rules);
+            if (noPods) {
+                continue;
+            }
+            String classifyChain = names.classify(d);
+            for (TrafficClass c : TrafficClass.values()) {
+                String target = names.classChain(d, c);
+                if (c == TrafficClass.INTERNET) {
+                    rules.add("-A " + classifyChain + " -g " + target);
+                } else if (setNames.containsKey(c)) {
+                    rules.add("-A " + classifyChain + " -m set --match-set " + setNames.get(c)
+                            + (d == Direction.EGRESS ? " dst" : " src") + " -g " + target);
+                } else if (!cidrs.get(c).isEmpty()) {
+                    for (Cidr cidr : cidrs.get(c)) {
+                        String match = cidr.prefix() == 0 ? "" : (d == Direction.EGRESS ? " -d " : " -s ") + text(cidr);
+                        rules.add("-A " + classifyChain + match + " -g " + target);
+                    }
+                } else {
+                    continue;
+                }
+                List<CountingRule> counting = new ArrayList<>(byAddress.size());
+                String podMatch = d == Direction.EGRESS ? " -s " : " -d ";
+                for (String[] pod : byAddress.values()) {
+                    counting.add(new CountingRule("-A " + target + podMatch + pod[0] + hostBits + " -j RETURN", pod[0], pod[1]));
+                }
+                chains.put(target, new ClassChain(target, d, c, List.copyOf(counting)));
+            }
+        }
+        Map<String, String> owners = new LinkedHashMap<>();
+        for (String[] pod : byAddress.values()) {
+            owners.put(pod[0], pod[1]);
+        }
+        return new AccountingRules(names, main, classify, chains, owners, skipped, wantedSets);
+    }
+
+    static String podKey(PodInfo p) {
+        return p.namespace() + "/" + p.name();
+    }
+
+    private static byte[] ipv4Bytes(String ip) {
+        Integer v4 = ChainNames.parseIpv4(ip);
+        return v4 == null ? null : new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) (int) v4};
     }
 
     /**
@@ -146,13 +202,10 @@ final class AccountingRules {
      * at most 25 characters with the longest prefix: room for a suffix within ipset's 31.
      */
     static String setName(ChainNames names, boolean ipv6, TrafficClass cls) {
-        String suffix = switch (cls) {
-            case SAME_ZONE -> "SAME";
-            case CROSS_ZONE -> "CROSS";
-            case IN_VPC -> "VPC";
-            case INTERNET -> throw new IllegalArgumentException("the internet class is the catch-all: no set");
-        };
-        return names.main() + (ipv6 ? "-6-" : "-4-") + suffix;
+        if (cls == TrafficClass.INTERNET) {
+            throw new IllegalArgumentException("the internet class is the catch-all: no set");
+        }
+        return names.main() + (ipv6 ? "-6-" : "-4-") + ChainNames.code(cls);
     }
 
     /** The set name when the class is matched by a set (its members recorded), or null for per-CIDR rules. */
@@ -166,61 +219,18 @@ final class AccountingRules {
             if (c.prefix() == 0) {
                 return null;
             }
+            String t = text(c);
             // ipset save prints a host entry without its /32 or /128.
-            members.add(c.prefix() == (c.isIpv4() ? 32 : 128) ? text(c).substring(0, text(c).indexOf('/')) : text(c));
+            members.add(c.prefix() == (c.isIpv4() ? 32 : 128) ? t.substring(0, t.indexOf('/')) : t);
         }
         String name = setName(names, ipv6, cls);
         out.put(name, List.copyOf(members));
         return name;
     }
 
-    /** A pod address in the form the save program prints, with its two chains. */
-    private record Pod(String ip, String egressChain, String ingressChain, String key) {
-        Pod withKey(String k) {
-            return new Pod(ip, egressChain, ingressChain, k);
-        }
-    }
-
-    private static Pod v4Pod(ChainNames names, String ip) {
-        Integer v4 = ChainNames.parseIpv4(ip);
-        if (v4 == null) {
-            return null;
-        }
-        return new Pod(ChainNames.ipv4ToString(v4), names.podChain(Direction.EGRESS, v4), names.podChain(Direction.INGRESS, v4), "");
-    }
-
-    private static Pod v6Pod(ChainNames names, String ip) {
-        byte[] v6 = ChainNames.parseIpv6(ip);
-        if (v6 == null) {
-            return null;
-        }
-        return new Pod(ChainNames.ipv6ToString(v6), names.podChain6(Direction.EGRESS, v6), names.podChain6(Direction.INGRESS, v6), "");
-    }
-
-    private static void addRules(List<PodRule> out, String chain, Direction d, List<Cidr> cidrs, String set, TrafficClass cls,
-                                 String podKey) {
-        if (set != null) {
-            String match = "-m set --match-set " + set + (d == Direction.EGRESS ? " dst" : " src");
-            out.add(new PodRule(rule(chain, match, cls, podKey), cls));
-            return;
-        }
-        for (Cidr c : cidrs) {
-            String match = c.prefix() == 0 ? null : (d == Direction.EGRESS ? "-d " : "-s ") + text(c);
-            out.add(new PodRule(rule(chain, match, cls, podKey), cls));
-        }
-    }
-
     /** A CIDR as the save programs print it. */
     static String text(Cidr c) {
         return c.isIpv4() ? c.toString() : ChainNames.ipv6ToString(c.address()) + "/" + c.prefix();
-    }
-
-    private static String rule(String chain, String match, TrafficClass cls, String podKey) {
-        StringBuilder sb = new StringBuilder(96).append("-A ").append(chain);
-        if (match != null) {
-            sb.append(' ').append(match);
-        }
-        return sb.append(" -m comment --comment \"").append(RuleComment.format(cls, podKey)).append("\" -j RETURN").toString();
     }
 
     private static List<Cidr> family(List<Cidr> cidrs, boolean ipv6) {
@@ -237,13 +247,29 @@ final class AccountingRules {
         return names;
     }
 
-    /** The dispatch rules of the main chain, as {@code -A MAIN ...} lines. */
+    /** The main chain's two jumps, as {@code -A MAIN ...} lines. */
     List<String> mainRules() {
         return mainRules;
     }
 
-    Map<String, PodChain> podChains() {
-        return podChains;
+    /** The classification rules of {@code PREFIX-EGRESS} / {@code PREFIX-INGRESS}. */
+    List<String> classifyRules(Direction d) {
+        return classifyRules.get(d);
+    }
+
+    /** The class chains in use, by name. */
+    Map<String, ClassChain> classChains() {
+        return classChains;
+    }
+
+    /** The number of counting rules in all class chains. */
+    int countingRules() {
+        return countingRules;
+    }
+
+    /** Pod address (as iptables-save prints it) to {@code namespace/name} of the pod counted there. */
+    Map<String, String> owners() {
+        return owners;
     }
 
     /**

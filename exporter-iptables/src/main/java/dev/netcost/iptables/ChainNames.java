@@ -1,137 +1,144 @@
 package dev.netcost.iptables;
 
+import dev.netcost.core.k8s.TrafficClass;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
 
 /**
- * Names of the chains netcost owns: the main chain {@code PREFIX} (one jump from mangle POSTROUTING)
- * and one chain per pod and direction, {@code PREFIX-E-0A000107} / {@code PREFIX-I-0A000107}, the
- * pod's IPv4 address in hex. In the ip6tables mangle table a pod chain is {@code PREFIX-E6-ABCDEFG}:
- * an IPv6 address does not fit in 28 characters, so the last seven characters are the low 35 bits
- * of the first five bytes of the SHA-256 of the 16 address bytes, in base32 (A-Z, 2-7) — stable
- * across restarts; the rules' {@code -s}/{@code -d} match and the pod named in the comments say
- * which pod a chain belongs to.
- * Nothing else with the prefix is ever touched.
+ * Names of the chains netcost owns in a mangle table (iptables and ip6tables alike):
+ * <ul>
+ *   <li>the main chain {@code PREFIX} (one jump from mangle POSTROUTING), which jumps to</li>
+ *   <li>the classification chains {@code PREFIX-EGRESS} / {@code PREFIX-INGRESS}, which go ({@code -g})
+ *       to</li>
+ *   <li>the class chains {@code PREFIX-E-SAME}, {@code PREFIX-E-CROSS}, {@code PREFIX-E-VPC},
+ *       {@code PREFIX-E-INET} and the same with {@code -I-}: one counting rule per pod, whose
+ *       address is the pod, whose chain is the direction and class.</li>
+ * </ul>
+ * The per-pod chains of earlier versions ({@code PREFIX-E-0A000107}, {@code PREFIX-E6-ABCDEFG}) are
+ * still recognised as owned, so that an upgrade removes them. Nothing else with the prefix is ever
+ * touched. The prefix limit is that of the old per-pod names (11 characters after the prefix), which
+ * also leaves room for the class chains (8) and the ipsets ({@code -4-CROSS-T}, 10, within 31).
  */
 final class ChainNames {
     /** iptables chain names have at most 28 characters. */
     static final int MAX_CHAIN_NAME = 28;
-    /** Room left for {@code -E-} and eight hex digits. */
+    /** Room left for the longest suffix netcost recognises, the old {@code -E-} and eight hex digits. */
     static final int MAX_PREFIX = MAX_CHAIN_NAME - 11;
 
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-    private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
+    private static final TrafficClass[] CLASSES = TrafficClass.values();
+    private static final Direction[] DIRECTIONS = Direction.values();
 
     private final String prefix;
+    private final String egress;
+    private final String ingress;
+    /** Class chain names by {@code direction.ordinal() * 4 + class.ordinal()}. */
+    private final String[] classChains = new String[DIRECTIONS.length * CLASSES.length];
 
     ChainNames(String prefix) {
         this.prefix = Objects.requireNonNull(prefix, "prefix");
         if (prefix.isEmpty() || prefix.length() > MAX_PREFIX) {
             throw new IllegalArgumentException("chain prefix must have 1 to " + MAX_PREFIX + " characters: " + prefix);
         }
+        this.egress = prefix + "-EGRESS";
+        this.ingress = prefix + "-INGRESS";
+        for (Direction d : DIRECTIONS) {
+            for (TrafficClass c : CLASSES) {
+                classChains[index(d, c)] = prefix + "-" + d.code() + "-" + code(c);
+            }
+        }
+    }
+
+    static int index(Direction d, TrafficClass c) {
+        return d.ordinal() * CLASSES.length + c.ordinal();
+    }
+
+    /** The short name of a class in chain names: SAME, CROSS, VPC, INET. */
+    static String code(TrafficClass c) {
+        return switch (c) {
+            case SAME_ZONE -> "SAME";
+            case CROSS_ZONE -> "CROSS";
+            case IN_VPC -> "VPC";
+            case INTERNET -> "INET";
+        };
     }
 
     String main() {
         return prefix;
     }
 
-    String podChain(Direction direction, int ipv4) {
-        char[] c = new char[prefix.length() + 11];
-        prefix.getChars(0, prefix.length(), c, 0);
-        int i = prefix.length();
-        c[i++] = '-';
-        c[i++] = direction.code();
-        c[i++] = '-';
-        for (int shift = 28; shift >= 0; shift -= 4) {
-            c[i++] = HEX[(ipv4 >>> shift) & 0xF];
-        }
-        return new String(c);
+    /** The classification chain of a direction ({@code PREFIX-EGRESS} / {@code PREFIX-INGRESS}). */
+    String classify(Direction d) {
+        return d == Direction.EGRESS ? egress : ingress;
     }
 
-    /** The chain of an IPv6 pod address (16 bytes) in the ip6tables mangle table. */
-    String podChain6(Direction direction, byte[] ipv6) {
-        byte[] h = sha256(ipv6);
-        long bits = ((h[0] & 0xFFL) << 32) | ((h[1] & 0xFFL) << 24) | ((h[2] & 0xFFL) << 16) | ((h[3] & 0xFFL) << 8) | (h[4] & 0xFFL);
-        char[] c = new char[prefix.length() + 11];
-        prefix.getChars(0, prefix.length(), c, 0);
-        int i = prefix.length();
-        c[i++] = '-';
-        c[i++] = direction.code();
-        c[i++] = '6';
-        c[i++] = '-';
-        for (int shift = 35; shift > 0; shift -= 5) {
-            c[i++] = BASE32[(int) (bits >>> (shift - 5)) & 0x1F];
-        }
-        return new String(c);
+    /** The class chain of a direction and class, e.g. {@code PREFIX-E-CROSS}. */
+    String classChain(Direction d, TrafficClass c) {
+        return classChains[index(d, c)];
     }
 
-    private static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("BUG: every Java platform has SHA-256", e);
-        }
+    /** The class chain names, by {@link #index}. */
+    String classChain(int index) {
+        return classChains[index];
     }
 
-    boolean isOwned(String chain) {
-        return chain.equals(prefix) || isPodChain(chain);
-    }
-
-    /** Whether the chain is an IPv6 pod chain ({@code PREFIX-E6-ABCDEFG}). */
-    boolean isIpv6PodChain(String chain) {
-        if (chain.length() != prefix.length() + 11 || !chain.startsWith(prefix)) {
-            return false;
-        }
-        int i = prefix.length();
-        if (chain.charAt(i) != '-' || chain.charAt(i + 2) != '6' || chain.charAt(i + 3) != '-' || direction(chain) == null) {
-            return false;
-        }
-        for (int k = i + 4; k < chain.length(); k++) {
-            char ch = chain.charAt(k);
-            if (!(ch >= 'A' && ch <= 'Z') && !(ch >= '2' && ch <= '7')) {
-                return false;
+    /** The {@link #index} of a class chain name, or -1 for any other name. */
+    int classChainIndex(String chain) {
+        for (int i = 0; i < classChains.length; i++) {
+            if (classChains[i].equals(chain)) {
+                return i;
             }
         }
-        return true;
+        return -1;
     }
 
-    /** Whether the chain is a pod chain of either family. */
-    boolean isPodChain(String chain) {
-        if (chain.length() != prefix.length() + 11 || !chain.startsWith(prefix)) {
+    static Direction direction(int index) {
+        return DIRECTIONS[index / CLASSES.length];
+    }
+
+    static TrafficClass trafficClass(int index) {
+        return CLASSES[index % CLASSES.length];
+    }
+
+    static int classChainCount() {
+        return DIRECTIONS.length * CLASSES.length;
+    }
+
+    /** Whether netcost owns the chain: the current layout's chains and the per-pod chains of earlier versions. */
+    boolean isOwned(String chain) {
+        return chain.equals(prefix) || chain.equals(egress) || chain.equals(ingress) || classChainIndex(chain) >= 0
+                || isOldPodChain(chain);
+    }
+
+    /** A per-pod chain of earlier versions: {@code PREFIX-E-0A000107} or {@code PREFIX-E6-ABCDEFG}. */
+    boolean isOldPodChain(String chain) {
+        if (chain.length() != prefix.length() + 11 || !chain.startsWith(prefix) || chain.charAt(prefix.length()) != '-') {
             return false;
         }
         int i = prefix.length();
-        if (chain.charAt(i + 2) == '6') {
-            return isIpv6PodChain(chain);
+        char d = chain.charAt(i + 1);
+        if (d != 'E' && d != 'I') {
+            return false;
         }
-        if (chain.charAt(i) != '-' || chain.charAt(i + 2) != '-' || direction(chain) == null) {
+        if (chain.charAt(i + 2) == '6' && chain.charAt(i + 3) == '-') {
+            for (int k = i + 4; k < chain.length(); k++) {
+                char ch = chain.charAt(k);
+                if (!(ch >= 'A' && ch <= 'Z') && !(ch >= '2' && ch <= '7')) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (chain.charAt(i + 2) != '-') {
             return false;
         }
         for (int k = i + 3; k < chain.length(); k++) {
-            if (Character.digit(chain.charAt(k), 16) < 0 || Character.isLowerCase(chain.charAt(k))) {
+            char ch = chain.charAt(k);
+            if (!(ch >= '0' && ch <= '9') && !(ch >= 'A' && ch <= 'F')) {
                 return false;
             }
         }
         return true;
-    }
-
-    /** The direction of a pod chain, or null. */
-    Direction direction(String podChain) {
-        char c = podChain.charAt(prefix.length() + 1);
-        for (Direction d : Direction.values()) {
-            if (d.code() == c) {
-                return d;
-            }
-        }
-        return null;
-    }
-
-    /** The IPv4 address (big-endian int) of an IPv4 pod chain; call only for names {@link #isPodChain} accepts. */
-    int ipv4(String podChain) {
-        return (int) Long.parseLong(podChain, prefix.length() + 3, podChain.length(), 16);
     }
 
     static String ipv4ToString(int ip) {

@@ -7,8 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Walks one copy of an x_tables (iptables-legacy) table, the blob {@code IPT_SO_GET_ENTRIES} returns,
- * and hands the rules of netcost's pod chains to a {@link CounterSink}, the way libiptc would see them:
+ * Walks one copy of an x_tables (iptables-legacy or ip6tables-legacy) table, the blob
+ * {@code IPT_SO_GET_ENTRIES} / {@code IP6T_SO_GET_ENTRIES} returns, and hands the counting rules of
+ * netcost's class chains to a {@link CounterSink}, the way libiptc would see them:
  * <ul>
  *   <li>a user chain starts with an {@code ERROR} entry naming it and ends with an implicit
  *       {@code RETURN} entry, which is not a rule; the table ends with an {@code ERROR} entry named
@@ -16,14 +17,17 @@ import java.util.Arrays;
  *   <li>a built-in chain runs from its hook entry to its underflow (policy) entry, which is not a
  *       rule either;</li>
  *   <li>a jump is a standard target whose verdict is the offset of the target chain's first entry
- *       (the one after its {@code ERROR} head); {@code -g} sets {@code IPT_F_GOTO}.</li>
+ *       (the one after its {@code ERROR} head); {@code -g} sets the entry's goto flag.</li>
  * </ul>
- * Layouts are those of 64-bit Linux ({@code linux/netfilter_ipv4/ip_tables.h},
- * {@code linux/netfilter/x_tables.h}). Strings are decoded only for pod chains and comments, and
- * reused between reads through {@link ByteStrings}.
+ * A counting rule's pod address is the entry's own source (egress) or destination (ingress) with
+ * a full mask, not negated: no match needs decoding. Layouts are those of 64-bit Linux
+ * ({@code linux/netfilter_ipv4/ip_tables.h}, {@code linux/netfilter_ipv6/ip6_tables.h},
+ * {@code linux/netfilter/x_tables.h}); the two families differ only in the {@link Layout} offsets.
+ * Class chains are recognised by comparing the {@code ERROR} entry's bytes with their names: no
+ * string is decoded, and a read allocates nothing.
  */
 final class IptEntriesParser {
-    // struct ipt_getinfo: name[32], valid_hooks, hook_entry[5], underflow[5], num_entries, size.
+    // struct ipt_getinfo / ip6t_getinfo: name[32], valid_hooks, hook_entry[5], underflow[5], num_entries, size.
     static final int INFO_SIZE = 84;
     static final int INFO_VALID_HOOKS = 32;
     static final int INFO_HOOK_ENTRY = 36;
@@ -32,37 +36,49 @@ final class IptEntriesParser {
     static final int HOOKS = 5;
     static final int POST_ROUTING = 4;
 
-    // struct ipt_entry: struct ipt_ip (84 bytes; flags at 82), nfcache, target_offset, next_offset,
-    // comefrom, counters {pcnt, bcnt}, then the matches and the target.
-    private static final int IP_FLAGS = 82;
-    private static final int IPT_F_GOTO = 0x02;
-    private static final int TARGET_OFFSET = 88;
-    private static final int NEXT_OFFSET = 90;
-    private static final int PCNT = 96;
-    private static final int BCNT = 104;
-    private static final int ENTRY_SIZE = 112;
-    // struct xt_entry_match / xt_entry_target: size (2), name[29], revision (1), then the data.
+    // struct xt_entry_target: size (2), name[29], revision (1), then the data.
     private static final int XT_NAME = 2;
     private static final int XT_NAME_LEN = 29;
     private static final int XT_DATA = 32;
     private static final int ERROR_NAME_LEN = 32;
-    private static final int COMMENT_LEN = 256;
+    // IPT_INV_SRCIP / IPT_INV_DSTIP, the same values in IP6T_INV_*.
+    private static final int INV_SRCIP = 0x08;
+    private static final int INV_DSTIP = 0x10;
 
     private static final byte[] ERROR = ascii("ERROR");
-    private static final byte[] COMMENT = ascii("comment");
 
-    private final ChainNames names;
+    /**
+     * Where the fields of an entry are: {@code struct ipt_entry} (IPv4) or {@code struct ip6t_entry} (IPv6).
+     *
+     * @param entrySize the entry without matches and target (where the matches start)
+     * @param addressLength 4 or 16
+     */
+    record Layout(int src, int dst, int srcMask, int dstMask, int flags, int gotoFlag, int invFlags, int targetOffset,
+                  int nextOffset, int packets, int bytes, int entrySize, int addressLength) {
+        /** {@code struct ipt_entry}: struct ipt_ip (84 bytes; flags at 82, invflags at 83), nfcache, offsets, comefrom, counters. */
+        static final Layout IPV4 = new Layout(0, 4, 8, 12, 82, 0x02, 83, 88, 90, 96, 104, 112, 4);
+        /** {@code struct ip6t_entry}: struct ip6t_ip6 (136 bytes; flags at 131, invflags at 132), then as IPv4, aligned. */
+        static final Layout IPV6 = new Layout(0, 16, 32, 48, 131, 0x04, 132, 140, 142, 152, 160, 168, 16);
+    }
+
+    private final Layout layout;
     private final byte[] main;
     private final byte[] prefix;
-    private final ByteStrings chainNames = new ByteStrings();
-    private final ByteStrings comments = new ByteStrings();
+    private final byte[][] classChains = new byte[ChainNames.classChainCount()][];
     private final int[] hookEntry = new int[HOOKS];
     private int[] jumpVerdicts = new int[4];
 
     IptEntriesParser(ChainNames names) {
-        this.names = names;
+        this(names, Layout.IPV4);
+    }
+
+    IptEntriesParser(ChainNames names, Layout layout) {
+        this.layout = layout;
         this.main = ascii(names.main());
         this.prefix = ascii(names.main() + "-");
+        for (int i = 0; i < classChains.length; i++) {
+            classChains[i] = ascii(names.classChain(i));
+        }
     }
 
     private static byte[] ascii(String s) {
@@ -78,6 +94,7 @@ final class IptEntriesParser {
     ReadStatus parse(ByteBuffer info, ByteBuffer entries, CounterSink sink) throws IOException {
         info.order(ByteOrder.LITTLE_ENDIAN);
         entries.order(ByteOrder.LITTLE_ENDIAN);
+        Layout l = layout;
         int size = info.getInt(INFO_SIZE_FIELD);
         if (size < 0 || size > entries.limit()) {
             throw new IOException("x_tables entries truncated: " + entries.limit() + " of " + size + " bytes");
@@ -95,41 +112,35 @@ final class IptEntriesParser {
 
         int jumps = 0;
         int mainFirst = -1;
-        int podChains = 0;
-        String podChain = null;
-        int held = -1; // the last entry of the current pod chain, emitted once the next one shows it was a rule
-        int chainSlot = 0;
-        int commentSlot = 0;
+        int counting = 0;
+        int chain = -1; // the class chain index of the current chain, -1 for any other
+        int held = -1; // the last entry of the current class chain, emitted once the next one shows it was a rule
         for (int off = 0; off < size; ) {
-            if (off + ENTRY_SIZE > size) {
+            if (off + l.entrySize() > size) {
                 throw new IOException("malformed x_tables entry at " + off + ": " + (size - off) + " bytes left");
             }
-            int targetOff = entries.getShort(off + TARGET_OFFSET) & 0xFFFF;
-            int next = entries.getShort(off + NEXT_OFFSET) & 0xFFFF;
-            if (targetOff < ENTRY_SIZE || targetOff + XT_DATA > next || off + next > size) {
+            int targetOff = entries.getShort(off + l.targetOffset()) & 0xFFFF;
+            int next = entries.getShort(off + l.nextOffset()) & 0xFFFF;
+            if (targetOff < l.entrySize() || targetOff + XT_DATA > next || off + next > size) {
                 throw new IOException("malformed x_tables entry at " + off + " (target at " + targetOff + ", next at " + next + ")");
             }
             int target = off + targetOff;
             if (isBuiltinStart(off)) {
                 held = -1;
-                podChain = null;
+                chain = -1;
             }
             if (ByteStrings.equalsNul(entries, target + XT_NAME, XT_NAME_LEN, ERROR)) {
                 held = -1;
-                podChain = null;
+                chain = -1;
                 int name = target + XT_DATA;
                 int len = ByteStrings.strlen(entries, name, ERROR_NAME_LEN);
                 if (startsWith(entries, name, len, prefix)) {
-                    String chain = chainNames.get(chainSlot++, entries, name, len);
-                    if (names.isPodChain(chain)) {
-                        podChain = chain;
-                        podChains++;
-                    }
+                    chain = classChain(entries, name, len);
                 } else if (len == main.length && startsWith(entries, name, len, main)) {
                     mainFirst = off + next;
                 }
             } else if (off >= postFrom && off < postTo) {
-                if (entries.get(target + XT_NAME) == 0 && (entries.get(off + IP_FLAGS) & IPT_F_GOTO) == 0) {
+                if (entries.get(target + XT_NAME) == 0 && (entries.get(off + l.flags()) & l.gotoFlag()) == 0) {
                     int verdict = entries.getInt(target + XT_DATA);
                     if (verdict >= 0) {
                         if (jumps == jumpVerdicts.length) {
@@ -138,9 +149,9 @@ final class IptEntriesParser {
                         jumpVerdicts[jumps++] = verdict;
                     }
                 }
-            } else if (podChain != null) {
-                if (held >= 0) {
-                    emit(entries, held, podChain, commentSlot++, sink);
+            } else if (chain >= 0) {
+                if (held >= 0 && emit(entries, held, chain, sink)) {
+                    counting++;
                 }
                 held = off;
             }
@@ -152,7 +163,16 @@ final class IptEntriesParser {
                 mainJumps++;
             }
         }
-        return new ReadStatus(mainFirst < 0 ? 0 : mainJumps, podChains);
+        return new ReadStatus(mainFirst < 0 ? 0 : mainJumps, counting);
+    }
+
+    private int classChain(ByteBuffer entries, int name, int len) {
+        for (int i = 0; i < classChains.length; i++) {
+            if (classChains[i].length == len && startsWith(entries, name, len, classChains[i])) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private boolean isBuiltinStart(int off) {
@@ -164,22 +184,31 @@ final class IptEntriesParser {
         return false;
     }
 
-    private void emit(ByteBuffer entries, int off, String chain, int slot, CounterSink sink) {
-        int targetOff = entries.getShort(off + TARGET_OFFSET) & 0xFFFF;
-        String comment = null;
-        for (int m = off + ENTRY_SIZE; m + XT_DATA <= off + targetOff; ) {
-            int matchSize = entries.getShort(m) & 0xFFFF;
-            if (matchSize < XT_DATA) {
-                break;
-            }
-            if (ByteStrings.equalsNul(entries, m + XT_NAME, XT_NAME_LEN, COMMENT)) {
-                int max = Math.min(COMMENT_LEN, off + targetOff - m - XT_DATA);
-                comment = comments.get(slot, entries, m + XT_DATA, ByteStrings.strlen(entries, m + XT_DATA, max));
-                break;
-            }
-            m += matchSize;
+    /** Hands a counting rule to the sink; false when the entry does not match one full, plain pod address. */
+    private boolean emit(ByteBuffer entries, int off, int chain, CounterSink sink) {
+        Layout l = layout;
+        Direction d = ChainNames.direction(chain);
+        boolean egress = d == Direction.EGRESS;
+        int address = off + (egress ? l.src() : l.dst());
+        int mask = off + (egress ? l.srcMask() : l.dstMask());
+        if ((entries.get(off + l.invFlags()) & (egress ? INV_SRCIP : INV_DSTIP)) != 0) {
+            return false;
         }
-        sink.rule(chain, comment, entries.getLong(off + PCNT), entries.getLong(off + BCNT));
+        long packets = entries.getLong(off + l.packets());
+        long bytes = entries.getLong(off + l.bytes());
+        if (l.addressLength() == 4) {
+            if (entries.getInt(mask) != -1) {
+                return false;
+            }
+            sink.ipv4(d, ChainNames.trafficClass(chain), Integer.reverseBytes(entries.getInt(address)), packets, bytes);
+        } else {
+            if (entries.getLong(mask) != -1L || entries.getLong(mask + 8) != -1L) {
+                return false;
+            }
+            sink.ipv6(d, ChainNames.trafficClass(chain), Long.reverseBytes(entries.getLong(address)),
+                    Long.reverseBytes(entries.getLong(address + 8)), packets, bytes);
+        }
+        return true;
     }
 
     private static boolean startsWith(ByteBuffer b, int at, int len, byte[] p) {

@@ -6,7 +6,7 @@ enum IptablesBackend {
     AUTO("auto"),
     /** iptables-legacy (x_tables); counters read with getsockopt(IPT_SO_GET_ENTRIES). */
     LEGACY("legacy"),
-    /** iptables-nft (nf_tables); counters read with one netlink dump of the mangle table. */
+    /** iptables-nft (nf_tables); counters read with {@code iptables-nft-save -c} until the native nft reader is wired. */
     NFT("nft"),
     /** The detected family, counters always read by parsing {@code iptables-*-save -c}. */
     SAVE("save");

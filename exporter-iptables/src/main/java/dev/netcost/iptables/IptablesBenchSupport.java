@@ -18,12 +18,11 @@ public final class IptablesBenchSupport implements AutoCloseable {
     private final CommandRunner runner;
     private final NetnsThread thread;
     private final CounterReader sockopt;
-    private final CounterReader netlink;
     private final CounterReader legacySave;
     private final CounterReader nftSave;
     private final IptablesReconciler legacy;
     private final IptablesReconciler nft;
-    private final PodCounters counters = new PodCounters(names);
+    private final PodCounters counters = new PodCounters();
 
     /** @param netns the network namespace file to work in, e.g. {@code /run/netns/bench} */
     public IptablesBenchSupport(Path netns) throws IOException, InterruptedException {
@@ -31,7 +30,6 @@ public final class IptablesBenchSupport implements AutoCloseable {
         this.runner = new CommandRunner(netns, c.nsenter(), Duration.ofSeconds(60));
         this.thread = new NetnsThread(netns);
         this.sockopt = SockoptCounterReader.open(thread, names);
-        this.netlink = NftCounterReader.open(thread, names);
         this.legacySave = new SaveCounterReader(runner, c.legacySave(), names);
         this.nftSave = new SaveCounterReader(runner, c.nftSave(), names);
         this.legacy = new IptablesReconciler(runner, IptablesFamily.LEGACY, c, names, Duration.ofSeconds(5));
@@ -48,28 +46,27 @@ public final class IptablesBenchSupport implements AutoCloseable {
         reconciler(family).cleanup();
     }
 
-    /** Counting rules the pods and sets make (dispatch rules not included). */
+    /** Counting rules the pods and sets make (classification rules not included). */
     public int countingRules(List<PodInfo> pods, ClassificationSets sets) {
-        return AccountingRules.build(names, pods, sets).podChains().values().stream().mapToInt(ch -> ch.rules().size()).sum();
+        return AccountingRules.build(names, pods, sets).countingRules();
     }
 
     /**
-     * Reads the counters with one reader ({@code sockopt}, {@code netlink}, {@code legacy-save},
+     * Reads the counters with one reader ({@code sockopt}, {@code legacy-save},
      * {@code nft-save}) and turns them into samples, as one exporter cycle does; returns the sum of
      * the byte samples.
      */
     public double read(String reader, ClusterMetadata metadata) throws Exception {
         CounterReader r = switch (reader) {
             case "sockopt" -> sockopt;
-            case "netlink" -> netlink;
             case "legacy-save" -> legacySave;
             case "nft-save" -> nftSave;
             default -> throw new IllegalArgumentException("unknown reader " + reader);
         };
-        counters.begin();
+        counters.begin(metadata);
         r.read(counters);
         double[] sum = new double[1];
-        counters.emit(metadata, (labels, value, ts) -> {
+        counters.emit((labels, value, ts) -> {
             if (labels.metricName().equals(PodCounters.BYTES)) {
                 sum[0] += value;
             }
@@ -87,7 +84,6 @@ public final class IptablesBenchSupport implements AutoCloseable {
 
     @Override
     public void close() {
-        netlink.close();
         sockopt.close();
         thread.close();
     }

@@ -34,12 +34,12 @@ final class IptablesExporter implements Exporter {
     private NetnsThread nativeThread;
     private CounterReader reader;
     private long reconciledGeneration = Long.MIN_VALUE;
-    private int expectedPodChains = -1;
+    private int expectedCounters = -1;
     private boolean repairNeeded;
-    // The IPv6 side (ip6tables mangle, counters read with ip6tables-*-save -c); null when off or unavailable.
+    // The IPv6 side (ip6tables mangle); null when off or unavailable.
     private IptablesReconciler reconciler6;
     private CounterReader reader6;
-    private int expectedPodChains6 = -1;
+    private int expectedCounters6 = -1;
 
     IptablesExporter(IptablesConfig config, ExporterContext context) {
         this.config = config;
@@ -47,12 +47,12 @@ final class IptablesExporter implements Exporter {
         this.metadata = context.metadata();
         this.names = new ChainNames(config.chainPrefix());
         this.runner = new CommandRunner(config.netns(), config.commands().nsenter(), config.lockWait().plus(Duration.ofSeconds(30)));
-        this.counters = new PodCounters(names);
+        this.counters = new PodCounters();
         this.throttled = new ThrottledLogger(LOG, context.clock(), Duration.ofMinutes(5));
         this.reconcileFailures = Counter.builder("netcost_iptables_reconcile_failures_total")
                 .description("iptables reconciles that failed (the rules are retried next cycle)").register(context.meters());
         this.repairs = Counter.builder("netcost_iptables_repairs_total")
-                .description("times netcost's jump or chains were found removed by someone else and restored")
+                .description("times netcost's jump or counting rules were found removed by someone else and restored")
                 .register(context.meters());
     }
 
@@ -75,7 +75,7 @@ final class IptablesExporter implements Exporter {
         }
         reconciler = new IptablesReconciler(runner, family, config.commands(), names, config.lockWait(),
                 new IpsetReconciler(runner, IptablesConfig.IPSET, names, false));
-        reader = createReader(family);
+        reader = createReader(family, false, config.commands());
         LOG.info("iptables exporter: {} backend, counters read via {}, chains {}*{}", family.label(), reader.name(),
                 names.main(), config.netns() == null ? "" : " in network namespace " + config.netns());
         if (config.ipv6()) {
@@ -99,56 +99,37 @@ final class IptablesExporter implements Exporter {
             return;
         }
         reconciler6 = r6;
-        reader6 = createReader6(family, c6);
+        reader6 = createReader(family, true, c6);
         LOG.info("iptables exporter: IPv6 pod addresses counted in the {} ip6tables mangle table, read via {}",
                 family.label(), reader6.name());
     }
 
-    private CounterReader createReader(IptablesFamily family) {
-        CounterReader save = new SaveCounterReader(runner, config.commands().save(family), names);
+    /**
+     * The reader of one table: native ({@link NativeReaders}) unless {@code backend: save} or the
+     * family has no native reader; {@code *-save -c} when the native one cannot start.
+     */
+    private CounterReader createReader(IptablesFamily family, boolean ipv6, IptablesConfig.Commands commands) {
+        CounterReader save = new SaveCounterReader(runner, commands.save(family), names);
         if (config.backend() == IptablesBackend.SAVE) {
             return save;
         }
         CounterReader nativeReader = null;
         try {
-            nativeThread = new NetnsThread(config.netns());
-            nativeReader = NativeReaders.create(family, nativeThread, names);
-            nativeReader.read((chain, comment, packets, bytes) -> { });
+            if (nativeThread == null) {
+                nativeThread = new NetnsThread(config.netns());
+            }
+            nativeReader = NativeReaders.create(family, nativeThread, names, ipv6);
+            if (nativeReader == null) {
+                return save;
+            }
+            nativeReader.read(CounterSinks.NONE);
             return nativeReader;
         } catch (Exception | LinkageError e) {
-            LOG.warn("native {} counter reader unavailable, reading counters with {} -c instead: {}"
+            LOG.warn("native {} {} counter reader unavailable, reading counters with {} -c instead: {}"
                             + " (possible fixes: run as root or with CAP_NET_ADMIN and CAP_NET_RAW)",
-                    family.label(), config.commands().save(family), String.valueOf(e));
+                    family.label(), ipv6 ? "IPv6" : "IPv4", commands.save(family), String.valueOf(e));
             if (nativeReader != null) {
                 nativeReader.close();
-            }
-            if (nativeThread != null) {
-                nativeThread.close();
-                nativeThread = null;
-            }
-            return save;
-        }
-    }
-
-    /**
-     * The IPv6 reader: one netlink dump of {@code ip6 mangle} for nft when the IPv4 side reads natively;
-     * {@code ip6tables-*-save -c} otherwise (the legacy IP6T_SO_GET_ENTRIES reader is not written).
-     */
-    private CounterReader createReader6(IptablesFamily family, IptablesConfig.Commands c6) {
-        CounterReader save = new SaveCounterReader(runner, c6.save(family), names);
-        if (family != IptablesFamily.NFT || nativeThread == null) {
-            return save;
-        }
-        NftCounterReader nft = null;
-        try {
-            nft = NftCounterReader.open(nativeThread, names, true);
-            nft.read((chain, comment, packets, bytes) -> { });
-            return nft;
-        } catch (Exception e) {
-            LOG.warn("native nft counter reader for IPv6 unavailable, reading IPv6 counters with {} -c instead: {}",
-                    c6.save(family), String.valueOf(e));
-            if (nft != null) {
-                nft.close();
             }
             return save;
         }
@@ -159,21 +140,20 @@ final class IptablesExporter implements Exporter {
         if (metadata.hasSynced() && (metadata.generation() != reconciledGeneration || repairNeeded)) {
             reconcile();
         }
-        counters.begin();
+        counters.begin(metadata);
         ReadStatus status = reader.read(counters);
-        // With no IPv6 pod there are no IPv6 rules to read (nor to watch): no ip6tables-save run.
-        ReadStatus status6 = reader6 == null || expectedPodChains6 <= 0 ? null : reader6.read(counters);
-        counters.emit(metadata, out);
-        boolean changed4 = expectedPodChains >= 0 && (status.jumps() != 1 || status.podChains() != expectedPodChains);
-        boolean changed6 = status6 != null
-                && (status6.jumps() != 1 || status6.podChains() != expectedPodChains6);
+        // With no IPv6 pod there are no IPv6 rules to read (nor to watch): no read of the ip6tables table.
+        ReadStatus status6 = reader6 == null || expectedCounters6 <= 0 ? null : reader6.read(counters);
+        counters.emit(out);
+        boolean changed4 = expectedCounters >= 0 && (status.hooks() != 1 || status.counters() != expectedCounters);
+        boolean changed6 = status6 != null && (status6.hooks() != 1 || status6.counters() != expectedCounters6);
         if (changed4 || changed6) {
             ReadStatus s = changed4 ? status : status6;
             throttled.warn("external-change", "netcost's {} rules were changed by someone else ({} jumps from"
-                            + " mangle POSTROUTING to {}, {} of {} pod chains present): restoring them (possible fixes: if"
+                            + " mangle POSTROUTING to {}, {} of {} counting rules present): restoring them (possible fixes: if"
                             + " this repeats, look for a tool that rewrites the mangle table without --noflush)",
-                    changed4 ? "iptables" : "ip6tables", s.jumps(), names.main(), s.podChains(),
-                    changed4 ? expectedPodChains : expectedPodChains6);
+                    changed4 ? "iptables" : "ip6tables", s.hooks(), names.main(), s.counters(),
+                    changed4 ? expectedCounters : expectedCounters6);
             repairs.increment();
             repairNeeded = true;
             reconcile();
@@ -188,27 +168,27 @@ final class IptablesExporter implements Exporter {
         try {
             String applied = reconciler.reconcile(wanted);
             if (!applied.isEmpty()) {
-                LOG.debug("iptables rules reconciled: {} pod chains ({} bytes of restore input)",
-                        wanted.podChains().size(), applied.length());
+                LOG.debug("iptables rules reconciled: {} counting rules ({} bytes of restore input)",
+                        wanted.countingRules(), applied.length());
             }
             for (String s : wanted.skipped()) {
                 throttled.warn("skipped-" + s, "pod {} gets no iptables counters", s);
             }
-            expectedPodChains = wanted.podChains().size();
+            expectedCounters = wanted.countingRules();
             if (reconciler6 != null) {
-                expectedPodChains6 = -1;
+                expectedCounters6 = -1;
                 AccountingRules wanted6 = AccountingRules.build(names, metadata.localPods(), metadata.classificationSets(), true,
                         config.setThreshold());
                 // No IPv6 pod, no IPv6 rules: not even the jump.
-                String applied6 = wanted6.podChains().isEmpty() ? reconciler6.cleanup() : reconciler6.reconcile(wanted6);
+                String applied6 = wanted6.owners().isEmpty() ? reconciler6.cleanup() : reconciler6.reconcile(wanted6);
                 if (!applied6.isEmpty()) {
-                    LOG.debug("ip6tables rules reconciled: {} pod chains ({} bytes of restore input)",
-                            wanted6.podChains().size(), applied6.length());
+                    LOG.debug("ip6tables rules reconciled: {} counting rules ({} bytes of restore input)",
+                            wanted6.countingRules(), applied6.length());
                 }
                 for (String s : wanted6.skipped()) {
                     throttled.warn("skipped-" + s, "pod {} gets no ip6tables counters", s);
                 }
-                expectedPodChains6 = wanted6.podChains().size();
+                expectedCounters6 = wanted6.countingRules();
             }
             reconciledGeneration = generation;
             repairNeeded = false;

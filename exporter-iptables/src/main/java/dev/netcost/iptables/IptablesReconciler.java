@@ -3,12 +3,20 @@ package dev.netcost.iptables;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Brings netcost's chains in the mangle table to the wanted state: reads the table with
  * {@code iptables-save -c}, plans the difference and applies it in one
  * {@code iptables-restore --noflush -c -w} transaction (atomic, under the xtables lock).
+ *
+ * <p>It remembers, in memory, which pod each address was last reconciled for: when an address now
+ * belongs to another pod, its counting rules are deleted and added again in the same transaction,
+ * so the new pod's counters start from zero. A new reconciler (an agent restart) knows nothing and
+ * adopts the existing rules for whichever pod has the address now.
  */
 final class IptablesReconciler {
     private final CommandRunner runner;
@@ -18,6 +26,7 @@ final class IptablesReconciler {
     private final RestorePlanner planner;
     private final String lockWaitSeconds;
     private final IpsetReconciler sets;
+    private Map<String, String> owners = Map.of();
 
     IptablesReconciler(CommandRunner runner, IptablesFamily family, IptablesConfig.Commands commands, ChainNames names,
                        Duration lockWait) {
@@ -54,8 +63,16 @@ final class IptablesReconciler {
             throw new IllegalStateException("BUG: rules match ipsets but no ipset reconciler was given");
         }
         String setScript = sets == null ? "" : sets.sync(wanted.sets());
-        String script = planner.plan(snapshot(), wanted);
+        Set<String> reused = new HashSet<>();
+        for (Map.Entry<String, String> e : wanted.owners().entrySet()) {
+            String before = owners.get(e.getKey());
+            if (before != null && !before.equals(e.getValue())) {
+                reused.add(e.getKey());
+            }
+        }
+        String script = planner.plan(snapshot(), wanted, reused);
         apply(script);
+        owners = wanted.owners();
         if (sets != null) {
             setScript += sets.removeUnused(wanted.sets().keySet());
         }
@@ -66,6 +83,7 @@ final class IptablesReconciler {
     String cleanup() throws IOException, InterruptedException {
         String script = planner.cleanup(snapshot());
         apply(script);
+        owners = Map.of();
         return sets == null ? script : script + sets.destroyAll();
     }
 

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Parses {@code iptables-save -c} output: into a {@link MangleSnapshot} for reconciling, or straight
- * into a {@link CounterSink} for reading, where lines of other chains cost a few character
- * comparisons and no allocation.
+ * Parses {@code iptables-save -c} / {@code ip6tables-save -c} output: into a {@link MangleSnapshot}
+ * for reconciling, or straight into a {@link CounterSink} for reading, where lines of other chains
+ * cost a few character comparisons and no allocation. Not thread-safe (reused scratch fields).
  */
 final class IptablesSaveParser {
     private final ChainNames names;
@@ -80,15 +80,17 @@ final class IptablesSaveParser {
     }
 
     /**
-     * Feeds every rule of netcost's pod chains in {@code text} (the mangle table) to {@code sink}.
+     * Feeds every counting rule of netcost's class chains in {@code text} (one mangle table) to
+     * {@code sink}: {@code [p:b] -A PREFIX-E-SAME -s 10.10.1.2/32 -j RETURN} (egress: the source is
+     * the pod) or {@code -A PREFIX-I-SAME -d ...} (ingress: the destination), IPv4 {@code /32} or
+     * IPv6 {@code /128}. Other lines cost a few character comparisons and no allocation.
      */
     ReadStatus read(CharSequence text, CounterSink sink) {
         String main = names.main();
         int n = text.length();
         int pos = 0;
         int jumps = 0;
-        int podChains = 0;
-        String lastChain = null;
+        int counting = 0;
         while (pos < n) {
             int eol = indexOf(text, '\n', pos, n);
             int lineEnd = eol;
@@ -97,18 +99,7 @@ final class IptablesSaveParser {
             }
             int start = pos;
             pos = eol + 1;
-            if (start >= lineEnd) {
-                continue;
-            }
-            char first = text.charAt(start);
-            if (first == ':') {
-                int end = indexOf(text, ' ', start + 1, lineEnd);
-                if (isPodChain(text, start + 1, end, main)) {
-                    podChains++;
-                }
-                continue;
-            }
-            if (first != '[') {
+            if (start >= lineEnd || text.charAt(start) != '[') {
                 continue;
             }
             int colon = indexOf(text, ':', start, lineEnd);
@@ -119,18 +110,175 @@ final class IptablesSaveParser {
             }
             int chainStart = close + 5;
             int chainEnd = indexOf(text, ' ', chainStart, lineEnd);
-            if (isPodChain(text, chainStart, chainEnd, main)) {
-                if (lastChain == null || !regionEquals(text, chainStart, lastChain) || lastChain.length() != chainEnd - chainStart) {
-                    lastChain = text.subSequence(chainStart, chainEnd).toString();
+            if (chainEnd - chainStart == 11 && regionEquals(text, chainStart, "POSTROUTING")) {
+                if (endsWithJump(text, chainEnd, lineEnd)) {
+                    jumps++;
                 }
-                sink.rule(lastChain, comment(text, chainEnd, lineEnd), parseLong(text, start + 1, colon),
-                        parseLong(text, colon + 1, close));
-            } else if (chainEnd - chainStart == 11 && regionEquals(text, chainStart, "POSTROUTING")
-                    && endsWithJump(text, chainEnd, lineEnd)) {
-                jumps++;
+                continue;
+            }
+            int index = classChainIndex(text, chainStart, chainEnd, main);
+            if (index < 0) {
+                continue;
+            }
+            Direction d = ChainNames.direction(index);
+            int at = chainEnd;
+            if (d == Direction.INGRESS && regionEquals(text, at, " -s ")) { // a foreign rule's source match: skip it
+                at = indexOf(text, ' ', at + 4, lineEnd);
+            }
+            if (!regionEquals(text, at, d == Direction.EGRESS ? " -s " : " -d ")) {
+                continue;
+            }
+            int addr = at + 4;
+            int end = indexOf(text, ' ', addr, lineEnd);
+            int slash = indexOf(text, '/', addr, end);
+            long packets = parseLong(text, start + 1, colon);
+            long bytes = parseLong(text, colon + 1, close);
+            if (end - slash == 3 && regionEquals(text, slash, "/32") && parseIpv4(text, addr, slash)) {
+                counting++;
+                sink.ipv4(d, ChainNames.trafficClass(index), v4, packets, bytes);
+            } else if (end - slash == 4 && regionEquals(text, slash, "/128") && parseIpv6(text, addr, slash)) {
+                counting++;
+                sink.ipv6(d, ChainNames.trafficClass(index), v6High, v6Low, packets, bytes);
             }
         }
-        return new ReadStatus(jumps, podChains);
+        return new ReadStatus(jumps, counting);
+    }
+
+    private int v4;
+    private long v6High;
+    private long v6Low;
+    private final int[] groups = new int[8];
+
+    private int classChainIndex(CharSequence text, int start, int end, String main) {
+        if (end - start <= main.length() + 3 || !regionEquals(text, start, main) || text.charAt(start + main.length()) != '-') {
+            return -1;
+        }
+        for (int i = 0; i < ChainNames.classChainCount(); i++) {
+            String c = names.classChain(i);
+            if (c.length() == end - start && regionEquals(text, start, c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Parses a dotted IPv4 address in {@code text[from, to)} into {@link #v4}. */
+    private boolean parseIpv4(CharSequence text, int from, int to) {
+        int value = 0;
+        int parts = 0;
+        int part = -1;
+        for (int i = from; i <= to; i++) {
+            char ch = i < to ? text.charAt(i) : '.';
+            if (ch == '.') {
+                if (part < 0 || ++parts > 4) {
+                    return false;
+                }
+                value = (value << 8) | part;
+                part = -1;
+            } else if (ch >= '0' && ch <= '9') {
+                part = part < 0 ? ch - '0' : part * 10 + (ch - '0');
+                if (part > 255) {
+                    return false;
+                }
+            } else {
+                return false;
+            }
+        }
+        if (parts != 4) {
+            return false;
+        }
+        v4 = value;
+        return true;
+    }
+
+    /**
+     * Parses an IPv6 address in {@code text[from, to)} (as inet_ntop prints it: {@code ::} once at
+     * most, a dotted IPv4 tail allowed) into {@link #v6High} and {@link #v6Low}.
+     */
+    private boolean parseIpv6(CharSequence text, int from, int to) {
+        int[] g = groups;
+        int count = 0;
+        int gap = -1;
+        int i = from;
+        if (to - from >= 2 && text.charAt(i) == ':' && text.charAt(i + 1) == ':') {
+            gap = 0;
+            i += 2;
+        } else if (i < to && text.charAt(i) == ':') {
+            return false;
+        }
+        while (i < to) {
+            int groupEnd = i;
+            boolean dotted = false;
+            while (groupEnd < to && text.charAt(groupEnd) != ':') {
+                dotted |= text.charAt(groupEnd) == '.';
+                groupEnd++;
+            }
+            if (dotted) {
+                if (groupEnd != to || count > 6 || !parseIpv4(text, i, groupEnd)) {
+                    return false;
+                }
+                g[count++] = v4 >>> 16;
+                g[count++] = v4 & 0xFFFF;
+                i = to;
+                break;
+            }
+            if (groupEnd == i || groupEnd - i > 4 || count == 8) {
+                return false;
+            }
+            int value = 0;
+            for (int k = i; k < groupEnd; k++) {
+                int digit = Character.digit(text.charAt(k), 16);
+                if (digit < 0) {
+                    return false;
+                }
+                value = value << 4 | digit;
+            }
+            g[count++] = value;
+            i = groupEnd;
+            if (i < to) { // at a ':'
+                if (i + 1 < to && text.charAt(i + 1) == ':') {
+                    if (gap >= 0) {
+                        return false;
+                    }
+                    gap = count;
+                    i += 2;
+                } else if (i + 1 == to) {
+                    return false;
+                } else {
+                    i++;
+                }
+            }
+        }
+        if (gap < 0 ? count != 8 : count > 7) {
+            return false;
+        }
+        long hi = 0;
+        long lo = 0;
+        int zeros = 8 - count;
+        int out = 0;
+        for (int k = 0; k <= count; k++) {
+            if (k == gap) {
+                for (int z = 0; z < zeros; z++, out++) {
+                    if (out < 4) {
+                        hi <<= 16;
+                    } else {
+                        lo <<= 16;
+                    }
+                }
+            }
+            if (k == count) {
+                break;
+            }
+            if (out < 4) {
+                hi = hi << 16 | g[k];
+            } else {
+                lo = lo << 16 | g[k];
+            }
+            out++;
+        }
+        v6High = hi;
+        v6Low = lo;
+        return true;
     }
 
     private boolean endsWithJump(CharSequence text, int from, int end) {
@@ -144,43 +292,6 @@ final class IptablesSaveParser {
             }
         }
         return false;
-    }
-
-    private boolean isPodChain(CharSequence text, int start, int end, String main) {
-        if (end - start != main.length() + 11 || !regionEquals(text, start, main) || text.charAt(start + main.length()) != '-') {
-            return false;
-        }
-        return names.isPodChain(text.subSequence(start, end).toString());
-    }
-
-    /** The value of {@code --comment} in a rule spec, unquoting {@code "..."}; null when there is none. */
-    static String comment(CharSequence text, int from, int end) {
-        String key = " --comment ";
-        for (int i = from; i + key.length() < end; i++) {
-            if (text.charAt(i) == ' ' && regionEquals(text, i, key)) {
-                int v = i + key.length();
-                if (text.charAt(v) != '"') {
-                    return text.subSequence(v, indexOf(text, ' ', v, end)).toString();
-                }
-                StringBuilder sb = new StringBuilder(48);
-                for (int k = v + 1; k < end; k++) {
-                    char c = text.charAt(k);
-                    if (c == '\\' && k + 1 < end) {
-                        sb.append(text.charAt(++k));
-                    } else if (c == '"') {
-                        return sb.toString();
-                    } else {
-                        sb.append(c);
-                    }
-                }
-                return sb.toString();
-            }
-        }
-        return null;
-    }
-
-    static String comment(String spec) {
-        return comment(spec, 0, spec.length());
     }
 
     private static int spaceOr(String s, int from) {

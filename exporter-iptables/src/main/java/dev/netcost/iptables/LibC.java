@@ -15,10 +15,16 @@ public interface LibC {
     int SOL_SOCKET = 1;
     int SO_RCVTIMEO = 20;
     int AF_INET = 2;
+    int AF_INET6 = 10;
     int IPPROTO_IP = 0;
+    /** SOL_IPV6: the IP6T_SO_* options live at this level. */
+    int IPPROTO_IPV6 = 41;
     int IPPROTO_RAW = 255;
     int IPT_SO_GET_INFO = 64;
     int IPT_SO_GET_ENTRIES = 65;
+    /** IP6T_SO_GET_INFO and IP6T_SO_GET_ENTRIES have the same numbers as the IPv4 options. */
+    int IP6T_SO_GET_INFO = 64;
+    int IP6T_SO_GET_ENTRIES = 65;
 
     @SaveError
     int open(String path, int flags);

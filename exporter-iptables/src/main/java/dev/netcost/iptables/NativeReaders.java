@@ -2,15 +2,22 @@ package dev.netcost.iptables;
 
 import java.io.IOException;
 
-/** Creates the native counter reader of a family. */
+/** Creates the native counter reader of a family and address family. */
 final class NativeReaders {
     private NativeReaders() {
     }
 
-    static CounterReader create(IptablesFamily family, NetnsThread thread, ChainNames names)
+    /**
+     * The native reader, or null when the family has none yet.
+     *
+     * @param ipv6 the ip6tables table instead of the iptables one
+     */
+    static CounterReader create(IptablesFamily family, NetnsThread thread, ChainNames names, boolean ipv6)
             throws IOException, InterruptedException {
-        return family == IptablesFamily.LEGACY
-                ? SockoptCounterReader.open(thread, names)
-                : NftCounterReader.open(thread, names);
+        if (family == IptablesFamily.LEGACY) {
+            return SockoptCounterReader.open(thread, names, ipv6);
+        }
+        // TODO(integrator): native nft table
+        return null;
     }
 }

@@ -5,269 +5,225 @@ import dev.netcost.core.k8s.PodInfo;
 import dev.netcost.core.k8s.TrafficClass;
 import dev.netcost.core.model.Labels;
 import dev.netcost.core.spi.SampleConsumer;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Iterator;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Sums one read's rule counters per pod chain and class, and turns them into
+ * Sums one read's counters per pod, direction and class, and turns them into
  * {@code netcost_pod_network_bytes_total} / {@code netcost_pod_network_packets_total} samples.
- * A chain is reported only while the metadata has a pod at its IP that is the pod the chain was
- * made for (the rule comments name it), so a reused IP never shows another pod's counters.
- * Per-chain state and label sets are kept between reads.
+ * Readers report counters by pod address; the pod is found through an index of the metadata's local
+ * pods (their first IPv4 and first IPv6 address, as the rules are made), rebuilt only when the
+ * metadata's generation changes, with primitive open addressing, so a read allocates nothing per
+ * rule. Addresses with no current pod (and hostNetwork pods) are not reported. The series have no
+ * address-family label, so a dual-stack pod's IPv4 and IPv6 counters add up into one series.
+ * Label sets are kept per pod between reads.
  *
- * <p>IPv6 pod chains (ip6tables) name no address; their pod is found through the chain names of the
- * metadata's pods' IPv6 addresses. The series have no address-family label, so a dual-stack pod's
- * IPv6 counters are added to its IPv4 counters of the same direction and class: one series each.
+ * <p>Use: {@link #begin}, the reader's calls, {@link #emit}. Not thread-safe.
  */
 final class PodCounters implements CounterSink {
     static final String BYTES = "netcost_pod_network_bytes_total";
     static final String PACKETS = "netcost_pod_network_packets_total";
 
-    private static final TrafficClass[] CLASSES = TrafficClass.values();
+    private static final int SERIES = ChainNames.classChainCount();
 
-    private final ChainNames names;
-    private final Map<String, ChainTotals> chains = new HashMap<>();
-    private int round;
-    private boolean sawIpv6;
-    private long ipv6Generation = Long.MIN_VALUE;
-    private ClusterMetadata ipv6Metadata;
-    private Map<String, String> ipv6ByChain = Map.of();
-    private String lastChain;
-    private ChainTotals lastTotals;
-
-    PodCounters(ChainNames names) {
-        this.names = names;
-    }
-
-    private static final class ChainTotals {
-        final Direction direction;
-        final String ip;
-        final boolean ipv6;
-        final String chainName;
-        int round;
-        PodInfo emitPod;
-        int extraPresent;
-        final long[] extraPackets = new long[CLASSES.length];
-        final long[] extraBytes = new long[CLASSES.length];
-        String comment;
+    private static final class Slot {
+        final PodInfo pod;
+        final long[] packets = new long[SERIES];
+        final long[] bytes = new long[SERIES];
         int present;
-        final long[] packets = new long[CLASSES.length];
-        final long[] bytes = new long[CLASSES.length];
-        PodInfo labelledPod;
-        PodInfo checkedPod;
-        String checkedComment;
-        boolean isForCheckedPod;
-        String labelledZone;
+        int round;
+        final Labels[] labels = new Labels[SERIES * 2];
         String labelledNode;
-        final Labels[] labels = new Labels[CLASSES.length * 2];
-        // The class of each rule's comment by position, kept while the reader hands out the same String.
-        int ruleIndex;
-        String[] ruleComments = new String[4];
-        TrafficClass[] ruleClasses = new TrafficClass[4];
+        String labelledZone;
 
-        ChainTotals(String chainName, Direction direction, String ip, boolean ipv6) {
-            this.chainName = chainName;
-            this.direction = direction;
-            this.ip = ip;
-            this.ipv6 = ipv6;
+        Slot(PodInfo pod) {
+            this.pod = pod;
         }
     }
 
-    /** Starts a new read. */
-    void begin() {
+    private ClusterMetadata metadata;
+    private long generation;
+    private int round;
+    private Slot[] slots = new Slot[0];
+    // IPv4 address -> slot index + 1 (0: empty)
+    private int[] v4Keys = new int[1];
+    private int[] v4Values = new int[1];
+    // IPv6 address (high, low) -> slot index + 1 (0: empty)
+    private long[] v6High = new long[1];
+    private long[] v6Low = new long[1];
+    private int[] v6Values = new int[1];
+
+    /** Starts a read against this metadata, re-indexing its pods when they changed. */
+    void begin(ClusterMetadata md) {
+        if (md != metadata || md.generation() != generation) {
+            index(md);
+        }
         round++;
-        sawIpv6 = false;
-        lastChain = null;
-        lastTotals = null;
+    }
+
+    private void index(ClusterMetadata md) {
+        long gen = md.generation(); // before reading the pods: a change while indexing re-indexes next time
+        List<PodInfo> pods = new ArrayList<>(md.localPods());
+        pods.sort((a, b) -> AccountingRules.podKey(a).compareTo(AccountingRules.podKey(b)));
+        Map<PodInfo, Slot> old = new IdentityHashMap<>();
+        for (Slot s : slots) {
+            old.put(s.pod, s);
+        }
+        int capacity = Integer.highestOneBit(Math.max(1, pods.size()) * 4);
+        int[] k4 = new int[capacity];
+        int[] val4 = new int[capacity];
+        long[] hi6 = new long[capacity];
+        long[] lo6 = new long[capacity];
+        int[] val6 = new int[capacity];
+        List<Slot> out = new ArrayList<>(pods.size());
+        for (PodInfo p : pods) {
+            if (p.hostNetwork()) {
+                continue;
+            }
+            boolean v4Done = false;
+            boolean v6Done = false;
+            int slot = -1;
+            for (String ip : p.ips()) {
+                Integer a = v4Done ? null : ChainNames.parseIpv4(ip);
+                byte[] b = a != null || v6Done ? null : ChainNames.parseIpv6(ip);
+                if (a == null && b == null) {
+                    continue;
+                }
+                if (slot < 0) {
+                    Slot s = old.get(p);
+                    out.add(s != null ? s : new Slot(p));
+                    slot = out.size();
+                }
+                if (a != null) {
+                    v4Done = true;
+                    put4(k4, val4, a, slot);
+                } else {
+                    v6Done = true;
+                    put6(hi6, lo6, val6, word(b, 0), word(b, 8), slot);
+                }
+            }
+        }
+        slots = out.toArray(Slot[]::new);
+        v4Keys = k4;
+        v4Values = val4;
+        v6High = hi6;
+        v6Low = lo6;
+        v6Values = val6;
+        metadata = md;
+        generation = gen;
+    }
+
+    private static long word(byte[] b, int from) {
+        long v = 0;
+        for (int i = from; i < from + 8; i++) {
+            v = v << 8 | (b[i] & 0xFF);
+        }
+        return v;
+    }
+
+    private static int hash(long v, int mask) {
+        long h = v * 0x9E3779B97F4A7C15L;
+        return (int) (h ^ (h >>> 32)) & mask;
+    }
+
+    /** Adds unless the address is taken (the first pod by namespace/name keeps it, as for the rules). */
+    private static void put4(int[] keys, int[] values, int key, int value) {
+        int mask = keys.length - 1;
+        for (int i = hash(key, mask); ; i = (i + 1) & mask) {
+            if (values[i] == 0) {
+                keys[i] = key;
+                values[i] = value;
+                return;
+            }
+            if (keys[i] == key) {
+                return;
+            }
+        }
+    }
+
+    private static void put6(long[] high, long[] low, int[] values, long h, long l, int value) {
+        int mask = values.length - 1;
+        for (int i = hash(h ^ Long.rotateLeft(l, 29), mask); ; i = (i + 1) & mask) {
+            if (values[i] == 0) {
+                high[i] = h;
+                low[i] = l;
+                values[i] = value;
+                return;
+            }
+            if (high[i] == h && low[i] == l) {
+                return;
+            }
+        }
     }
 
     @Override
-    public void rule(String chain, String comment, long packets, long bytes) {
-        ChainTotals t;
-        if (chain == lastChain) { // a chain's rules arrive together
-            t = lastTotals;
-        } else {
-            t = totals(chain);
-            lastChain = chain;
-            lastTotals = t;
+    public void ipv4(Direction direction, TrafficClass trafficClass, int address, long packets, long bytes) {
+        int[] values = v4Values;
+        int mask = values.length - 1;
+        for (int i = hash(address, mask); values[i] != 0; i = (i + 1) & mask) {
+            if (v4Keys[i] == address) {
+                add(slots[values[i] - 1], direction, trafficClass, packets, bytes);
+                return;
+            }
         }
-        if (t == null) {
-            return;
-        }
-        if (t.round != round) {
-            t.round = round;
-            t.present = 0;
-            t.comment = null;
-            t.ruleIndex = 0;
-            Arrays.fill(t.packets, 0);
-            Arrays.fill(t.bytes, 0);
-        }
-        TrafficClass cls = trafficClass(t, comment);
-        if (cls == null) {
-            return;
-        }
-        if (t.comment == null) {
-            t.comment = comment;
-        }
-        int i = cls.ordinal();
-        t.present |= 1 << i;
-        t.packets[i] += packets;
-        t.bytes[i] += bytes;
     }
 
-    private ChainTotals totals(String chain) {
-        ChainTotals t = chains.get(chain);
-        if (t == null && names.isPodChain(chain)) {
-            t = names.isIpv6PodChain(chain)
-                    ? new ChainTotals(chain, names.direction(chain), null, true)
-                    : new ChainTotals(chain, names.direction(chain), ChainNames.ipv4ToString(names.ipv4(chain)), false);
-            chains.put(chain, t);
+    @Override
+    public void ipv6(Direction direction, TrafficClass trafficClass, long high, long low, long packets, long bytes) {
+        int[] values = v6Values;
+        int mask = values.length - 1;
+        for (int i = hash(high ^ Long.rotateLeft(low, 29), mask); values[i] != 0; i = (i + 1) & mask) {
+            if (v6High[i] == high && v6Low[i] == low) {
+                add(slots[values[i] - 1], direction, trafficClass, packets, bytes);
+                return;
+            }
         }
-        if (t != null && t.ipv6) {
-            sawIpv6 = true;
-        }
-        return t;
     }
 
-    private static TrafficClass trafficClass(ChainTotals t, String comment) {
-        int k = t.ruleIndex++;
-        if (k < t.ruleComments.length && comment != null && t.ruleComments[k] == comment) {
-            return t.ruleClasses[k];
+    private void add(Slot s, Direction d, TrafficClass c, long packets, long bytes) {
+        if (s.round != round) {
+            s.round = round;
+            s.present = 0;
+            Arrays.fill(s.packets, 0);
+            Arrays.fill(s.bytes, 0);
         }
-        TrafficClass cls = RuleComment.trafficClass(comment);
-        if (k >= t.ruleComments.length) {
-            t.ruleComments = Arrays.copyOf(t.ruleComments, Math.max(k + 1, t.ruleComments.length * 2));
-            t.ruleClasses = Arrays.copyOf(t.ruleClasses, t.ruleComments.length);
-        }
-        t.ruleComments[k] = comment;
-        t.ruleClasses[k] = cls;
-        return cls;
+        int i = ChainNames.index(d, c);
+        s.present |= 1 << i;
+        s.packets[i] += packets;
+        s.bytes[i] += bytes;
     }
 
-    /** Emits the samples of the last read and forgets chains it did not see. */
-    void emit(ClusterMetadata metadata, SampleConsumer out) {
+    /** Emits the samples of the read started by the last {@link #begin}. */
+    void emit(SampleConsumer out) {
+        if (metadata == null) {
+            throw new IllegalStateException("BUG: emit without begin");
+        }
         String node = metadata.nodeName();
         String zone = metadata.nodeZone();
-        if (sawIpv6) {
-            refreshIpv6(metadata);
-        }
-        for (Iterator<Map.Entry<String, ChainTotals>> it = chains.entrySet().iterator(); it.hasNext(); ) {
-            ChainTotals t = it.next().getValue();
-            t.emitPod = null;
-            if (t.extraPresent != 0) {
-                t.extraPresent = 0;
-                Arrays.fill(t.extraPackets, 0);
-                Arrays.fill(t.extraBytes, 0);
-            }
-            if (t.round != round) {
-                it.remove();
+        for (Slot s : slots) {
+            if (s.round != round || s.present == 0) {
                 continue;
             }
-            String ip = t.ipv6 ? null : t.ip;
-            if (t.ipv6) {
-                ip = ipv6ByChain.get(t.chainName);
+            if (!node.equals(s.labelledNode) || !zone.equals(s.labelledZone)) {
+                Arrays.fill(s.labels, null);
+                s.labelledNode = node;
+                s.labelledZone = zone;
             }
-            PodInfo pod = ip == null ? null : metadata.localPodByIp(ip);
-            if (t.present != 0 && pod != null && !pod.hostNetwork() && isFor(t, pod)) {
-                t.emitPod = pod;
-            }
-        }
-        if (sawIpv6) {
-            mergeIpv6IntoIpv4();
-        }
-        for (ChainTotals t : chains.values()) {
-            PodInfo pod = t.emitPod;
-            if (pod == null) {
-                continue;
-            }
-            if (t.labelledPod != pod || !zone.equals(t.labelledZone) || !node.equals(t.labelledNode)) {
-                Arrays.fill(t.labels, null);
-                t.labelledPod = pod;
-                t.labelledZone = zone;
-                t.labelledNode = node;
-            }
-            int present = t.present | t.extraPresent;
-            for (int i = 0; i < CLASSES.length; i++) {
-                if ((present & (1 << i)) == 0) {
+            for (int i = 0; i < SERIES; i++) {
+                if ((s.present & (1 << i)) == 0) {
                     continue;
                 }
-                if (t.labels[2 * i] == null) {
-                    t.labels[2 * i] = labels(BYTES, pod, node, zone, t.direction, CLASSES[i]);
-                    t.labels[2 * i + 1] = labels(PACKETS, pod, node, zone, t.direction, CLASSES[i]);
+                if (s.labels[2 * i] == null) {
+                    s.labels[2 * i] = labels(BYTES, s.pod, node, zone, ChainNames.direction(i), ChainNames.trafficClass(i));
+                    s.labels[2 * i + 1] = labels(PACKETS, s.pod, node, zone, ChainNames.direction(i), ChainNames.trafficClass(i));
                 }
-                long bytes = t.bytes[i];
-                long packets = t.packets[i];
-                if (t.extraPresent != 0) {
-                    bytes += t.extraBytes[i];
-                    packets += t.extraPackets[i];
-                }
-                out.accept(t.labels[2 * i], unsigned(bytes));
-                out.accept(t.labels[2 * i + 1], unsigned(packets));
+                out.accept(s.labels[2 * i], unsigned(s.bytes[i]));
+                out.accept(s.labels[2 * i + 1], unsigned(s.packets[i]));
             }
         }
-    }
-
-    /** Adds each dual-stack pod's IPv6 chain to its IPv4 chain of the same direction, so one series carries both. */
-    private void mergeIpv6IntoIpv4() {
-        for (ChainTotals t : chains.values()) {
-            PodInfo pod = t.emitPod;
-            if (!t.ipv6 || pod == null) {
-                continue;
-            }
-            ChainTotals v4 = null;
-            for (String ip : pod.ips()) {
-                Integer a = ChainNames.parseIpv4(ip);
-                if (a != null) {
-                    v4 = chains.get(names.podChain(t.direction, a));
-                    break;
-                }
-            }
-            if (v4 == null || v4.emitPod != pod) {
-                continue;
-            }
-            for (int i = 0; i < CLASSES.length; i++) {
-                if ((t.present & (1 << i)) != 0) {
-                    v4.extraPackets[i] += t.packets[i];
-                    v4.extraBytes[i] += t.bytes[i];
-                    v4.extraPresent |= 1 << i;
-                }
-            }
-            t.emitPod = null;
-        }
-    }
-
-    /** The IPv6 address (as ip6tables prints it) behind each IPv6 pod chain name of the metadata's pods. */
-    private void refreshIpv6(ClusterMetadata metadata) {
-        if (metadata == ipv6Metadata && metadata.generation() == ipv6Generation) {
-            return;
-        }
-        Map<String, String> byChain = new HashMap<>();
-        for (PodInfo p : metadata.localPods()) {
-            for (String ip : p.ips()) {
-                byte[] v6 = ChainNames.parseIpv6(ip);
-                if (v6 != null) {
-                    for (Direction d : Direction.values()) {
-                        byChain.putIfAbsent(names.podChain6(d, v6), ip);
-                    }
-                    break;
-                }
-            }
-        }
-        ipv6ByChain = byChain;
-        ipv6Metadata = metadata;
-        ipv6Generation = metadata.generation();
-    }
-
-    /** Whether the chain was made for this pod, remembered while the pod and the comment String stay the same. */
-    private static boolean isFor(ChainTotals t, PodInfo pod) {
-        if (t.checkedPod != pod || t.checkedComment != t.comment) {
-            t.checkedPod = pod;
-            t.checkedComment = t.comment;
-            t.isForCheckedPod = RuleComment.isFor(t.comment, RuleComment.podKey(pod.namespace(), pod.name()));
-        }
-        return t.isForCheckedPod;
     }
 
     /** Kernel counters are unsigned 64-bit. */

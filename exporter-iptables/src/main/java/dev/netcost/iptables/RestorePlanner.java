@@ -1,21 +1,24 @@
 package dev.netcost.iptables;
 
-import dev.netcost.core.k8s.TrafficClass;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns the kernel's state and the wanted rules into one {@code iptables-restore --noflush -c}
  * transaction that touches only what differs:
  * <ul>
- *   <li>a pod chain whose rules are already right is left alone, so its counters run on untouched;</li>
- *   <li>a pod chain whose rules changed (the class sets changed) is rewritten with its counters carried
- *       over, summed per class onto the first new rule of that class, as long as it was made for the
- *       same pod; a chain made for another pod (a reused IP) starts from zero;</li>
- *   <li>pod chains of pods that are gone are flushed and deleted; the main chain is rewritten when the
- *       set of pods changed (its own counters are never read);</li>
+ *   <li>the main and classification chains (no counter of theirs is read) are rewritten when their
+ *       rules differ: a class-set change rewrites only them;</li>
+ *   <li>in a class chain, only the counting rules that differ are deleted ({@code -D}) or appended
+ *       ({@code -A}), compared as a multiset (the append order of earlier cycles may differ from the
+ *       sorted order), so every other rule keeps its counters;</li>
+ *   <li>the counting rules of an address now owned by another pod ({@code reused}) are deleted and
+ *       appended again, so they start from zero;</li>
+ *   <li>missing class chains are created; unused ones, and any other owned chain not in the layout
+ *       (the per-pod chains of earlier versions), are flushed and deleted;</li>
  *   <li>exactly one jump from POSTROUTING to the main chain: inserted first when missing, extras deleted.</li>
  * </ul>
  * An empty plan means nothing to do.
@@ -29,35 +32,69 @@ final class RestorePlanner {
 
     /** The restore input bringing {@code current} to {@code wanted}, or "" when they already agree. */
     String plan(MangleSnapshot current, AccountingRules wanted) {
+        return plan(current, wanted, Set.of());
+    }
+
+    /**
+     * The restore input bringing {@code current} to {@code wanted}, or "" when they already agree.
+     *
+     * @param reused pod addresses (as iptables-save prints them) whose counting rules were made for
+     *               another pod: they are deleted and appended again, starting from zero
+     */
+    String plan(MangleSnapshot current, AccountingRules wanted, Set<String> reused) {
         StringBuilder declare = new StringBuilder();
         StringBuilder remove = new StringBuilder();
         StringBuilder rules = new StringBuilder();
-        String main = names.main();
+        StringBuilder deletes = new StringBuilder();
+        StringBuilder appends = new StringBuilder();
 
-        List<String> currentMain = specs(current.owned().get(main));
-        if (currentMain == null || !currentMain.equals(wanted.mainRules())) {
-            declare.append(':').append(main).append(" - [0:0]\n");
-            for (String r : wanted.mainRules()) {
-                rules.append(r).append('\n');
-            }
+        rewriteIfDifferent(current, names.main(), wanted.mainRules(), declare, rules);
+        for (Direction d : Direction.values()) {
+            rewriteIfDifferent(current, names.classify(d), wanted.classifyRules(d), declare, rules);
         }
-        for (AccountingRules.PodChain chain : wanted.podChains().values()) {
+        for (AccountingRules.ClassChain chain : wanted.classChains().values()) {
             List<MangleSnapshot.SavedRule> have = current.owned().get(chain.name());
-            List<String> haveSpecs = specs(have);
-            if (haveSpecs != null && haveSpecs.equals(chain.specs())) {
-                continue;
+            if (have == null) {
+                declare.append(':').append(chain.name()).append(" - [0:0]\n");
             }
-            declare.append(':').append(chain.name()).append(" - [0:0]\n");
-            Map<TrafficClass, long[]> carried = carried(have, chain.podKey());
-            for (AccountingRules.PodRule r : chain.rules()) {
-                long[] c = carried.remove(r.trafficClass());
-                rules.append('[').append(c == null ? "0" : Long.toUnsignedString(c[0])).append(':')
-                        .append(c == null ? "0" : Long.toUnsignedString(c[1])).append("] ")
-                        .append(r.spec()).append('\n');
+            Map<String, Integer> existing = new HashMap<>();
+            if (have != null) {
+                for (MangleSnapshot.SavedRule r : have) {
+                    existing.merge(r.spec(), 1, Integer::sum);
+                }
+            }
+            for (AccountingRules.CountingRule r : chain.rules()) {
+                Integer n = existing.get(r.spec());
+                if (n == null) {
+                    appends.append("[0:0] ").append(r.spec()).append('\n');
+                    continue;
+                }
+                if (n == 1) {
+                    existing.remove(r.spec());
+                } else {
+                    existing.put(r.spec(), n - 1);
+                }
+                if (reused.contains(r.address())) {
+                    deletes.append("-D").append(r.spec().substring(2)).append('\n');
+                    appends.append("[0:0] ").append(r.spec()).append('\n');
+                }
+            }
+            if (have != null) {
+                for (MangleSnapshot.SavedRule r : have) { // in the kernel's order, each extra copy once
+                    Integer n = existing.get(r.spec());
+                    if (n != null) {
+                        deletes.append("-D").append(r.spec().substring(2)).append('\n');
+                        if (n == 1) {
+                            existing.remove(r.spec());
+                        } else {
+                            existing.put(r.spec(), n - 1);
+                        }
+                    }
+                }
             }
         }
         for (String chain : current.owned().keySet()) {
-            if (!chain.equals(main) && !wanted.podChains().containsKey(chain)) {
+            if (!isInLayout(chain, wanted)) {
                 remove.append("-F ").append(chain).append('\n');
                 remove.append("-X ").append(chain).append('\n');
             }
@@ -70,12 +107,31 @@ final class RestorePlanner {
                 jumps.append("-D").append(current.jumps().get(i).substring(2)).append('\n');
             }
         }
-        if (declare.length() == 0 && remove.length() == 0 && jumps.length() == 0) {
+        if (declare.length() == 0 && remove.length() == 0 && rules.length() == 0 && deletes.length() == 0
+                && appends.length() == 0 && jumps.length() == 0) {
             return "";
         }
-        // Declarations first: ':' on an existing chain flushes it (--noflush), so references from the
-        // main chain are gone before removed chains are deleted.
-        return "*mangle\n" + declare + remove + rules + jumps + "COMMIT\n";
+        // Declarations first: ':' on an existing chain flushes it (--noflush), so references to
+        // chains being removed are gone before they are deleted, and new chains exist before rules
+        // go to them. Deletes before appends: a reused address's rule is deleted, then added anew.
+        return "*mangle\n" + declare + remove + rules + deletes + appends + jumps + "COMMIT\n";
+    }
+
+    private boolean isInLayout(String chain, AccountingRules wanted) {
+        return chain.equals(names.main()) || chain.equals(names.classify(Direction.EGRESS))
+                || chain.equals(names.classify(Direction.INGRESS)) || wanted.classChains().containsKey(chain);
+    }
+
+    private static void rewriteIfDifferent(MangleSnapshot current, String chain, List<String> want, StringBuilder declare,
+                                           StringBuilder rules) {
+        List<String> have = specs(current.owned().get(chain));
+        if (have != null && have.equals(want)) {
+            return;
+        }
+        declare.append(':').append(chain).append(" - [0:0]\n");
+        for (String r : want) {
+            rules.append(r).append('\n');
+        }
     }
 
     /** The restore input removing the jump and every chain netcost owns, or "" when nothing is there. */
@@ -103,25 +159,6 @@ final class RestorePlanner {
         List<String> out = new ArrayList<>(rules.size());
         for (MangleSnapshot.SavedRule r : rules) {
             out.add(r.spec());
-        }
-        return out;
-    }
-
-    /** Packets and bytes per class of the rules written for {@code podKey}. */
-    private static Map<TrafficClass, long[]> carried(List<MangleSnapshot.SavedRule> have, String podKey) {
-        Map<TrafficClass, long[]> out = new EnumMap<>(TrafficClass.class);
-        if (have == null) {
-            return out;
-        }
-        for (MangleSnapshot.SavedRule r : have) {
-            String comment = IptablesSaveParser.comment(r.spec());
-            TrafficClass cls = RuleComment.trafficClass(comment);
-            if (cls == null || !RuleComment.isFor(comment, podKey)) {
-                continue;
-            }
-            long[] c = out.computeIfAbsent(cls, k -> new long[2]);
-            c[0] += r.packets();
-            c[1] += r.bytes();
         }
         return out;
     }

@@ -9,10 +9,11 @@ import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
 /**
- * Reads netcost's counters from the legacy (x_tables) mangle table the way iptables-legacy-save does,
- * but without libiptc: {@code getsockopt(IPT_SO_GET_INFO)} for the table's size and chain offsets,
- * then {@code getsockopt(IPT_SO_GET_ENTRIES)} into a direct buffer kept between reads (sized from the
- * previous read), walked in Java by {@link IptEntriesParser}. libiptc would copy the table once more
+ * Reads netcost's counters from the legacy (x_tables) mangle table the way iptables-legacy-save does
+ * (or ip6tables-legacy-save: {@code IP6T_SO_*} at level {@code SOL_IPV6} on a raw IPv6 socket, the
+ * same calls with another entry layout), but without libiptc: {@code getsockopt(IPT_SO_GET_INFO)}
+ * for the table's size and chain offsets, then {@code getsockopt(IPT_SO_GET_ENTRIES)} into a direct
+ * buffer kept between reads (sized from the previous read), walked in Java by {@link IptEntriesParser}. libiptc would copy the table once more
  * and build a cache of every chain and rule on each {@code iptc_init}. The raw socket is opened on
  * the {@link NetnsThread}, so it belongs to that thread's network namespace; every read runs there.
  */
@@ -30,6 +31,8 @@ final class SockoptCounterReader implements CounterReader {
     private final Runtime runtime;
     private final IptEntriesParser parser;
     private final int fd;
+    private final boolean ipv6;
+    private final int level;
     private final ByteBuffer info = ByteBuffer.allocateDirect(IptEntriesParser.INFO_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     private final Pointer infoPtr;
     private final Pointer lenPtr;
@@ -37,33 +40,41 @@ final class SockoptCounterReader implements CounterReader {
     private Pointer entriesPtr;
     private ByteBuffer table;
 
-    private SockoptCounterReader(NetnsThread thread, LibC libc, ChainNames names, int fd) {
+    private SockoptCounterReader(NetnsThread thread, LibC libc, ChainNames names, int fd, boolean ipv6) {
         this.thread = thread;
         this.libc = libc;
         this.runtime = Runtime.getRuntime(libc);
-        this.parser = new IptEntriesParser(names);
+        this.parser = new IptEntriesParser(names, ipv6 ? IptEntriesParser.Layout.IPV6 : IptEntriesParser.Layout.IPV4);
         this.fd = fd;
+        this.ipv6 = ipv6;
+        this.level = ipv6 ? LibC.IPPROTO_IPV6 : LibC.IPPROTO_IP;
         this.infoPtr = Pointer.wrap(runtime, info);
         this.lenPtr = Memory.allocateDirect(runtime, 4);
         allocate(64 * 1024);
     }
 
+    /** The IPv4 reader (iptables). */
     static SockoptCounterReader open(NetnsThread thread, ChainNames names) throws IOException, InterruptedException {
+        return open(thread, names, false);
+    }
+
+    /** The reader of the iptables ({@code ipv6} false) or ip6tables mangle table. */
+    static SockoptCounterReader open(NetnsThread thread, ChainNames names, boolean ipv6) throws IOException, InterruptedException {
         LibC c = NetnsThread.libc();
         int fd = thread.call(() -> {
-            int s = c.socket(LibC.AF_INET, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.IPPROTO_RAW);
+            int s = c.socket(ipv6 ? LibC.AF_INET6 : LibC.AF_INET, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.IPPROTO_RAW);
             if (s < 0) {
-                throw new IOException("cannot open a raw IPv4 socket: " + c.strerror(NetnsThread.errno())
+                throw new IOException("cannot open a raw " + (ipv6 ? "IPv6" : "IPv4") + " socket: " + c.strerror(NetnsThread.errno())
                         + " (possible fixes: run as root or with CAP_NET_RAW and CAP_NET_ADMIN)");
             }
             return s;
         });
-        return new SockoptCounterReader(thread, c, names, fd);
+        return new SockoptCounterReader(thread, c, names, fd, ipv6);
     }
 
     @Override
     public String name() {
-        return "sockopt";
+        return ipv6 ? "sockopt6" : "sockopt";
     }
 
     @Override
@@ -81,7 +92,7 @@ final class SockoptCounterReader implements CounterReader {
                 if (err == ENOENT) { // no mangle table: nothing of ours either
                     return new ReadStatus(0, 0);
                 }
-                throw new IOException("getsockopt(IPT_SO_GET_INFO, mangle) failed: " + libc.strerror(err));
+                throw new IOException("getsockopt(" + (ipv6 ? "IP6T" : "IPT") + "_SO_GET_INFO, mangle) failed: " + libc.strerror(err));
             }
             int size = info.getInt(IptEntriesParser.INFO_SIZE_FIELD);
             if (ENTRIES_HEADER + (long) size > entries.capacity()) {
@@ -96,7 +107,7 @@ final class SockoptCounterReader implements CounterReader {
                 if (err == EAGAIN && attempt < MAX_ATTEMPTS) { // the table changed size between the two calls
                     continue;
                 }
-                throw new IOException("getsockopt(IPT_SO_GET_ENTRIES, mangle) failed: " + libc.strerror(err));
+                throw new IOException("getsockopt(" + (ipv6 ? "IP6T" : "IPT") + "_SO_GET_ENTRIES, mangle) failed: " + libc.strerror(err));
             }
             table.limit(size);
             return parser.parse(info, table, sink);
@@ -107,7 +118,7 @@ final class SockoptCounterReader implements CounterReader {
     // VisibleForTesting
     byte[] capture() throws Exception {
         return thread.call(() -> {
-            readHere((chain, comment, packets, bytes) -> { });
+            readHere(CounterSinks.NONE);
             int size = info.getInt(IptEntriesParser.INFO_SIZE_FIELD);
             byte[] out = new byte[IptEntriesParser.INFO_SIZE + size];
             info.get(0, out, 0, IptEntriesParser.INFO_SIZE);
@@ -118,7 +129,7 @@ final class SockoptCounterReader implements CounterReader {
 
     private int getsockopt(int option, Pointer value, int length) {
         lenPtr.putInt(0, length);
-        return libc.getsockopt(fd, LibC.IPPROTO_IP, option, value, lenPtr);
+        return libc.getsockopt(fd, level, option, value, lenPtr);
     }
 
     private void allocate(int capacity) {

@@ -3,35 +3,54 @@ package dev.netcost.iptables;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.netcost.core.k8s.TrafficClass;
 import org.junit.jupiter.api.Test;
 
 class ChainNamesTest {
     private final ChainNames names = new ChainNames("NETCOST");
 
     @Test
-    void podChainNamesCarryDirectionAndAddressInHex_andParseBack() {
-        int ip = ChainNames.parseIpv4("10.0.1.7");
-        assertThat(names.podChain(Direction.EGRESS, ip)).isEqualTo("NETCOST-E-0A000107");
-        assertThat(names.podChain(Direction.INGRESS, ChainNames.parseIpv4("255.1.2.254"))).isEqualTo("NETCOST-I-FF0102FE");
-        assertThat(names.direction("NETCOST-I-FF0102FE")).isEqualTo(Direction.INGRESS);
-        assertThat(ChainNames.ipv4ToString(names.ipv4("NETCOST-I-FF0102FE"))).isEqualTo("255.1.2.254");
+    void classChainsCarryDirectionAndClass_andMapBackFromTheirIndex() {
+        assertThat(names.classify(Direction.EGRESS)).isEqualTo("NETCOST-EGRESS");
+        assertThat(names.classify(Direction.INGRESS)).isEqualTo("NETCOST-INGRESS");
+        assertThat(names.classChain(Direction.EGRESS, TrafficClass.SAME_ZONE)).isEqualTo("NETCOST-E-SAME");
+        assertThat(names.classChain(Direction.INGRESS, TrafficClass.CROSS_ZONE)).isEqualTo("NETCOST-I-CROSS");
+        assertThat(names.classChain(Direction.EGRESS, TrafficClass.IN_VPC)).isEqualTo("NETCOST-E-VPC");
+        assertThat(names.classChain(Direction.INGRESS, TrafficClass.INTERNET)).isEqualTo("NETCOST-I-INET");
+        for (int i = 0; i < ChainNames.classChainCount(); i++) {
+            String chain = names.classChain(i);
+            assertThat(names.classChainIndex(chain)).isEqualTo(i);
+            assertThat(names.classChain(ChainNames.direction(i), ChainNames.trafficClass(i))).isEqualTo(chain);
+        }
+        assertThat(names.classChainIndex("NETCOST-E-same")).isEqualTo(-1);
+        assertThat(names.classChainIndex("NETCOST-EGRESS")).isEqualTo(-1);
     }
 
     @Test
-    void ownsOnlyItsMainChainAndWellFormedPodChains() {
+    void ownsItsLayoutsChainsAndTheOldPerPodChains_onlyThose() {
         assertThat(names.isOwned("NETCOST")).isTrue();
-        assertThat(names.isOwned("NETCOST-E-0A000107")).isTrue();
+        assertThat(names.isOwned("NETCOST-EGRESS")).isTrue();
+        assertThat(names.isOwned("NETCOST-INGRESS")).isTrue();
+        assertThat(names.isOwned("NETCOST-I-VPC")).isTrue();
+        assertThat(names.isOwned("NETCOST-E-0A000107")).isTrue(); // per-pod chains of earlier versions: removed on upgrade
+        assertThat(names.isOwned("NETCOST-I6-CTRNQPP")).isTrue();
         assertThat(names.isOwned("NETCOSTX")).isFalse();
         assertThat(names.isOwned("NETCOST-X-0A000107")).isFalse();
         assertThat(names.isOwned("NETCOST-E-0a000107")).isFalse();
         assertThat(names.isOwned("NETCOST-E-0A00010")).isFalse();
+        assertThat(names.isOwned("NETCOST-E6-ABCDEF1")).isFalse();
+        assertThat(names.isOwned("NETCOST-E-LOCAL")).isFalse();
         assertThat(names.isOwned("KUBE-SERVICES")).isFalse();
     }
 
     @Test
     void longestPrefixStillFitsTheKernelsChainNameLimit() {
         ChainNames longest = new ChainNames("A".repeat(ChainNames.MAX_PREFIX));
-        assertThat(longest.podChain(Direction.EGRESS, -1)).hasSize(ChainNames.MAX_CHAIN_NAME);
+        assertThat(longest.classify(Direction.INGRESS)).hasSizeLessThanOrEqualTo(ChainNames.MAX_CHAIN_NAME);
+        for (int i = 0; i < ChainNames.classChainCount(); i++) {
+            assertThat(longest.classChain(i)).hasSizeLessThanOrEqualTo(ChainNames.MAX_CHAIN_NAME);
+        }
+        assertThat(longest.isOwned("A".repeat(ChainNames.MAX_PREFIX) + "-E-0A000107")).isTrue();
         assertThatThrownBy(() -> new ChainNames("A".repeat(ChainNames.MAX_PREFIX + 1))).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -43,27 +62,6 @@ class ChainNamesTest {
         assertThat(ChainNames.parseIpv4("1.2.3")).isNull();
         assertThat(ChainNames.parseIpv4("1.2.3.256")).isNull();
         assertThat(ChainNames.parseIpv4("1..2.3")).isNull();
-    }
-
-    @Test
-    void ipv6PodChains_areStableHashesWithinTheLimit_andRecognisedAsOwned() {
-        ChainNames names = new ChainNames("NETCOST");
-        byte[] a = ChainNames.parseIpv6("fd00::7");
-        String e = names.podChain6(Direction.EGRESS, a);
-        assertThat(names.podChain6(Direction.EGRESS, ChainNames.parseIpv6("fd00:10:1::2"))).isEqualTo("NETCOST-E6-CTRNQPP");
-        assertThat(e).isEqualTo(new ChainNames("NETCOST").podChain6(Direction.EGRESS, ChainNames.parseIpv6("fd00:0::0:7")))
-                .matches("NETCOST-E6-[A-Z2-7]{7}");
-        assertThat(names.podChain6(Direction.INGRESS, a)).isEqualTo("NETCOST-I6-" + e.substring(11));
-        assertThat(names.podChain6(Direction.EGRESS, ChainNames.parseIpv6("fd00::8"))).isNotEqualTo(e);
-        assertThat(names.isPodChain(e)).isTrue();
-        assertThat(names.isIpv6PodChain(e)).isTrue();
-        assertThat(names.isOwned(e)).isTrue();
-        assertThat(names.direction(e)).isEqualTo(Direction.EGRESS);
-        assertThat(names.isIpv6PodChain("NETCOST-E-0A000107")).isFalse();
-        assertThat(names.isPodChain("NETCOST-E6-ABCDEF1")).isFalse();
-        assertThat(names.isPodChain("NETCOST-X6-ABCDEFG")).isFalse();
-        ChainNames longest = new ChainNames("P".repeat(ChainNames.MAX_PREFIX));
-        assertThat(longest.podChain6(Direction.INGRESS, a)).hasSize(ChainNames.MAX_CHAIN_NAME);
     }
 
     @Test

@@ -1,92 +1,108 @@
 package dev.netcost.iptables;
 
-import dev.netcost.core.testing.MutableClusterMetadata;
 import static dev.netcost.iptables.TestMetadata.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.netcost.core.k8s.PodInfo;
+import dev.netcost.core.k8s.TrafficClass;
 import dev.netcost.core.model.Labels;
+import dev.netcost.core.testing.MutableClusterMetadata;
+import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class PodCountersTest {
-    private final ChainNames names = new ChainNames("NETCOST");
-    private final PodCounters counters = new PodCounters(names);
+    private static final Direction E = Direction.EGRESS;
+    private static final Direction I = Direction.INGRESS;
 
-    private Map<Labels, Double> read(MutableClusterMetadata md, Runnable rules) {
-        counters.begin();
-        rules.run();
+    private final PodCounters counters = new PodCounters();
+
+    private Map<Labels, Double> read(MutableClusterMetadata md, Consumer<PodCounters> rules) {
+        counters.begin(md);
+        rules.accept(counters);
         Map<Labels, Double> out = new LinkedHashMap<>();
-        counters.emit(md, (l, v, ts) -> out.put(l, v));
+        counters.emit((l, v, ts) -> assertThat(out.put(l, v)).as("one sample per series").isNull());
         return out;
     }
 
+    private static int v4(String ip) {
+        return ChainNames.parseIpv4(ip);
+    }
+
+    private static long[] v6(String ip) {
+        ByteBuffer b = ByteBuffer.wrap(ChainNames.parseIpv6(ip));
+        return new long[] {b.getLong(), b.getLong()};
+    }
+
+    private static void ipv6(PodCounters c, Direction d, TrafficClass cls, String ip, long packets, long bytes) {
+        long[] a = v6(ip);
+        c.ipv6(d, cls, a[0], a[1], packets, bytes);
+    }
+
     @Test
-    void sumsRulesPerClass_andLabelsThemWithPodNodeZoneWorkloadDirectionAndClass() {
+    void sumsCountersPerPodDirectionAndClass_andLabelsThemWithPodNodeZoneWorkloadDirectionAndClass() {
         MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a").pods(pod("shop", "web-0", "10.10.1.2"));
-        Map<Labels, Double> out = read(md, () -> {
-            counters.rule("NETCOST-E-0A0A0102", "cross_zone shop/web-0", 2, 200);
-            counters.rule("NETCOST-E-0A0A0102", "cross_zone shop/web-0", 3, 300);
-            counters.rule("NETCOST-E-0A0A0102", "internet shop/web-0", 0, 0);
-            counters.rule("NETCOST-E-0A0A0102", null, 9, 900);
-            counters.rule("NETCOST-E-0A0A0102", "bogus shop/web-0", 9, 900);
+        Map<Labels, Double> out = read(md, c -> {
+            c.ipv4(E, TrafficClass.CROSS_ZONE, v4("10.10.1.2"), 2, 200);
+            c.ipv4(E, TrafficClass.CROSS_ZONE, v4("10.10.1.2"), 3, 300); // a duplicate rule: both count
+            c.ipv4(E, TrafficClass.INTERNET, v4("10.10.1.2"), 0, 0);
         });
-        assertThat(out).containsEntry(Labels.of(PodCounters.BYTES, "namespace", "shop", "pod", "web-0", "node", "node-1",
-                        "zone", "zone-a", "workload", "web", "workload_kind", "Deployment", "direction", "egress",
-                        "class", "cross_zone"), 500.0)
-                .containsEntry(Labels.of(PodCounters.PACKETS, "namespace", "shop", "pod", "web-0", "node", "node-1",
-                        "zone", "zone-a", "workload", "web", "workload_kind", "Deployment", "direction", "egress",
-                        "class", "internet"), 0.0)
+        assertThat(out).containsEntry(series(PodCounters.BYTES, "web", "web-0", "egress", "cross_zone"), 500.0)
+                .containsEntry(series(PodCounters.PACKETS, "web", "web-0", "egress", "cross_zone"), 5.0)
+                .containsEntry(series(PodCounters.PACKETS, "web", "web-0", "egress", "internet"), 0.0)
                 .hasSize(4);
+        assertThat(out.keySet().iterator().next()).isEqualTo(Labels.of(PodCounters.BYTES, "namespace", "shop", "pod", "web-0",
+                "node", "node-1", "zone", "zone-a", "workload", "web", "workload_kind", "Deployment", "direction", "egress",
+                "class", "cross_zone"));
     }
 
     @Test
-    void reportsNothingForChainsOfAnotherPod_unknownIps_andChainsGoneSinceTheLastRead() {
-        MutableClusterMetadata md = TestMetadata.of("node-1", "").pods(pod("shop", "new-0", "10.10.1.2"));
-        assertThat(read(md, () -> counters.rule("NETCOST-E-0A0A0102", "internet shop/old-0", 1, 1))).isEmpty();
-        assertThat(read(md, () -> counters.rule("NETCOST-E-0A0A0109", "internet shop/x", 1, 1))).isEmpty();
-        assertThat(read(md, () -> counters.rule("NETCOST-I-0A0A0102", "internet shop/new-0", 1, 1))).hasSize(2);
-        assertThat(read(md, () -> { })).isEmpty();
+    void reportsNothingForAddressesWithoutAPod_hostNetworkPods_orSeriesNotSeenInThisRead() {
+        PodInfo host = new PodInfo("kube-system", "proxy", "", List.of("10.10.1.9"), true, Map.of(), "", "");
+        MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a").pods(pod("shop", "web-0", "10.10.1.2"), host);
+        assertThat(read(md, c -> c.ipv4(E, TrafficClass.INTERNET, v4("10.10.1.7"), 1, 1))).isEmpty();
+        assertThat(read(md, c -> c.ipv4(E, TrafficClass.INTERNET, v4("10.10.1.9"), 1, 1))).isEmpty();
+        assertThat(read(md, c -> c.ipv4(I, TrafficClass.INTERNET, v4("10.10.1.2"), 1, 1))).hasSize(2);
+        assertThat(read(md, c -> { })).isEmpty();
     }
 
     @Test
-    void aRulesClassFollowsItsComment_whenTheReaderReusesTheStringAndWhenItChanges() {
-        MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a").pods(pod("shop", "web-0", "10.10.1.2"));
-        String chain = "NETCOST-E-0A0A0102";
-        String same = "same_zone shop/web-0";
-        String foreign = "not ours";
-        Map<Labels, Double> first = read(md, () -> {
-            counters.rule(chain, foreign, 1, 10);
-            counters.rule(chain, same, 1, 20);
+    void followsTheMetadata_whenItsGenerationChanges() {
+        MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a").pods(pod("shop", "old-0", "10.10.1.2"));
+        assertThat(read(md, c -> c.ipv4(E, TrafficClass.IN_VPC, v4("10.10.1.2"), 1, 10)))
+                .containsOnlyKeys(series(PodCounters.BYTES, "old", "old-0", "egress", "in_vpc"),
+                        series(PodCounters.PACKETS, "old", "old-0", "egress", "in_vpc"));
+        md.pods(pod("shop", "new-0", "10.10.1.2"), pod("shop", "other-0", "10.10.1.3"));
+        Map<Labels, Double> out = read(md, c -> {
+            c.ipv4(E, TrafficClass.IN_VPC, v4("10.10.1.2"), 1, 10);
+            c.ipv4(E, TrafficClass.IN_VPC, v4("10.10.1.3"), 2, 20);
         });
-        assertThat(first.values()).containsExactly(20.0, 1.0);
-        Map<Labels, Double> again = read(md, () -> { // same Strings, same positions: remembered classes
-            counters.rule(chain, foreign, 1, 10);
-            counters.rule(chain, same, 2, 40);
-        });
-        assertThat(again.values()).containsExactly(40.0, 2.0);
-        Map<Labels, Double> changed = read(md, () -> { // the rules were replaced: classes looked up again
-            counters.rule(chain, "internet shop/web-0", 3, 30);
-            counters.rule(chain, foreign, 1, 10);
-        });
-        assertThat(changed.keySet()).allSatisfy(l -> assertThat(l.toString()).contains("class=\"internet\""));
-        assertThat(changed.values()).containsExactly(30.0, 3.0);
-        assertThat(read(md, () -> counters.rule(chain, foreign, 1, 10))).isEmpty();
+        assertThat(out).containsEntry(series(PodCounters.BYTES, "new", "new-0", "egress", "in_vpc"), 10.0)
+                .containsEntry(series(PodCounters.BYTES, "other", "other-0", "egress", "in_vpc"), 20.0).hasSize(4);
+    }
+
+    @Test
+    void aSharedAddress_belongsToTheFirstPodByName_asForTheRules() {
+        MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a")
+                .pods(pod("shop", "b-0", "10.10.1.2"), pod("shop", "a-0", "10.10.1.2"));
+        assertThat(read(md, c -> c.ipv4(E, TrafficClass.INTERNET, v4("10.10.1.2"), 1, 10)))
+                .containsKey(series(PodCounters.BYTES, "a", "a-0", "egress", "internet")).hasSize(2);
     }
 
     @Test
     void addsADualStackPodsIpv6CountersToItsIpv4Series_andReportsIpv6OnlyPodsAlone() {
         MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a")
                 .pods(pod("shop", "web-0", "10.10.1.2", "fd00::2"), pod("shop", "six-0", "fd00::3"));
-        String v6 = names.podChain6(Direction.EGRESS, ChainNames.parseIpv6("fd00::2"));
-        String v6Only = names.podChain6(Direction.INGRESS, ChainNames.parseIpv6("fd00::3"));
-        Map<Labels, Double> out = read(md, () -> {
-            counters.rule("NETCOST-E-0A0A0102", "same_zone shop/web-0", 1, 100);
-            counters.rule("NETCOST-E-0A0A0102", "internet shop/web-0", 1, 10);
-            counters.rule(v6, "same_zone shop/web-0", 2, 1000);
-            counters.rule(v6, "cross_zone shop/web-0", 3, 3000);
-            counters.rule(v6Only, "internet shop/six-0", 4, 4000);
-            counters.rule(names.podChain6(Direction.EGRESS, ChainNames.parseIpv6("fd00::99")), "internet shop/x", 5, 5);
+        Map<Labels, Double> out = read(md, c -> {
+            c.ipv4(E, TrafficClass.SAME_ZONE, v4("10.10.1.2"), 1, 100);
+            c.ipv4(E, TrafficClass.INTERNET, v4("10.10.1.2"), 1, 10);
+            ipv6(c, E, TrafficClass.SAME_ZONE, "fd00::2", 2, 1000);
+            ipv6(c, E, TrafficClass.CROSS_ZONE, "fd00::2", 3, 3000);
+            ipv6(c, I, TrafficClass.INTERNET, "fd00::3", 4, 4000);
+            ipv6(c, E, TrafficClass.INTERNET, "fd00::99", 5, 5);
         });
         assertThat(out).hasSize(8)
                 .containsEntry(series(PodCounters.BYTES, "web", "web-0", "egress", "same_zone"), 1100.0)
@@ -94,13 +110,38 @@ class PodCountersTest {
                 .containsEntry(series(PodCounters.BYTES, "web", "web-0", "egress", "cross_zone"), 3000.0)
                 .containsEntry(series(PodCounters.BYTES, "web", "web-0", "egress", "internet"), 10.0)
                 .containsEntry(series(PodCounters.BYTES, "six", "six-0", "ingress", "internet"), 4000.0);
-        // The next read starts from the kernel's counters again: nothing carried over from the merge.
-        Map<Labels, Double> next = read(md, () -> counters.rule("NETCOST-E-0A0A0102", "same_zone shop/web-0", 1, 100));
+        // The next read starts from the kernel's counters again: nothing carried over.
+        Map<Labels, Double> next = read(md, c -> c.ipv4(E, TrafficClass.SAME_ZONE, v4("10.10.1.2"), 1, 100));
         assertThat(next).hasSize(2).containsEntry(series(PodCounters.BYTES, "web", "web-0", "egress", "same_zone"), 100.0);
     }
 
+    @Test
+    void manyPods_areAllFound_andLabelsAreReusedBetweenReads() {
+        PodInfo[] pods = new PodInfo[600];
+        for (int i = 0; i < pods.length; i++) {
+            pods[i] = pod("ns", "p-" + i, "10." + (i >> 8) + "." + (i & 0xFF) + ".1", "fd00::" + Integer.toHexString(i + 1));
+        }
+        MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a").pods(pods);
+        Consumer<PodCounters> rules = c -> {
+            for (int i = 0; i < pods.length; i++) {
+                c.ipv4(E, TrafficClass.INTERNET, v4("10." + (i >> 8) + "." + (i & 0xFF) + ".1"), 1, i);
+                ipv6(c, E, TrafficClass.INTERNET, "fd00::" + Integer.toHexString(i + 1), 1, i);
+            }
+        };
+        Map<Labels, Double> first = read(md, rules);
+        assertThat(first).hasSize(2 * pods.length)
+                .containsEntry(series(PodCounters.BYTES, "ns", "p", "p-599", "egress", "internet"), 2.0 * 599);
+        Map<Labels, Double> second = read(md, rules);
+        assertThat(second).isEqualTo(first);
+        assertThat(second.keySet().iterator().next()).isSameAs(first.keySet().iterator().next());
+    }
+
     private static Labels series(String metric, String workload, String pod, String direction, String cls) {
-        return Labels.of(metric, "namespace", "shop", "pod", pod, "node", "node-1", "zone", "zone-a", "workload", workload,
+        return series(metric, "shop", workload, pod, direction, cls);
+    }
+
+    private static Labels series(String metric, String namespace, String workload, String pod, String direction, String cls) {
+        return Labels.of(metric, "namespace", namespace, "pod", pod, "node", "node-1", "zone", "zone-a", "workload", workload,
                 "workload_kind", "Deployment", "direction", direction, "class", cls);
     }
 

@@ -1,0 +1,26 @@
+package dev.netcost.iptables;
+
+import dev.netcost.core.k8s.TrafficClass;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A sink the tests read back: one line per counter, {@code "egress cross_zone 10.10.1.2 20 2000"}. */
+final class RecordingSink implements CounterSink {
+    final List<String> lines = new ArrayList<>();
+
+    @Override
+    public void ipv4(Direction direction, TrafficClass trafficClass, int address, long packets, long bytes) {
+        lines.add(line(direction, trafficClass, ChainNames.ipv4ToString(address), packets, bytes));
+    }
+
+    @Override
+    public void ipv6(Direction direction, TrafficClass trafficClass, long high, long low, long packets, long bytes) {
+        byte[] a = ByteBuffer.allocate(16).putLong(high).putLong(low).array();
+        lines.add(line(direction, trafficClass, ChainNames.ipv6ToString(a), packets, bytes));
+    }
+
+    static String line(Direction d, TrafficClass c, String address, long packets, long bytes) {
+        return d.label() + " " + c.label() + " " + address + " " + Long.toUnsignedString(packets) + " " + Long.toUnsignedString(bytes);
+    }
+}
