@@ -38,9 +38,11 @@ class BackendDetectorIT {
     void theFamilyWithMoreRulesWins_notCountingNetcostsOwn() throws Exception {
         ns.exec("iptables-legacy", "-w", "-t", "nat", "-A", "POSTROUTING", "-o", "eth9", "-j", "MASQUERADE");
         ns.exec("iptables-legacy", "-w", "-A", "FORWARD", "-i", "eth9", "-j", "ACCEPT");
+        ns.exec("iptables-nft", "-w", "-t", "mangle", "-N", "NETCOST-E-SAME");
+        ns.exec("iptables-nft", "-w", "-t", "mangle", "-N", "NETCOST-EGRESS");
+        ns.exec("iptables-nft", "-w", "-t", "mangle", "-A", "NETCOST-EGRESS", "-g", "NETCOST-E-SAME");
         for (int i = 0; i < 5; i++) {
-            ns.exec("iptables-nft", "-w", "-t", "mangle", "-N", "NETCOST-E-0A00000" + i);
-            ns.exec("iptables-nft", "-w", "-t", "mangle", "-A", "NETCOST-E-0A00000" + i, "-j", "RETURN");
+            ns.exec("iptables-nft", "-w", "-t", "mangle", "-A", "NETCOST-E-SAME", "-s", "10.0.0." + i + "/32", "-j", "RETURN");
         }
         assertThat(detect()).isEqualTo(IptablesFamily.LEGACY);
     }

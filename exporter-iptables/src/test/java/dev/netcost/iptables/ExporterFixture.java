@@ -24,6 +24,36 @@ final class ExporterFixture {
         return family == IptablesFamily.LEGACY ? IptablesBackend.LEGACY : IptablesBackend.NFT;
     }
 
+    /**
+     * The ways the traffic ITs run: the family holding the rules (and the test topology's NAT rules,
+     * so that {@code auto}/{@code save} detection picks it) and how counters are read.
+     */
+    enum Mode {
+        /** iptables-legacy, native getsockopt readers (IPv4 and IPv6). */
+        LEGACY_SOCKOPT(IptablesFamily.LEGACY, IptablesBackend.LEGACY, "sockopt", "sockopt6"),
+        /** iptables-legacy, {@code iptables-legacy-save -c}. */
+        LEGACY_SAVE(IptablesFamily.LEGACY, IptablesBackend.SAVE, "save", "save"),
+        /** iptables-nft, rules written with iptables-nft-restore, {@code iptables-nft-save -c}. */
+        NFT_SAVE(IptablesFamily.NFT, IptablesBackend.SAVE, "save", "save");
+
+        final IptablesFamily family;
+        final IptablesBackend backend;
+        final String reader;
+        final String reader6;
+
+        Mode(IptablesFamily family, IptablesBackend backend, String reader, String reader6) {
+            this.family = family;
+            this.backend = backend;
+            this.reader = reader;
+            this.reader6 = reader6;
+        }
+
+        /** The family's save program, e.g. {@code iptables-legacy-save} ({@code ip6tables-...} with {@code ipv6}). */
+        String save(boolean ipv6) {
+            return (ipv6 ? "ip6tables-" : "iptables-") + family.label() + "-save";
+        }
+    }
+
     /** A started exporter for node {@code node-1} in {@code netns}, with the default config changed by {@code configure}. */
     static IptablesExporter start(Path netns, MutableClusterMetadata md, UnaryOperator<IptablesConfig> configure)
             throws Exception {
