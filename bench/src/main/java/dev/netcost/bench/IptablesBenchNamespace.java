@@ -33,7 +33,7 @@ final class IptablesBenchNamespace implements AutoCloseable {
         return Path.of("/run/netns", name);
     }
 
-    /** 250 pods, IPs 10.10.x.y. */
+    /** {@code count} pods from {@code firstIndex}, IPs 10.10.x.y (up to 200 per /24). */
     static List<PodInfo> pods(int count, int firstIndex) {
         List<PodInfo> out = new ArrayList<>();
         for (int i = firstIndex; i < firstIndex + count; i++) {
@@ -44,9 +44,12 @@ final class IptablesBenchNamespace implements AutoCloseable {
         return out;
     }
 
-    /** Class sets giving {@code rulesPerChain} counting rules per pod chain, every class used. */
-    static ClassificationSets sets(int rulesPerChain) {
-        int n = rulesPerChain - 1;
+    /**
+     * Class sets with {@code classes - 1} CIDRs over same zone, cross zone and VPC in turn (4: one
+     * each, so every class is used; internet is the catch-all).
+     */
+    static ClassificationSets sets(int classes) {
+        int n = classes - 1;
         List<Cidr> same = new ArrayList<>();
         List<Cidr> cross = new ArrayList<>();
         List<Cidr> vpc = new ArrayList<>();
