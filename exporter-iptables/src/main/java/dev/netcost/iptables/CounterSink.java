@@ -1,12 +1,16 @@
 package dev.netcost.iptables;
 
-/** Receives the counters of netcost's pod-chain rules from a {@link CounterReader}. */
+import dev.netcost.core.k8s.TrafficClass;
+
+/**
+ * Receives one read's counters from a {@link CounterReader}: one call per counting rule (iptables)
+ * or counter object (nft), keyed by the pod address it counts, not by pod: {@link PodCounters}
+ * finds the pod through the metadata.
+ */
 interface CounterSink {
-    /**
-     * One counting rule.
-     *
-     * @param chain   the pod chain, e.g. {@code NETCOST-E-0A000107}
-     * @param comment the rule's comment ({@code "same_zone shop/web-0"}), null when it has none
-     */
-    void rule(String chain, String comment, long packets, long bytes);
+    /** A counter of the IPv4 pod address {@code address} (big-endian, as an int). */
+    void ipv4(Direction direction, TrafficClass trafficClass, int address, long packets, long bytes);
+
+    /** A counter of the IPv6 pod address whose 16 bytes, big-endian, are {@code high} then {@code low}. */
+    void ipv6(Direction direction, TrafficClass trafficClass, long high, long low, long packets, long bytes);
 }

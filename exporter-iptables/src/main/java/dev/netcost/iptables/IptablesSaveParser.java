@@ -1,5 +1,7 @@
 package dev.netcost.iptables;
 
+// TODO(integrator): on branch wt-nft only CounterSink→RuleSink / CounterReader→RuleReader (and ReadStatus accessors) were renamed here to compile; take the other helper's version.
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,7 +9,7 @@ import java.util.Map;
 
 /**
  * Parses {@code iptables-save -c} output: into a {@link MangleSnapshot} for reconciling, or straight
- * into a {@link CounterSink} for reading, where lines of other chains cost a few character
+ * into a {@link RuleSink} for reading, where lines of other chains cost a few character
  * comparisons and no allocation.
  */
 final class IptablesSaveParser {
@@ -82,7 +84,7 @@ final class IptablesSaveParser {
     /**
      * Feeds every rule of netcost's pod chains in {@code text} (the mangle table) to {@code sink}.
      */
-    ReadStatus read(CharSequence text, CounterSink sink) {
+    ReadStatus read(CharSequence text, RuleSink sink) {
         String main = names.main();
         int n = text.length();
         int pos = 0;

@@ -1,20 +1,22 @@
 package dev.netcost.iptables;
 
+import dev.netcost.core.k8s.TrafficClass;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 
 /**
- * Reads netcost's counters from the nf_tables mangle table (iptables-nft) with one netlink dump,
- * {@code NFT_MSG_GETRULE} for table {@code ip mangle} (or {@code ip6 mangle}, ip6tables-nft's, for
- * IPv6 pod chains), over a raw {@code NETLINK_NETFILTER} socket
- * opened on the {@link NetnsThread} (so it lives in that thread's network namespace). Messages are
- * parsed from a reused buffer; only rules of netcost's pod chains and of POSTROUTING are decoded.
- * A dump interrupted by a concurrent ruleset change ({@code NLM_F_DUMP_INTR}) is read again, so the
- * sink only ever sees one consistent generation.
+ * Reads the named counters of netcost's nf_tables table ({@code inet netcost}, see {@link NftRuleset})
+ * with one netlink dump, {@code NFT_MSG_GETOBJ} of the table's counter objects, plus one
+ * {@code NFT_MSG_GETCHAIN} dump to count the table's base chains (its hooks), over a raw
+ * {@code NETLINK_NETFILTER} socket opened on the {@link NetnsThread} (so it lives in that thread's
+ * network namespace). Messages are parsed from a reused buffer; a counter's direction, family, class
+ * and address are decoded from the bytes of its name ({@code e4-same_zone-0a0a0102}), so a read
+ * allocates nothing per counter. A dump interrupted by a concurrent ruleset change
+ * ({@code NLM_F_DUMP_INTR}) is read again, so the sink only ever sees one consistent generation.
  */
 final class NftCounterReader implements CounterReader {
     private static final int NLMSG_HDRLEN = 16;
@@ -24,87 +26,60 @@ final class NftCounterReader implements CounterReader {
     private static final int NLM_F_DUMP = 0x300;
     private static final int NLM_F_DUMP_INTR = 0x10;
     private static final int NFNL_SUBSYS_NFTABLES = 10;
-    private static final int NFT_MSG_NEWRULE = 6;
-    private static final int NFT_MSG_GETRULE = 7;
-    private static final int NFPROTO_IPV4 = 2;
-    private static final int NFPROTO_IPV6 = 10;
-    private static final int NFTA_RULE_TABLE = 1;
-    private static final int NFTA_RULE_CHAIN = 2;
-    private static final int NFTA_RULE_EXPRESSIONS = 4;
-    private static final int NFTA_RULE_USERDATA = 7;
-    private static final int NFTA_LIST_ELEM = 1;
-    private static final int NFTA_EXPR_NAME = 1;
-    private static final int NFTA_EXPR_DATA = 2;
+    private static final int NFT_MSG_NEWCHAIN = 3;
+    private static final int NFT_MSG_GETCHAIN = 4;
+    private static final int NFT_MSG_NEWOBJ = 18;
+    private static final int NFT_MSG_GETOBJ = 19;
+    private static final int NFPROTO_INET = 1;
+    private static final int NFTA_CHAIN_TABLE = 1;
+    private static final int NFTA_CHAIN_HOOK = 4;
+    private static final int NFTA_OBJ_TABLE = 1;
+    private static final int NFTA_OBJ_NAME = 2;
+    private static final int NFTA_OBJ_TYPE = 3;
+    private static final int NFTA_OBJ_DATA = 4;
+    private static final int NFT_OBJECT_COUNTER = 1;
     private static final int NFTA_COUNTER_BYTES = 1;
     private static final int NFTA_COUNTER_PACKETS = 2;
-    private static final int NFTA_IMMEDIATE_DATA = 2;
-    private static final int NFTA_DATA_VERDICT = 2;
-    private static final int NFTA_VERDICT_CODE = 1;
-    private static final int NFTA_VERDICT_CHAIN = 2;
-    private static final int NFTA_MATCH_NAME = 1;
-    private static final int NFTA_MATCH_INFO = 3;
-    private static final int NFT_JUMP = -3;
-    private static final int NFTNL_UDATA_RULE_COMMENT = 0;
     private static final int ENOENT = 2;
     private static final int MAX_ATTEMPTS = 5;
     private static final int BUFFER = 256 * 1024;
 
-    private static final byte[] COUNTER = ascii("counter");
-    private static final byte[] IMMEDIATE = ascii("immediate");
-    private static final byte[] MATCH = ascii("match");
-    private static final byte[] COMMENT = ascii("comment");
-    private static final byte[] POSTROUTING = ascii("POSTROUTING");
+    private static final Direction[] DIRECTIONS = Direction.values();
+    private static final TrafficClass[] CLASSES = TrafficClass.values();
+    private static final byte[][] LABELS = new byte[CLASSES.length][];
+
+    static {
+        for (TrafficClass c : CLASSES) {
+            LABELS[c.ordinal()] = c.label().getBytes(StandardCharsets.US_ASCII);
+        }
+    }
 
     private final NetnsThread thread;
     private final LibC libc;
-    private final ChainNames names;
-    private final byte[] prefix;
-    private final int podChainLength;
-    private final byte[] main;
+    private final byte[] table;
     private final int fd;
-    private final int nfproto;
     private final Pointer nativeBuf;
     private final byte[] buf = new byte[BUFFER];
-    private final ByteBuffer view = ByteBuffer.wrap(buf);
-    private final ByteStrings chainNames = new ByteStrings();
-    private final ByteStrings comments = new ByteStrings();
-    private final Rules rules = new Rules();
+    private final Counters counters = new Counters();
     private int seq;
-    private String lastChain;
-    private int chainSlot;
-    private int commentSlot;
+    private int baseChains;
 
-    // Per-rule scratch, filled by parse().
-    private int chainStart;
-    private int chainLen;
-    private long packets;
-    private long bytes;
-    private boolean jump;
-    private String comment;
-
-    private NftCounterReader(NetnsThread thread, LibC libc, ChainNames names, int fd, int nfproto) {
-        this.nfproto = nfproto;
+    private NftCounterReader(NetnsThread thread, LibC libc, String table, int fd) {
         this.thread = thread;
         this.libc = libc;
-        this.names = names;
-        this.prefix = ascii(names.main() + "-");
-        this.podChainLength = names.main().length() + 11;
-        this.main = ascii(names.main());
+        this.table = table.getBytes(StandardCharsets.US_ASCII);
         this.fd = fd;
         this.nativeBuf = Memory.allocateDirect(Runtime.getRuntime(libc), BUFFER);
     }
 
-    static NftCounterReader open(NetnsThread thread, ChainNames names) throws IOException, InterruptedException {
-        return open(thread, names, false);
-    }
-
-    /** A reader of the {@code ip6 mangle} table (ip6tables-nft) when {@code ipv6}, else of {@code ip mangle}. */
-    static NftCounterReader open(NetnsThread thread, ChainNames names, boolean ipv6) throws IOException, InterruptedException {
+    /** A reader of the counters of table {@code inet <table>}. */
+    static NftCounterReader open(NetnsThread thread, String table) throws IOException, InterruptedException {
         LibC c = NetnsThread.libc();
         int fd = thread.call(() -> {
             int s = c.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_NETFILTER);
             if (s < 0) {
-                throw new IOException("cannot open a NETLINK_NETFILTER socket: " + c.strerror(NetnsThread.errno()));
+                throw new IOException("cannot open a NETLINK_NETFILTER socket: " + c.strerror(NetnsThread.errno())
+                        + " (possible fixes: run as root or with CAP_NET_ADMIN)");
             }
             Pointer tv = Memory.allocateDirect(Runtime.getRuntime(c), 16);
             tv.putLong(0, 5);
@@ -112,11 +87,7 @@ final class NftCounterReader implements CounterReader {
             c.setsockopt(s, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, tv, 16);
             return s;
         });
-        return new NftCounterReader(thread, c, names, fd, ipv6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
+        return new NftCounterReader(thread, c, table, fd);
     }
 
     @Override
@@ -126,18 +97,24 @@ final class NftCounterReader implements CounterReader {
 
     @Override
     public ReadStatus read(CounterSink sink) throws Exception {
-        ReadStatus status = thread.call(this::dumpConsistently);
-        for (int i = 0; i < rules.size; i++) {
-            sink.rule(rules.chains[i], rules.comments[i], rules.packets[i], rules.bytes[i]);
+        ReadStatus status = thread.call(this::readConsistently);
+        Counters c = counters;
+        for (int i = 0; i < c.size; i++) {
+            Direction d = DIRECTIONS[c.direction[i]];
+            TrafficClass cls = CLASSES[c.trafficClass[i]];
+            if (c.ipv6[i]) {
+                sink.ipv6(d, cls, c.high[i], c.low[i], c.packets[i], c.bytes[i]);
+            } else {
+                sink.ipv4(d, cls, (int) c.low[i], c.packets[i], c.bytes[i]);
+            }
         }
         return status;
     }
 
-    private ReadStatus dumpConsistently() throws IOException {
+    private ReadStatus readConsistently() throws IOException {
         for (int attempt = 1; ; attempt++) {
-            ReadStatus s = dump();
-            if (s != null) {
-                return s;
+            if (dump(NFT_MSG_GETOBJ) && dump(NFT_MSG_GETCHAIN)) {
+                return new ReadStatus(baseChains, counters.size);
             }
             if (attempt == MAX_ATTEMPTS) {
                 throw new IOException("the nf_tables ruleset kept changing during " + MAX_ATTEMPTS + " reads");
@@ -145,18 +122,20 @@ final class NftCounterReader implements CounterReader {
         }
     }
 
-    /** One dump into {@link #rules}; null when the kernel flagged it as interrupted. */
-    private ReadStatus dump() throws IOException {
-        rules.size = 0;
-        lastChain = null;
-        chainSlot = 0;
-        commentSlot = 0;
+    /**
+     * One dump of the table's counter objects into {@link #counters} or of its base chains into
+     * {@link #baseChains}; false when the kernel flagged it as interrupted.
+     */
+    private boolean dump(int request) throws IOException {
+        if (request == NFT_MSG_GETOBJ) {
+            counters.size = 0;
+        } else {
+            baseChains = 0;
+        }
         int mySeq = ++seq;
-        sendRequest(mySeq);
-        int jumps = 0;
-        int podChains = 0;
-        String previousPodChain = null;
+        sendRequest(request, mySeq);
         boolean interrupted = false;
+        int reply = (NFNL_SUBSYS_NFTABLES << 8) | (request == NFT_MSG_GETOBJ ? NFT_MSG_NEWOBJ : NFT_MSG_NEWCHAIN);
         while (true) {
             long n = libc.recv(fd, nativeBuf, BUFFER, 0);
             if (n < 0) {
@@ -177,32 +156,22 @@ final class NftCounterReader implements CounterReader {
                         interrupted = true;
                     }
                     if (type == NLMSG_DONE) {
-                        return interrupted ? null : new ReadStatus(jumps, podChains);
+                        return !interrupted;
                     }
                     if (type == NLMSG_ERROR) {
                         int err = -i32le(off + NLMSG_HDRLEN);
-                        if (err == 0) {
-                            off += (len + 3) & ~3;
-                            continue;
+                        if (err == ENOENT) { // no such table: nothing of ours
+                            return !interrupted;
                         }
-                        if (err == ENOENT) { // no mangle table yet: nothing of ours either
-                            return new ReadStatus(0, 0);
+                        if (err != 0) {
+                            throw new IOException("nf_tables " + (request == NFT_MSG_GETOBJ ? "counter" : "chain")
+                                    + " dump failed: " + libc.strerror(err));
                         }
-                        throw new IOException("nf_tables rule dump failed: " + libc.strerror(err));
-                    }
-                    if (type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWRULE)) {
-                        int kind = parse(off + NLMSG_HDRLEN + 4, off + len);
-                        if (kind == 1) {
-                            String chain = podChain();
-                            if (chain != null) {
-                                if (chain != previousPodChain) {
-                                    podChains++;
-                                    previousPodChain = chain;
-                                }
-                                rules.add(chain, comment, packets, bytes);
-                            }
-                        } else if (kind == 2 && jump) {
-                            jumps++;
+                    } else if (type == reply) {
+                        if (request == NFT_MSG_GETOBJ) {
+                            counter(off + NLMSG_HDRLEN + 4, off + len);
+                        } else {
+                            chain(off + NLMSG_HDRLEN + 4, off + len);
                         }
                     }
                 }
@@ -211,193 +180,148 @@ final class NftCounterReader implements CounterReader {
         }
     }
 
-    private void sendRequest(int mySeq) throws IOException {
-        byte[] table = ascii("mangle");
-        int attrLen = 4 + table.length + 1;
-        int total = NLMSG_HDRLEN + 4 + ((attrLen + 3) & ~3);
+    /** The request: nfgenmsg for family inet, the table's name, and for counters the object type. */
+    private void sendRequest(int request, int mySeq) throws IOException {
+        int tableAttr = 4 + table.length + 1;
+        int total = NLMSG_HDRLEN + 4 + align(tableAttr) + (request == NFT_MSG_GETOBJ ? 8 : 0);
         Pointer p = nativeBuf;
+        for (int i = 0; i < total; i++) {
+            p.putByte(i, (byte) 0);
+        }
         p.putInt(0, total);
-        p.putShort(4, (short) ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE));
+        p.putShort(4, (short) ((NFNL_SUBSYS_NFTABLES << 8) | request));
         p.putShort(6, (short) (NLM_F_REQUEST | NLM_F_DUMP));
         p.putInt(8, mySeq);
-        p.putInt(12, 0);
-        p.putByte(16, (byte) nfproto);
-        p.putByte(17, (byte) 0);
-        p.putShort(18, (short) 0);
-        p.putShort(20, (short) attrLen);
-        p.putShort(22, (short) NFTA_RULE_TABLE);
-        p.put(24, table, 0, table.length);
-        for (int i = 24 + table.length; i < total; i++) {
-            p.putByte(i, (byte) 0);
+        p.putByte(16, (byte) NFPROTO_INET);
+        int a = NLMSG_HDRLEN + 4;
+        p.putShort(a, (short) tableAttr);
+        p.putShort(a + 2, (short) (request == NFT_MSG_GETOBJ ? NFTA_OBJ_TABLE : NFTA_CHAIN_TABLE));
+        p.put(a + 4, table, 0, table.length);
+        if (request == NFT_MSG_GETOBJ) {
+            a += align(tableAttr);
+            p.putShort(a, (short) 8);
+            p.putShort(a + 2, (short) NFTA_OBJ_TYPE);
+            p.putByte(a + 7, (byte) NFT_OBJECT_COUNTER); // a big-endian u32: bytes 4..6 stay zero
         }
         if (libc.send(fd, p, total, 0) != total) {
             throw new IOException("netlink send failed: " + libc.strerror(NetnsThread.errno()));
         }
     }
 
-    /**
-     * Parses one rule's attributes; returns 1 for a rule in a chain starting with the prefix, 2 for a
-     * POSTROUTING rule, 0 for anything else (then nothing beyond the chain name is decoded).
-     */
-    private int parse(int from, int end) {
-        chainStart = -1;
-        packets = 0;
-        bytes = 0;
-        jump = false;
-        comment = null;
-        int kind = 0;
-        int expressions = -1;
-        int expressionsEnd = 0;
-        int userdata = -1;
-        int userdataEnd = 0;
+    /** A chain of the dump: counted when it is in our table and has a hook (a base chain). */
+    private void chain(int from, int end) {
+        boolean ours = false;
+        boolean hook = false;
         for (int a = from; a + 4 <= end; ) {
             int len = u16le(a);
-            int type = u16le(a + 2) & 0x3FFF;
             if (len < 4) {
                 break;
             }
-            if (type == NFTA_RULE_CHAIN) {
-                chainStart = a + 4;
-                chainLen = strlen(chainStart, a + len);
-                if (chainLen == podChainLength && startsWith(chainStart, chainLen, prefix)) {
-                    kind = 1;
-                } else if (equals(chainStart, chainLen, POSTROUTING)) {
-                    kind = 2;
-                }
-            } else if (type == NFTA_RULE_EXPRESSIONS) {
-                expressions = a + 4;
-                expressionsEnd = a + len;
-            } else if (type == NFTA_RULE_USERDATA) {
-                userdata = a + 4;
-                userdataEnd = a + len;
+            int type = u16le(a + 2) & 0x3FFF;
+            if (type == NFTA_CHAIN_TABLE) {
+                ours = equalsNul(a + 4, a + len, table);
+            } else if (type == NFTA_CHAIN_HOOK) {
+                hook = true;
             }
-            a += (len + 3) & ~3;
+            a += align(len);
         }
-        if (kind == 0) {
-            return 0;
-        }
-        if (expressions >= 0) {
-            expressions(expressions, expressionsEnd);
-        }
-        if (userdata >= 0 && comment == null) {
-            for (int u = userdata; u + 2 <= userdataEnd; ) {
-                int t = buf[u] & 0xFF;
-                int l = buf[u + 1] & 0xFF;
-                if (t == NFTNL_UDATA_RULE_COMMENT && u + 2 + l <= userdataEnd) {
-                    comment = comments.get(commentSlot++, view, u + 2, strlen(u + 2, u + 2 + l));
-                    break;
-                }
-                u += 2 + l;
-            }
-        }
-        return kind;
-    }
-
-    private void expressions(int from, int end) {
-        for (int e = from; e + 4 <= end; ) {
-            int len = u16le(e);
-            if (len < 4) {
-                return;
-            }
-            if ((u16le(e + 2) & 0x3FFF) == NFTA_LIST_ELEM) {
-                expression(e + 4, e + len);
-            }
-            e += (len + 3) & ~3;
+        if (ours && hook) {
+            baseChains++;
         }
     }
 
-    private void expression(int from, int end) {
+    /** A counter object of the dump: kept when it is in our table and its name is one of ours. */
+    private void counter(int from, int end) {
         int name = -1;
         int nameLen = 0;
-        int data = -1;
-        int dataEnd = 0;
+        boolean ours = false;
+        long packets = 0;
+        long bytes = 0;
         for (int a = from; a + 4 <= end; ) {
             int len = u16le(a);
             if (len < 4) {
-                return;
+                break;
             }
             int type = u16le(a + 2) & 0x3FFF;
-            if (type == NFTA_EXPR_NAME) {
+            if (type == NFTA_OBJ_TABLE) {
+                ours = equalsNul(a + 4, a + len, table);
+            } else if (type == NFTA_OBJ_NAME) {
                 name = a + 4;
                 nameLen = strlen(name, a + len);
-            } else if (type == NFTA_EXPR_DATA) {
-                data = a + 4;
-                dataEnd = a + len;
+            } else if (type == NFTA_OBJ_DATA) {
+                for (int d = a + 4; d + 4 <= a + len; ) {
+                    int dl = u16le(d);
+                    if (dl < 4) {
+                        break;
+                    }
+                    int dt = u16le(d + 2) & 0x3FFF;
+                    if (dt == NFTA_COUNTER_BYTES && dl >= 12) {
+                        bytes = i64be(d + 4);
+                    } else if (dt == NFTA_COUNTER_PACKETS && dl >= 12) {
+                        packets = i64be(d + 4);
+                    }
+                    d += align(dl);
+                }
             }
-            a += (len + 3) & ~3;
+            a += align(len);
         }
-        if (name < 0 || data < 0) {
-            return;
-        }
-        if (equals(name, nameLen, COUNTER)) {
-            for (int a = data; a + 4 <= dataEnd; a += (u16le(a) + 3) & ~3) {
-                int type = u16le(a + 2) & 0x3FFF;
-                if (type == NFTA_COUNTER_BYTES) {
-                    bytes = i64be(a + 4);
-                } else if (type == NFTA_COUNTER_PACKETS) {
-                    packets = i64be(a + 4);
-                }
-                if (u16le(a) < 4) {
-                    return;
-                }
-            }
-        } else if (equals(name, nameLen, IMMEDIATE)) {
-            int verdictData = find(data, dataEnd, NFTA_IMMEDIATE_DATA);
-            int verdict = verdictData < 0 ? -1 : find(verdictData + 4, verdictData + u16le(verdictData), NFTA_DATA_VERDICT);
-            if (verdict >= 0) {
-                int vEnd = verdict + u16le(verdict);
-                int code = find(verdict + 4, vEnd, NFTA_VERDICT_CODE);
-                int chain = find(verdict + 4, vEnd, NFTA_VERDICT_CHAIN);
-                if (code >= 0 && i32be(code + 4) == NFT_JUMP && chain >= 0) {
-                    int cs = chain + 4;
-                    jump = equals(cs, strlen(cs, chain + u16le(chain)), main);
-                }
-            }
-        } else if (equals(name, nameLen, MATCH)) {
-            int matchName = find(data, dataEnd, NFTA_MATCH_NAME);
-            int info = find(data, dataEnd, NFTA_MATCH_INFO);
-            if (matchName >= 0 && info >= 0 && equals(matchName + 4, strlen(matchName + 4, matchName + u16le(matchName)), COMMENT)) {
-                int s = info + 4;
-                comment = comments.get(commentSlot++, view, s, strlen(s, info + u16le(info)));
-            }
+        if (ours && name >= 0) {
+            parseName(name, nameLen, packets, bytes);
         }
     }
 
-    /** The offset of the first attribute of {@code type} in [from, end), or -1. */
-    private int find(int from, int end, int type) {
-        for (int a = from; a + 4 <= end; ) {
-            int len = u16le(a);
-            if (len < 4) {
-                return -1;
+    /** Adds the counter when its name is {@code <e|i><4|6>-<class label>-<8 or 32 lower-case hex digits>}. */
+    private void parseName(int at, int len, long packets, long bytes) {
+        if (len < 4 || buf[at + 2] != '-') {
+            return;
+        }
+        int direction = buf[at] == 'e' ? Direction.EGRESS.ordinal() : buf[at] == 'i' ? Direction.INGRESS.ordinal() : -1;
+        boolean ipv6 = buf[at + 1] == '6';
+        if (direction < 0 || !ipv6 && buf[at + 1] != '4') {
+            return;
+        }
+        int cls = -1;
+        int p = at + 3;
+        for (int c = 0; c < LABELS.length; c++) {
+            byte[] label = LABELS[c];
+            if (p + label.length < at + len && startsWith(p, label) && buf[p + label.length] == '-') {
+                cls = c;
+                p += label.length + 1;
+                break;
             }
-            if ((u16le(a + 2) & 0x3FFF) == type) {
-                return a;
+        }
+        int digits = at + len - p;
+        if (cls < 0 || digits != (ipv6 ? 32 : 8)) {
+            return;
+        }
+        long high = 0;
+        long low = 0;
+        for (int i = 0; i < digits; i++) {
+            int v = hex(buf[p + i]);
+            if (v < 0) {
+                return;
             }
-            a += (len + 3) & ~3;
+            if (ipv6 && i < 16) {
+                high = (high << 4) | v;
+            } else {
+                low = (low << 4) | v;
+            }
+        }
+        counters.add(direction, cls, ipv6, high, low, packets, bytes);
+    }
+
+    private static int hex(byte b) {
+        if (b >= '0' && b <= '9') {
+            return b - '0';
+        }
+        if (b >= 'a' && b <= 'f') {
+            return b - 'a' + 10;
         }
         return -1;
     }
 
-    /** The pod chain name of the rule just parsed (null for another chain with the prefix), reusing Strings. */
-    private String podChain() {
-        if (lastChain != null && lastChain.length() == chainLen && equalsString(chainStart, lastChain)) {
-            return lastChain;
-        }
-        String name = chainNames.get(chainSlot++, view, chainStart, chainLen);
-        if (!names.isPodChain(name)) {
-            return null;
-        }
-        lastChain = name;
-        return name;
-    }
-
-    private boolean equalsString(int at, String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (buf[at + i] != s.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
+    private static int align(int len) {
+        return (len + 3) & ~3;
     }
 
     private int strlen(int from, int end) {
@@ -408,10 +332,7 @@ final class NftCounterReader implements CounterReader {
         return i - from;
     }
 
-    private boolean startsWith(int at, int len, byte[] p) {
-        if (len < p.length) {
-            return false;
-        }
+    private boolean startsWith(int at, byte[] p) {
         for (int i = 0; i < p.length; i++) {
             if (buf[at + i] != p[i]) {
                 return false;
@@ -420,8 +341,8 @@ final class NftCounterReader implements CounterReader {
         return true;
     }
 
-    private boolean equals(int at, int len, byte[] p) {
-        return len == p.length && startsWith(at, len, p);
+    private boolean equalsNul(int at, int end, byte[] s) {
+        return strlen(at, end) == s.length && startsWith(at, s);
     }
 
     private int u16le(int at) {
@@ -440,29 +361,44 @@ final class NftCounterReader implements CounterReader {
         return ((long) i32be(at) << 32) | (i32be(at + 4) & 0xFFFFFFFFL);
     }
 
+    /** The thread reads run on, for measuring what they allocate. */
+    // VisibleForTesting
+    NetnsThread thread() {
+        return thread;
+    }
+
     @Override
     public void close() {
         libc.close(fd);
     }
 
-    /** The rules of one dump, in arrays that grow and are reused. */
-    private static final class Rules {
-        String[] chains = new String[64];
-        String[] comments = new String[64];
-        long[] packets = new long[64];
-        long[] bytes = new long[64];
+    /** The counters of one dump, in arrays that grow and are reused. */
+    private static final class Counters {
+        byte[] direction = new byte[256];
+        byte[] trafficClass = new byte[256];
+        boolean[] ipv6 = new boolean[256];
+        long[] high = new long[256];
+        long[] low = new long[256];
+        long[] packets = new long[256];
+        long[] bytes = new long[256];
         int size;
 
-        void add(String chain, String comment, long p, long b) {
-            if (size == chains.length) {
+        void add(int d, int cls, boolean v6, long hi, long lo, long p, long b) {
+            if (size == direction.length) {
                 int n = size * 2;
-                chains = java.util.Arrays.copyOf(chains, n);
-                comments = java.util.Arrays.copyOf(comments, n);
-                packets = java.util.Arrays.copyOf(packets, n);
-                bytes = java.util.Arrays.copyOf(bytes, n);
+                direction = Arrays.copyOf(direction, n);
+                trafficClass = Arrays.copyOf(trafficClass, n);
+                ipv6 = Arrays.copyOf(ipv6, n);
+                high = Arrays.copyOf(high, n);
+                low = Arrays.copyOf(low, n);
+                packets = Arrays.copyOf(packets, n);
+                bytes = Arrays.copyOf(bytes, n);
             }
-            chains[size] = chain;
-            comments[size] = comment;
+            direction[size] = (byte) d;
+            trafficClass[size] = (byte) cls;
+            ipv6[size] = v6;
+            high[size] = hi;
+            low[size] = lo;
             packets[size] = p;
             bytes[size] = b;
             size++;

