@@ -46,13 +46,6 @@ final class NftCounterReader implements CounterReader {
 
     private static final Direction[] DIRECTIONS = Direction.values();
     private static final TrafficClass[] CLASSES = TrafficClass.values();
-    private static final byte[][] LABELS = new byte[CLASSES.length][];
-
-    static {
-        for (TrafficClass c : CLASSES) {
-            LABELS[c.ordinal()] = c.label().getBytes(StandardCharsets.US_ASCII);
-        }
-    }
 
     private final NetnsThread thread;
     private final LibC libc;
@@ -61,6 +54,7 @@ final class NftCounterReader implements CounterReader {
     private final Pointer nativeBuf;
     private final byte[] buf = new byte[BUFFER];
     private final Counters counters = new Counters();
+    private final NftCounterNames names = new NftCounterNames();
     private int seq;
     private int baseChains;
 
@@ -270,54 +264,11 @@ final class NftCounterReader implements CounterReader {
         }
     }
 
-    /** Adds the counter when its name is {@code <e|i><4|6>-<class label>-<8 or 32 lower-case hex digits>}. */
+    /** Adds the counter when its name is one of netcost's. */
     private void parseName(int at, int len, long packets, long bytes) {
-        if (len < 4 || buf[at + 2] != '-') {
-            return;
+        if (names.parse(buf, at, len)) {
+            counters.add(names.direction.ordinal(), names.trafficClass.ordinal(), names.ipv6, names.high, names.low, packets, bytes);
         }
-        int direction = buf[at] == 'e' ? Direction.EGRESS.ordinal() : buf[at] == 'i' ? Direction.INGRESS.ordinal() : -1;
-        boolean ipv6 = buf[at + 1] == '6';
-        if (direction < 0 || !ipv6 && buf[at + 1] != '4') {
-            return;
-        }
-        int cls = -1;
-        int p = at + 3;
-        for (int c = 0; c < LABELS.length; c++) {
-            byte[] label = LABELS[c];
-            if (p + label.length < at + len && startsWith(p, label) && buf[p + label.length] == '-') {
-                cls = c;
-                p += label.length + 1;
-                break;
-            }
-        }
-        int digits = at + len - p;
-        if (cls < 0 || digits != (ipv6 ? 32 : 8)) {
-            return;
-        }
-        long high = 0;
-        long low = 0;
-        for (int i = 0; i < digits; i++) {
-            int v = hex(buf[p + i]);
-            if (v < 0) {
-                return;
-            }
-            if (ipv6 && i < 16) {
-                high = (high << 4) | v;
-            } else {
-                low = (low << 4) | v;
-            }
-        }
-        counters.add(direction, cls, ipv6, high, low, packets, bytes);
-    }
-
-    private static int hex(byte b) {
-        if (b >= '0' && b <= '9') {
-            return b - '0';
-        }
-        if (b >= 'a' && b <= 'f') {
-            return b - 'a' + 10;
-        }
-        return -1;
     }
 
     private static int align(int len) {
