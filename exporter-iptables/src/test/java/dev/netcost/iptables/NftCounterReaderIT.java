@@ -102,6 +102,9 @@ class NftCounterReaderIT {
                 assertThat(sink.got).isEqualTo(want);
             }
             assertThat(reader.name()).isEqualTo("netlink");
+            try (NftBenchSupport bench = new NftBenchSupport(ns.path())) { // the bench's nft-list parser agrees (sum of 64-bit bytes)
+                assertThat(bench.read("nft-list", 3000)).isEqualTo(bench.read("netlink", 3000));
+            }
         }
     }
 
