@@ -46,6 +46,9 @@ final class CommandRunner {
         }
     }
 
+    /** nsenter's exit code when it cannot execute the program (util-linux, like a shell's 127). */
+    private static final int NSENTER_EXEC_FAILED = 127;
+
     Result run(List<String> argv, byte[] stdin) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         if (netns != null) {
@@ -76,6 +79,9 @@ final class CommandRunner {
             String stderr = new String(err.get(), StandardCharsets.UTF_8);
             if (stderr.length() > MAX_STDERR) {
                 stderr = stderr.substring(0, MAX_STDERR) + "...";
+            }
+            if (netns != null && p.exitValue() == NSENTER_EXEC_FAILED && stderr.startsWith(nsenter + ": failed to execute")) {
+                throw new NotFoundException("cannot run " + argv.get(0) + ": " + stderr.strip(), null);
             }
             return new Result(p.exitValue(), out.get(), stderr.strip());
         } catch (ExecutionException e) {

@@ -66,20 +66,24 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
         return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, on, setThreshold);
     }
 
+    IptablesConfig withCommands(Commands c) {
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, c, ipv6, setThreshold);
+    }
+
     IptablesConfig withSetThreshold(int threshold) {
         return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, ipv6, threshold);
     }
 
     /** The programs run, by name (looked up in PATH) or path. */
     record Commands(String legacySave, String legacyRestore, String nftSave, String nftRestore, String nsenter,
-                    String legacySave6, String legacyRestore6, String nftSave6, String nftRestore6) {
+                    String legacySave6, String legacyRestore6, String nftSave6, String nftRestore6, String nft) {
         static final Commands DEFAULT = new Commands("iptables-legacy-save", "iptables-legacy-restore",
                 "iptables-nft-save", "iptables-nft-restore", "nsenter");
 
         /** IPv4 programs as given, the ip6tables ones by their default names. */
         Commands(String legacySave, String legacyRestore, String nftSave, String nftRestore, String nsenter) {
             this(legacySave, legacyRestore, nftSave, nftRestore, nsenter, "ip6tables-legacy-save", "ip6tables-legacy-restore",
-                    "ip6tables-nft-save", "ip6tables-nft-restore");
+                    "ip6tables-nft-save", "ip6tables-nft-restore", "nft");
         }
 
         Commands {
@@ -92,12 +96,18 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
             Objects.requireNonNull(legacyRestore6, "legacyRestore6");
             Objects.requireNonNull(nftSave6, "nftSave6");
             Objects.requireNonNull(nftRestore6, "nftRestore6");
+            Objects.requireNonNull(nft, "nft");
         }
 
         /** The same programs with the ip6tables ones in the IPv4 places, for the IPv6 side. */
         Commands ipv6() {
             return new Commands(legacySave6, legacyRestore6, nftSave6, nftRestore6, nsenter, legacySave6, legacyRestore6,
-                    nftSave6, nftRestore6);
+                    nftSave6, nftRestore6, nft);
+        }
+
+        Commands withNft(String program) {
+            return new Commands(legacySave, legacyRestore, nftSave, nftRestore, nsenter, legacySave6, legacyRestore6, nftSave6,
+                    nftRestore6, program);
         }
 
         String save(IptablesFamily family) {

@@ -9,6 +9,7 @@ import dev.netcost.core.spi.SourceUnavailableException;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,16 +31,10 @@ final class IptablesExporter implements Exporter {
     private final Counter reconcileFailures;
     private final Counter repairs;
 
-    private IptablesReconciler reconciler;
+    private CounterTables tables;
     private NetnsThread nativeThread;
-    private CounterReader reader;
     private long reconciledGeneration = Long.MIN_VALUE;
-    private int expectedCounters = -1;
     private boolean repairNeeded;
-    // The IPv6 side (ip6tables mangle); null when off or unavailable.
-    private IptablesReconciler reconciler6;
-    private CounterReader reader6;
-    private int expectedCounters6 = -1;
 
     IptablesExporter(IptablesConfig config, ExporterContext context) {
         this.config = config;
@@ -73,65 +68,65 @@ final class IptablesExporter implements Exporter {
         } catch (CommandRunner.NotFoundException e) {
             throw new SourceUnavailableException(e.getMessage());
         }
-        reconciler = new IptablesReconciler(runner, family, config.commands(), names, config.lockWait(),
-                new IpsetReconciler(runner, IptablesConfig.IPSET, names, false));
-        reader = createReader(family, false, config.commands());
-        LOG.info("iptables exporter: {} backend, counters read via {}, chains {}*{}", family.label(), reader.name(),
-                names.main(), config.netns() == null ? "" : " in network namespace " + config.netns());
-        if (config.ipv6()) {
-            startIpv6(family);
+        if (config.backend() != IptablesBackend.SAVE) {
+            nativeThread = openNativeThread();
+        }
+        if (family == IptablesFamily.NFT && nativeThread != null) {
+            tables = openNft();
+        }
+        if (tables == null) {
+            tables = new IptablesTables(config, runner, names, family, nativeThread);
+        }
+        LOG.info("iptables exporter: {}{}", tables.description(),
+                config.netns() == null ? "" : ", in network namespace " + config.netns());
+    }
+
+    /** The thread native readers run on (in {@code iptables.netns} when set), or null when it cannot start. */
+    private NetnsThread openNativeThread() throws InterruptedException {
+        try {
+            return new NetnsThread(config.netns());
+        } catch (IOException | RuntimeException | LinkageError e) {
+            LOG.warn("native counter readers unavailable, reading counters with iptables-*-save -c instead: {}"
+                    + " (possible fixes: run as root or with CAP_NET_ADMIN, CAP_NET_RAW and, for iptables.netns, CAP_SYS_ADMIN)",
+                    String.valueOf(e));
+            return null;
         }
     }
 
     /**
-     * Turns the IPv6 side on when the family's ip6tables-save runs (the kernel has ip6tables' mangle
-     * table); its rules exist only while some local pod has an IPv6 address.
+     * The {@code nft} backend, or null (with a warning) when nft or its netlink reader does not work
+     * here: then the rules go into iptables-nft and are read with {@code iptables-nft-save -c}. Chains
+     * an earlier netcost version left in iptables-nft's mangle tables are removed first.
      */
-    private void startIpv6(IptablesFamily family) throws InterruptedException {
-        IptablesConfig.Commands c6 = config.commands().ipv6();
-        IptablesReconciler r6 = new IptablesReconciler(runner, family, c6, names, config.lockWait(),
-                new IpsetReconciler(runner, IptablesConfig.IPSET, names, true));
+    private CounterTables openNft() throws InterruptedException {
+        NftTables nft;
         try {
-            r6.snapshot();
+            nft = NftTables.open(runner, config.commands().nft(), nativeThread, names, config.ipv6());
         } catch (IOException e) {
-            LOG.info("IPv6 pod addresses not counted: {} does not work here ({}); set iptables.ipv6: false to silence this",
-                    c6.save(family), e.getMessage());
-            return;
+            LOG.warn("the nft backend is unavailable, keeping counting rules in iptables-nft and reading them with {} -c"
+                            + " instead: {} (possible fixes: install nftables (the nft program, or set iptables.commands.nft);"
+                            + " run as root or with CAP_NET_ADMIN)",
+                    config.commands().nftSave(), e.getMessage());
+            return null;
         }
-        reconciler6 = r6;
-        reader6 = createReader(family, true, c6);
-        LOG.info("iptables exporter: IPv6 pod addresses counted in the {} ip6tables mangle table, read via {}",
-                family.label(), reader6.name());
+        removeIptablesNftLeftovers();
+        return nft;
     }
 
-    /**
-     * The reader of one table: native ({@link NativeReaders}) unless {@code backend: save} or the
-     * family has no native reader; {@code *-save -c} when the native one cannot start.
-     */
-    private CounterReader createReader(IptablesFamily family, boolean ipv6, IptablesConfig.Commands commands) {
-        CounterReader save = new SaveCounterReader(runner, commands.save(family), names);
-        if (config.backend() == IptablesBackend.SAVE) {
-            return save;
-        }
-        CounterReader nativeReader = null;
-        try {
-            if (nativeThread == null) {
-                nativeThread = new NetnsThread(config.netns());
+    private void removeIptablesNftLeftovers() throws InterruptedException {
+        List<IptablesConfig.Commands> families = config.ipv6()
+                ? List.of(config.commands(), config.commands().ipv6()) : List.of(config.commands());
+        for (IptablesConfig.Commands c : families) {
+            IptablesReconciler old = new IptablesReconciler(runner, IptablesFamily.NFT, c, names, config.lockWait());
+            try {
+                String removed = old.cleanup();
+                if (!removed.isEmpty()) {
+                    LOG.info("removed netcost's chains {}* left in the iptables-nft mangle table by an earlier version ({})",
+                            names.main(), c.restore(IptablesFamily.NFT));
+                }
+            } catch (IOException e) {
+                LOG.debug("no iptables-nft chains of an earlier version removed: {}", e.getMessage());
             }
-            nativeReader = NativeReaders.create(family, nativeThread, names, ipv6);
-            if (nativeReader == null) {
-                return save;
-            }
-            nativeReader.read(CounterSinks.NONE);
-            return nativeReader;
-        } catch (Exception | LinkageError e) {
-            LOG.warn("native {} {} counter reader unavailable, reading counters with {} -c instead: {}"
-                            + " (possible fixes: run as root or with CAP_NET_ADMIN and CAP_NET_RAW)",
-                    family.label(), ipv6 ? "IPv6" : "IPv4", commands.save(family), String.valueOf(e));
-            if (nativeReader != null) {
-                nativeReader.close();
-            }
-            return save;
         }
     }
 
@@ -141,19 +136,12 @@ final class IptablesExporter implements Exporter {
             reconcile();
         }
         counters.begin(metadata);
-        ReadStatus status = reader.read(counters);
-        // With no IPv6 pod there are no IPv6 rules to read (nor to watch): no read of the ip6tables table.
-        ReadStatus status6 = reader6 == null || expectedCounters6 <= 0 ? null : reader6.read(counters);
+        String damage = tables.read(counters);
         counters.emit(out);
-        boolean changed4 = expectedCounters >= 0 && (status.hooks() != 1 || status.counters() != expectedCounters);
-        boolean changed6 = status6 != null && (status6.hooks() != 1 || status6.counters() != expectedCounters6);
-        if (changed4 || changed6) {
-            ReadStatus s = changed4 ? status : status6;
-            throttled.warn("external-change", "netcost's {} rules were changed by someone else ({} jumps from"
-                            + " mangle POSTROUTING to {}, {} of {} counting rules present): restoring them (possible fixes: if"
-                            + " this repeats, look for a tool that rewrites the mangle table without --noflush)",
-                    changed4 ? "iptables" : "ip6tables", s.hooks(), names.main(), s.counters(),
-                    changed4 ? expectedCounters : expectedCounters6);
+        if (damage != null) {
+            throttled.warn("external-change", "netcost's counting rules were changed by someone else ({}): restoring them"
+                    + " (possible fixes: if this repeats, look for a tool that rewrites the mangle table without --noflush"
+                    + " or flushes the whole nftables ruleset)", damage);
             repairs.increment();
             repairNeeded = true;
             reconcile();
@@ -163,39 +151,16 @@ final class IptablesExporter implements Exporter {
     /** Brings the rules to the metadata's current pods and sets; failures are logged, counted and retried. */
     private void reconcile() throws InterruptedException {
         long generation = metadata.generation();
-        AccountingRules wanted = AccountingRules.build(names, metadata.localPods(), metadata.classificationSets(), false,
-                config.setThreshold());
         try {
-            String applied = reconciler.reconcile(wanted);
-            if (!applied.isEmpty()) {
-                LOG.debug("iptables rules reconciled: {} counting rules ({} bytes of restore input)",
-                        wanted.countingRules(), applied.length());
-            }
-            for (String s : wanted.skipped()) {
-                throttled.warn("skipped-" + s, "pod {} gets no iptables counters", s);
-            }
-            expectedCounters = wanted.countingRules();
-            if (reconciler6 != null) {
-                expectedCounters6 = -1;
-                AccountingRules wanted6 = AccountingRules.build(names, metadata.localPods(), metadata.classificationSets(), true,
-                        config.setThreshold());
-                // No IPv6 pod, no IPv6 rules: not even the jump.
-                String applied6 = wanted6.owners().isEmpty() ? reconciler6.cleanup() : reconciler6.reconcile(wanted6);
-                if (!applied6.isEmpty()) {
-                    LOG.debug("ip6tables rules reconciled: {} counting rules ({} bytes of restore input)",
-                            wanted6.countingRules(), applied6.length());
-                }
-                for (String s : wanted6.skipped()) {
-                    throttled.warn("skipped-" + s, "pod {} gets no ip6tables counters", s);
-                }
-                expectedCounters6 = wanted6.countingRules();
+            for (String s : tables.reconcile(metadata.localPods(), metadata.classificationSets())) {
+                throttled.warn("skipped-" + s, "pod {} gets no counters", s);
             }
             reconciledGeneration = generation;
             repairNeeded = false;
         } catch (IOException e) {
             reconcileFailures.increment();
             repairNeeded = true;
-            throttled.warn("reconcile", "cannot update netcost's iptables rules, counters may be missing for new pods:"
+            throttled.warn("reconcile", "cannot update netcost's counting rules, counters may be missing for new pods:"
                     + " {} (possible fixes: run as root / with CAP_NET_ADMIN; check iptables.backend and iptables.commands)",
                     e.getMessage());
         }
@@ -204,19 +169,13 @@ final class IptablesExporter implements Exporter {
     @Override
     public void close() throws Exception {
         try {
-            if (config.cleanupOnExit() && reconciler != null) {
-                reconciler.cleanup();
-                if (reconciler6 != null) {
-                    reconciler6.cleanup();
-                }
-                LOG.info("removed netcost's iptables chains {}* and their jump (iptables.cleanupOnExit)", names.main());
+            if (config.cleanupOnExit() && tables != null) {
+                tables.cleanup();
+                LOG.info("removed netcost's counting rules (iptables.cleanupOnExit): {}", tables.description());
             }
         } finally {
-            if (reader != null) {
-                reader.close();
-            }
-            if (reader6 != null) {
-                reader6.close();
+            if (tables != null) {
+                tables.close();
             }
             if (nativeThread != null) {
                 nativeThread.close();
@@ -225,22 +184,34 @@ final class IptablesExporter implements Exporter {
     }
 
     // VisibleForTesting
+    CounterTables tables() {
+        return tables;
+    }
+
+    // VisibleForTesting: the iptables side (legacy / save backends)
     CounterReader reader() {
-        return reader;
+        return iptables().reader();
     }
 
     // VisibleForTesting
     IptablesReconciler reconciler() {
-        return reconciler;
+        return iptables().reconciler();
     }
 
     // VisibleForTesting
     CounterReader reader6() {
-        return reader6;
+        return iptables().reader6();
     }
 
     // VisibleForTesting
     IptablesReconciler reconciler6() {
-        return reconciler6;
+        return iptables().reconciler6();
+    }
+
+    private IptablesTables iptables() {
+        if (tables instanceof IptablesTables t) {
+            return t;
+        }
+        throw new IllegalStateException("the " + tables.description() + " backend is not iptables");
     }
 }

@@ -40,7 +40,8 @@ public final class IptablesExporterFactory implements ExporterFactory<IptablesCo
                 nonBlank(c, "nftSave", dc.nftSave()), nonBlank(c, "nftRestore", dc.nftRestore()),
                 nonBlank(c, "nsenter", dc.nsenter()),
                 nonBlank(c, "legacySave6", dc.legacySave6()), nonBlank(c, "legacyRestore6", dc.legacyRestore6()),
-                nonBlank(c, "nftSave6", dc.nftSave6()), nonBlank(c, "nftRestore6", dc.nftRestore6()));
+                nonBlank(c, "nftSave6", dc.nftSave6()), nonBlank(c, "nftRestore6", dc.nftRestore6()),
+                nonBlank(c, "nft", dc.nft()));
         c.finish();
         boolean ipv6 = section.bool("ipv6", d.ipv6());
         int setThreshold = section.integer("setThreshold", d.setThreshold(), 0, Integer.MAX_VALUE);

@@ -2,22 +2,20 @@ package dev.netcost.iptables;
 
 import java.io.IOException;
 
-/** Creates the native counter reader of a family and address family. */
+/** Creates the native counter reader of an iptables family's table. */
 final class NativeReaders {
     private NativeReaders() {
     }
 
     /**
-     * The native reader, or null when the family has none yet.
+     * The native reader, or null when the family has none: iptables-nft's rule counters are read with
+     * {@code iptables-nft-save -c} (the {@code nft} backend keeps its counters in its own table instead,
+     * {@link NftTables}).
      *
      * @param ipv6 the ip6tables table instead of the iptables one
      */
     static CounterReader create(IptablesFamily family, NetnsThread thread, ChainNames names, boolean ipv6)
             throws IOException, InterruptedException {
-        if (family == IptablesFamily.LEGACY) {
-            return SockoptCounterReader.open(thread, names, ipv6);
-        }
-        // TODO(integrator): native nft table
-        return null;
+        return family == IptablesFamily.LEGACY ? SockoptCounterReader.open(thread, names, ipv6) : null;
     }
 }

@@ -20,8 +20,13 @@ final class ExporterFixture {
     private ExporterFixture() {
     }
 
+    /**
+     * The backend keeping counting rules in the family's iptables mangle table: {@code legacy}, or
+     * {@code save} on a namespace whose rules are in iptables-nft ({@code nft} would use netcost's own
+     * nf_tables table instead: {@link NftExporterIT}).
+     */
     static IptablesBackend backend(IptablesFamily family) {
-        return family == IptablesFamily.LEGACY ? IptablesBackend.LEGACY : IptablesBackend.NFT;
+        return family == IptablesFamily.LEGACY ? IptablesBackend.LEGACY : IptablesBackend.SAVE;
     }
 
     /**

@@ -53,12 +53,13 @@ class IptablesExporterFactoryTest {
                     legacyRestore6: /sbin/g
                     nftSave6: /sbin/h
                     nftRestore6: /sbin/i
+                    nft: /usr/sbin/nft
                   ipv6: false
                   setThreshold: 0
                 """);
         assertThat(c).isEqualTo(new IptablesConfig(true, IptablesBackend.NFT, "NC_1", true, Duration.ofSeconds(2),
                 Path.of("/run/netns/node"), new IptablesConfig.Commands("/sbin/a", "/sbin/b", "/sbin/c", "/sbin/d", "/bin/e",
-                "/sbin/f", "/sbin/g", "/sbin/h", "/sbin/i"), false, 0));
+                "/sbin/f", "/sbin/g", "/sbin/h", "/sbin/i", "/usr/sbin/nft"), false, 0));
         assertThat(c.commands().ipv6().save(IptablesFamily.NFT)).isEqualTo("/sbin/h");
         assertThat(c.commands().ipv6().restore(IptablesFamily.LEGACY)).isEqualTo("/sbin/g");
     }
