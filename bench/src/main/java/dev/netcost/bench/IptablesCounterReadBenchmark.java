@@ -21,10 +21,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One exporter read of netcost's counters (read + per-pod/class sums + samples), every class in use
- * with one CIDR each, in the class-chain layout (one counting rule per pod, class and direction):
- * {@code 250pods} is 250 pods (2,000 counting rules), {@code 10000rules} 1,250 pods (10,000 counting
- * rules). Each native reader runs against its family's {@code iptables-*-save -c} in the same run,
- * on the same rules, in a network namespace of its own (needs root).
+ * with one CIDR each: {@code 250pods} is 250 pods (2,000 counters), {@code 10000rules} 1,250 pods
+ * (10,000 counters). {@code sockopt} and {@code legacy-save} read counting rules in iptables-legacy
+ * (the class-chain layout, one rule per pod, class and direction), {@code nft-save} the same rules in
+ * iptables-nft, {@code netlink} and {@code nft-list} (the nft program) the named counters of the
+ * {@code nft} backend's own table: each native reader against the save programs in the same run, on
+ * the same pods, in a network namespace of its own (needs root).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,7 +38,7 @@ public class IptablesCounterReadBenchmark {
     @Param({"250pods", "10000rules"})
     public String ruleset;
 
-    @Param({"sockopt", "legacy-save", "nft-save"})
+    @Param({"sockopt", "legacy-save", "nft-save", "netlink", "nft-list"})
     public String reader;
 
     private IptablesBenchNamespace ns;
@@ -50,7 +52,11 @@ public class IptablesCounterReadBenchmark {
         List<PodInfo> pods = IptablesBenchNamespace.pods(ruleset.equals("250pods") ? IptablesBenchNamespace.PODS : 1_250, 0);
         ClassificationSets sets = IptablesBenchNamespace.sets(4);
         metadata = IptablesBenchNamespace.metadata(pods);
-        String family = reader.equals("sockopt") || reader.equals("legacy-save") ? "legacy" : "nft";
+        String family = switch (reader) {
+            case "sockopt", "legacy-save" -> "legacy";
+            case "nft-save" -> "nft";
+            default -> "nftables";
+        };
         support.reconcile(family, pods, sets);
         int rules = support.countingRules(pods, sets);
         if (rules != (ruleset.equals("250pods") ? 2_000 : 10_000)) {

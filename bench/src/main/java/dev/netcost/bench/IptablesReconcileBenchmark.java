@@ -20,8 +20,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Reconciling the rules of 250 pods (every class in use, one CIDR each: 2,000 counting rules in the
- * class-chain layout): {@code unchanged} is the cost of a
+ * Reconciling the counters of 250 pods (every class in use, one CIDR each: 2,000 counting rules in the
+ * class-chain layout of iptables-legacy ({@code legacy}) or iptables-nft ({@code nft}), or 2,000 named
+ * counters in the {@code nft} backend's table ({@code nftables}, where save/restore read "nft list" /
+ * "nft -f")): {@code unchanged} is the cost of a
  * cycle that finds nothing to do ({@code save -c} + plan), {@code onePodReplaced} one pod going and
  * another coming (save + one restore transaction), {@code fromScratch} all 250 pods (restore of the
  * whole ruleset after a cleanup, cleanup included).
@@ -33,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class IptablesReconcileBenchmark {
-    @Param({"legacy", "nft"})
+    @Param({"legacy", "nft", "nftables"})
     public String family;
 
     private IptablesBenchNamespace ns;

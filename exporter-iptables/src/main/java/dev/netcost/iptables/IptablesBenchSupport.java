@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * Public handle on the exporter's internals for the JMH benchmarks in {@code bench/}: reconciles the
- * rules for a set of pods and reads the counters back with each reader, all in one network
- * namespace. Not used by the agent.
+ * counters for a set of pods in one of three places — iptables-legacy ({@code legacy}), iptables-nft
+ * ({@code nft}) or netcost's own nf_tables table ({@code nftables}, the {@code nft} backend) — and
+ * reads them back with each reader, all in one network namespace. Not used by the agent.
  */
 public final class IptablesBenchSupport implements AutoCloseable {
     private final ChainNames names = new ChainNames("NETCOST");
@@ -22,6 +23,9 @@ public final class IptablesBenchSupport implements AutoCloseable {
     private final CounterReader nftSave;
     private final IptablesReconciler legacy;
     private final IptablesReconciler nft;
+    private final NftReconciler nftables;
+    private final CounterReader netlink;
+    private final CounterReader nftList;
     private final PodCounters counters = new PodCounters();
 
     /** @param netns the network namespace file to work in, e.g. {@code /run/netns/bench} */
@@ -34,16 +38,30 @@ public final class IptablesBenchSupport implements AutoCloseable {
         this.nftSave = new SaveCounterReader(runner, c.nftSave(), names);
         this.legacy = new IptablesReconciler(runner, IptablesFamily.LEGACY, c, names, Duration.ofSeconds(5));
         this.nft = new IptablesReconciler(runner, IptablesFamily.NFT, c, names, Duration.ofSeconds(5));
+        String table = NftRuleset.tableName(names);
+        this.nftables = new NftReconciler(runner, c.nft(), table);
+        this.netlink = NftCounterReader.open(thread, table);
+        this.nftList = new NftListCounterReader(runner, c.nft(), table);
     }
 
-    /** Brings the rules of one family ({@code legacy} or {@code nft}) to these pods and sets; returns the restore input's length. */
+    /**
+     * Brings the counters of one place ({@code legacy}, {@code nft} or {@code nftables}) to these pods
+     * and sets (IPv4 pods: iptables only); returns the length of the restore input / nft script applied.
+     */
     public int reconcile(String family, List<PodInfo> pods, ClassificationSets sets) throws IOException, InterruptedException {
+        if (family.equals("nftables")) {
+            return nftables.reconcile(NftRuleset.build(nftables.table(), pods, sets, true)).script().length();
+        }
         return reconciler(family).reconcile(AccountingRules.build(names, pods, sets)).length();
     }
 
-    /** Removes everything netcost added in one family. */
+    /** Removes everything netcost added in one place. */
     public void cleanup(String family) throws IOException, InterruptedException {
-        reconciler(family).cleanup();
+        if (family.equals("nftables")) {
+            nftables.cleanup();
+        } else {
+            reconciler(family).cleanup();
+        }
     }
 
     /** Counting rules the pods and sets make (classification rules not included). */
@@ -52,8 +70,9 @@ public final class IptablesBenchSupport implements AutoCloseable {
     }
 
     /**
-     * Reads the counters with one reader ({@code sockopt}, {@code legacy-save},
-     * {@code nft-save}) and turns them into samples, as one exporter cycle does; returns the sum of
+     * Reads the counters with one reader ({@code sockopt} and {@code legacy-save} for {@code legacy},
+     * {@code nft-save} for {@code nft}, {@code netlink} and {@code nft-list} for {@code nftables}) and
+     * turns them into samples, as one exporter cycle does; returns the sum of
      * the byte samples.
      */
     public double read(String reader, ClusterMetadata metadata) throws Exception {
@@ -61,6 +80,8 @@ public final class IptablesBenchSupport implements AutoCloseable {
             case "sockopt" -> sockopt;
             case "legacy-save" -> legacySave;
             case "nft-save" -> nftSave;
+            case "netlink" -> netlink;
+            case "nft-list" -> nftList;
             default -> throw new IllegalArgumentException("unknown reader " + reader);
         };
         counters.begin(metadata);
@@ -85,6 +106,7 @@ public final class IptablesBenchSupport implements AutoCloseable {
     @Override
     public void close() {
         sockopt.close();
+        netlink.close();
         thread.close();
     }
 }

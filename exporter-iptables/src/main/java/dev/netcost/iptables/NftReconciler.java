@@ -213,7 +213,7 @@ final class NftReconciler {
      * ({@code "Error: No such file or directory"} from list, {@code "Error: Could not process rule: No
      * such file or directory"} from delete).
      */
-    private static boolean tableAbsent(CommandRunner.Result r) {
+    static boolean tableAbsent(CommandRunner.Result r) {
         return r.exitCode() == 1 && r.stderr().startsWith("Error:") && r.stderr().contains("No such file or directory");
     }
 }

@@ -27,11 +27,12 @@ import org.quicktheories.core.Gen;
 
 /**
  * The readers — x_tables getsockopt (iptables and ip6tables), {@code iptables-legacy-save -c} and
- * {@code iptables-nft-save -c} (and their ip6tables programs) — report exactly the counting rules and
- * counters that were loaded, and so the same samples, for random dual-stack pods, class sets and
- * counters, loaded into both families of one namespace next to look-alike foreign chains that must
- * be ignored. ip6tables-nft-restore 1.8.9 ignores the {@code [packets:bytes]} it is given, so the nft
- * IPv6 table is checked with zero counters and left out of the samples comparison.
+ * {@code iptables-nft-save -c} (and their ip6tables programs), and the {@code nft} backend's netlink
+ * reader of netcost's own table — report exactly the counters that were loaded, and so the same
+ * samples, for random dual-stack pods, class sets and counters, loaded into both iptables families of
+ * one namespace next to look-alike foreign chains that must be ignored, and as the same values into
+ * the nft table. ip6tables-nft-restore 1.8.9 ignores the {@code [packets:bytes]} it is given, so the
+ * iptables-nft IPv6 table is checked with zero counters and left out of the samples comparison.
  */
 class CounterReadersAgreePropertyIT {
     private static final ChainNames NAMES = new ChainNames("NETCOST");
@@ -40,6 +41,7 @@ class CounterReadersAgreePropertyIT {
     private static NetnsThread thread;
     private static SockoptCounterReader sockopt;
     private static SockoptCounterReader sockopt6;
+    private static NftCounterReader netlink;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -62,6 +64,9 @@ class CounterReadersAgreePropertyIT {
         }
         sockopt = SockoptCounterReader.open(thread, NAMES, false);
         sockopt6 = SockoptCounterReader.open(thread, NAMES, true);
+        ns.exec("nft", "add", "table", "inet", "netcostx");
+        ns.exec("nft", "add", "counter", "inet", "netcostx", "e4-same_zone-0a0a0101");
+        netlink = NftCounterReader.open(thread, NftRuleset.tableName(NAMES));
     }
 
     @AfterAll
@@ -71,6 +76,9 @@ class CounterReadersAgreePropertyIT {
         }
         if (sockopt6 != null) {
             sockopt6.close();
+        }
+        if (netlink != null) {
+            netlink.close();
         }
         if (thread != null) {
             thread.close();
@@ -182,6 +190,19 @@ class CounterReadersAgreePropertyIT {
                 }
             }
         }
+        // The nft backend's table with the same values: its counter objects, read over netlink.
+        NftRuleset table = NftRuleset.build(NftRuleset.tableName(NAMES), md.localPods(), md.classificationSets(), true);
+        new NftReconciler(runner, "nft", table.table()).cleanup();
+        runner.check(List.of("nft", "-f", "-"), nftScript(table, expected4, expected6).getBytes(StandardCharsets.UTF_8));
+        RecordingSink gotNft = new RecordingSink();
+        assertThat(netlink.read(gotNft)).isEqualTo(new ReadStatus(1, rules4.countingRules() + rules6.countingRules()));
+        List<String> expectedAll = new ArrayList<>(expected4);
+        expectedAll.addAll(expected6);
+        expectedAll.sort(null);
+        gotNft.lines.sort(null);
+        assertThat(gotNft.lines).as("nft/netlink").isEqualTo(expectedAll);
+        samples.put("nft/netlink", samples(md, netlink));
+
         // One series per pod, direction and class (a dual-stack pod's two families in one), bytes and packets.
         Set<String> series = new HashSet<>();
         Set<String> series4 = new HashSet<>();
@@ -196,8 +217,40 @@ class CounterReadersAgreePropertyIT {
             }
         }
         assertThat(samples.get("legacy/save")).hasSize(series.size() * 2).isEqualTo(samples.get("legacy/sockopt"));
+        assertThat(samples.get("nft/netlink")).isEqualTo(samples.get("legacy/sockopt"));
         assertThat(samples4).hasSize(3);
         samples4.forEach((who, s) -> assertThat(s).as(who).hasSize(series4.size() * 2).isEqualTo(samples4.get("legacy/sockopt")));
+    }
+
+    /**
+     * The transaction creating {@code table} from nothing, each counter created with the packets and
+     * bytes the iptables rule of the same direction, class and address got ({@code expected} lines).
+     */
+    private static String nftScript(NftRuleset table, List<String> expected4, List<String> expected6) {
+        Map<String, String> values = new TreeMap<>();
+        for (List<String> lines : List.of(expected4, expected6)) {
+            for (String l : lines) {
+                String[] f = l.split(" ");
+                values.put(f[0] + " " + f[1] + " " + f[2], f[3] + " " + f[4]);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        String prefix = "add counter inet " + table.table() + " ";
+        for (String line : NftReconciler.plan(table, NftTableState.ABSENT, Set.of()).split("\n")) {
+            out.append(line);
+            if (line.startsWith(prefix)) {
+                String name = line.substring(prefix.length());
+                String literal = table.counters().get(name);
+                Integer v4 = ChainNames.parseIpv4(literal);
+                String address = v4 != null ? ChainNames.ipv4ToString(v4) : ChainNames.ipv6ToString(ChainNames.parseIpv6(literal));
+                String direction = name.charAt(0) == 'e' ? "egress" : "ingress";
+                String cls = name.substring(name.indexOf('-') + 1, name.lastIndexOf('-'));
+                String[] pb = values.get(direction + " " + cls + " " + address).split(" ");
+                out.append(" { packets ").append(pb[0]).append(" bytes ").append(pb[1]).append(" }");
+            }
+            out.append('\n');
+        }
+        return out.toString();
     }
 
     /** One exporter cycle's samples from these readers. */
