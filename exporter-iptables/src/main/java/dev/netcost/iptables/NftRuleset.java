@@ -6,6 +6,7 @@ import dev.netcost.core.k8s.PodInfo;
 import dev.netcost.core.k8s.TrafficClass;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +53,7 @@ final class NftRuleset {
     /** One map of pod address → counter name. */
     record CounterMap(String name, boolean ipv6, Map<String, String> elements) {
         CounterMap {
-            elements = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(elements));
+            elements = Collections.unmodifiableMap(new LinkedHashMap<>(elements));
         }
     }
 
@@ -122,8 +123,8 @@ final class NftRuleset {
         family(false, v4, classes, sets, maps, rules, counterAddress, podByAddress);
         family(true, v6, classes, sets, maps, rules, counterAddress, podByAddress);
         rules.replaceAll((chain, list) -> List.copyOf(list));
-        return new NftRuleset(table, sets, maps, java.util.Collections.unmodifiableMap(rules),
-                java.util.Collections.unmodifiableMap(counterAddress), java.util.Collections.unmodifiableMap(podByAddress), skipped);
+        return new NftRuleset(table, sets, maps, Collections.unmodifiableMap(rules),
+                Collections.unmodifiableMap(counterAddress), Collections.unmodifiableMap(podByAddress), skipped);
     }
 
     private static void claim(Map<Address, String> owners, Address a, String key, List<String> skipped) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.management.ThreadMXBean;
 import dev.netcost.core.k8s.TrafficClass;
 import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -104,7 +105,7 @@ class NftCounterReaderIT {
             assertThat(reader.name()).isEqualTo("netlink");
             // The nft program's listing, parsed: the same counters.
             MapSink listed = new MapSink();
-            CommandRunner runner = new CommandRunner(ns.path(), "nsenter", java.time.Duration.ofSeconds(30));
+            CommandRunner runner = new CommandRunner(ns.path(), "nsenter", Duration.ofSeconds(30));
             assertThat(new NftListCounterReader(runner, "nft", "netcost").read(listed)).isEqualTo(new ReadStatus(1, 3000));
             assertThat(listed.got).isEqualTo(want);
             assertThat(new NftListCounterReader(runner, "nft", "absent").read(listed)).isEqualTo(new ReadStatus(0, 0));
