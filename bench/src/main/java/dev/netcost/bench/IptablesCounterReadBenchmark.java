@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One exporter read of netcost's counters (read + per-pod/class sums + samples), every class in use
+ * {@code read}: one exporter read of netcost's counters (read + per-pod/class sums + samples);
+ * {@code readOnly}: the reader alone (counters into a sink that ignores them). Every class in use
  * with one CIDR each: {@code 250pods} is 250 pods (2,000 counters), {@code 10000rules} 1,250 pods
  * (10,000 counters). {@code sockopt} and {@code legacy-save} read counting rules in iptables-legacy
  * (the class-chain layout, one rule per pod, class and direction), {@code nft-save} the same rules in
@@ -73,5 +74,11 @@ public class IptablesCounterReadBenchmark {
     @Benchmark
     public double read() throws Exception {
         return support.read(reader, metadata);
+    }
+
+    /** The reader alone: counters handed to a sink that ignores them (no pod lookup, no samples). */
+    @Benchmark
+    public int readOnly() throws Exception {
+        return support.readOnly(reader);
     }
 }

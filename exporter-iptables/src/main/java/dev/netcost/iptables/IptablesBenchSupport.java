@@ -76,14 +76,7 @@ public final class IptablesBenchSupport implements AutoCloseable {
      * the byte samples.
      */
     public double read(String reader, ClusterMetadata metadata) throws Exception {
-        CounterReader r = switch (reader) {
-            case "sockopt" -> sockopt;
-            case "legacy-save" -> legacySave;
-            case "nft-save" -> nftSave;
-            case "netlink" -> netlink;
-            case "nft-list" -> nftList;
-            default -> throw new IllegalArgumentException("unknown reader " + reader);
-        };
+        CounterReader r = reader(reader);
         counters.begin(metadata);
         r.read(counters);
         double[] sum = new double[1];
@@ -93,6 +86,25 @@ public final class IptablesBenchSupport implements AutoCloseable {
             }
         });
         return sum[0];
+    }
+
+    /**
+     * Reads the counters with one reader into a sink that only sums them, without finding pods or
+     * making samples: the reader's own cost. Returns the number of counters read.
+     */
+    public int readOnly(String reader) throws Exception {
+        return reader(reader).read(CounterSinks.NONE).counters();
+    }
+
+    private CounterReader reader(String name) {
+        return switch (name) {
+            case "sockopt" -> sockopt;
+            case "legacy-save" -> legacySave;
+            case "nft-save" -> nftSave;
+            case "netlink" -> netlink;
+            case "nft-list" -> nftList;
+            default -> throw new IllegalArgumentException("unknown reader " + name);
+        };
     }
 
     private IptablesReconciler reconciler(String family) {
