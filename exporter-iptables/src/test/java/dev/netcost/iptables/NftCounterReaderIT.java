@@ -33,11 +33,7 @@ class NftCounterReaderIT {
 
         @Override
         public void ipv6(Direction direction, TrafficClass trafficClass, long high, long low, long packets, long bytes) {
-            byte[] a = new byte[16];
-            for (int i = 0; i < 8; i++) {
-                a[i] = (byte) (high >>> (56 - 8 * i));
-                a[8 + i] = (byte) (low >>> (56 - 8 * i));
-            }
+            byte[] a = RecordingSink.ipv6Bytes(high, low);
             String key = NftRuleset.counterName(direction, trafficClass, a);
             assertThat(got.put(key, Long.toUnsignedString(packets) + " " + Long.toUnsignedString(bytes))).as(key).isNull();
         }

@@ -16,8 +16,12 @@ final class RecordingSink implements CounterSink {
 
     @Override
     public void ipv6(Direction direction, TrafficClass trafficClass, long high, long low, long packets, long bytes) {
-        byte[] a = ByteBuffer.allocate(16).putLong(high).putLong(low).array();
-        lines.add(line(direction, trafficClass, ChainNames.ipv6ToString(a), packets, bytes));
+        lines.add(line(direction, trafficClass, ChainNames.ipv6ToString(ipv6Bytes(high, low)), packets, bytes));
+    }
+
+    /** The 16 bytes of an IPv6 address a reader hands over as two big-endian halves. */
+    static byte[] ipv6Bytes(long high, long low) {
+        return ByteBuffer.allocate(16).putLong(high).putLong(low).array();
     }
 
     static String line(Direction d, TrafficClass c, String address, long packets, long bytes) {
