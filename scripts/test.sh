@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, property tests, and integration tests (*IT) against real
-# Prometheus and VictoriaMetrics started on free loopback ports.
+# Prometheus and VictoriaMetrics started on free loopback ports and the real kernel in network
+# namespaces; then the demo, checked, on the nft and the legacy backend.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 mvn -B -ntp verify "$@"
+bash scripts/demo.sh --check
+NETCOST_DEMO_BACKEND=legacy bash scripts/demo.sh --check

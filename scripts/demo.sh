@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The demo: builds a small "node" out of network namespaces — two pods (checkout 10.0.1.17, cart
+# 10.0.2.18) routed by a node namespace to a host in another zone (10.1.5.5) and to an "internet"
+# host (203.0.113.10, a documentation address that exists only inside the namespaces) — runs the node
+# agent with the iptables exporter inside the node namespace, sends known traffic, and prints the
+# per-pod series. Everything it creates is removed on exit; the host's own rules are never touched.
+# Needs root and a built agent jar (scripts/run.sh builds it). --check: also verify the figures.
+# NETCOST_DEMO_BACKEND=legacy|nft|save picks iptables.backend (default auto: nft when nft is installed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+check=false
+[ "${1:-}" = "--check" ] && check=true
+
+P="ncdemo$$"
+AGENT_PID=""
+NAMES=(node checkout cart zoneb inet)
+cleanup() {
+    if [ -n "$AGENT_PID" ] && kill -0 "$AGENT_PID" 2>/dev/null; then
+        kill -TERM "$AGENT_PID"
+        wait "$AGENT_PID" || true
+    fi
+    for n in "${NAMES[@]}"; do ip netns del "$P-$n" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+ns() { ip netns exec "$P-$1" "${@:2}"; }
+fail() { echo "demo: $*" >&2; exit 1; }
+# await SECONDS DESCRIPTION COMMAND...: polls the command until it succeeds.
+await() {
+    local deadline=$((SECONDS + $1)) what=$2
+    shift 2
+    until "$@" >/dev/null 2>&1; do
+        [ "$SECONDS" -lt "$deadline" ] || fail "timed out waiting for $what"
+        if [ -n "$AGENT_PID" ] && ! kill -0 "$AGENT_PID" 2>/dev/null; then
+            wait "$AGENT_PID" || true
+            AGENT_PID=""
+            fail "the agent exited (see its output above)"
+        fi
+        sleep 0.2
+    done
+}
+series() { # series POD DIRECTION CLASS: the bytes counter in the samples file, or empty
+    awk -v p="pod=\"$1\"" -v d="direction=\"$2\"" -v c="class=\"$3\"" \
+        '/^netcost_pod_network_bytes_total/ && index($0, p) && index($0, d) && index($0, c) { print $2 }' \
+        netcost-data/samples.prom 2>/dev/null
+}
+at_least() { local v; v=$(series "$1" "$2" "$3"); [ -n "$v" ] && awk -v v="$v" -v m="$4" 'BEGIN { exit !(v >= m) }'; }
+
+echo "demo: building network namespaces $P-node, -checkout, -cart, -zoneb, -inet"
+for n in "${NAMES[@]}"; do
+    ip netns add "$P-$n"
+    ns "$n" ip link set lo up
+done
+ns node sysctl -qw net.ipv4.ip_forward=1
+link() { # link NAMESPACE ADDRESS NODE_ADDRESS: a /24 between the node and the namespace
+    ip link add "v-$1" netns "$P-node" type veth peer name eth0 netns "$P-$1"
+    ns node ip addr add "$3/24" dev "v-$1"
+    ns node ip link set "v-$1" up
+    ns "$1" ip addr add "$2/24" dev eth0
+    ns "$1" ip link set eth0 up
+    ns "$1" ip route add default via "$3"
+}
+link checkout 10.0.1.17 10.0.1.1
+link cart 10.0.2.18 10.0.2.1
+link zoneb 10.1.5.5 10.1.5.1
+link inet 203.0.113.10 203.0.113.1
+
+rm -f netcost-data/samples.prom
+echo "demo: starting the node agent (examples/demo.yaml, iptables exporter in $P-node)"
+NETCOST_DEMO_NETNS="/run/netns/$P-node" ./netcost node --config examples/demo.yaml \
+    ${NETCOST_DEMO_BACKEND:+--set "iptables.backend=$NETCOST_DEMO_BACKEND"} &
+AGENT_PID=$!
+await 60 "the agent's first cycle with pod counters" at_least checkout-7d9f8b6c5-x2x4q egress cross_zone 0
+
+# Known traffic: checkout sends 5 MB to the other zone and 1 MB to cart; cart sends 2 MB to the internet.
+listen() { ns "$1" socat -u "TCP-LISTEN:$2,reuseaddr" GOPEN:/dev/null & }
+listen zoneb 5001
+listen cart 5002
+listen inet 5003
+await 10 "the listeners" sh -c "ip netns exec $P-zoneb ss -ltn | grep -q :5001 && ip netns exec $P-cart ss -ltn | grep -q :5002 && ip netns exec $P-inet ss -ltn | grep -q :5003"
+send() { head -c "$3" /dev/zero | ns "$1" socat -u STDIN "TCP:$2"; }
+send checkout 10.1.5.5:5001 5000000
+send checkout 10.0.2.18:5002 1000000
+send cart 203.0.113.10:5003 2000000
+echo "demo: sent 5 MB checkout → other zone, 1 MB checkout → cart, 2 MB cart → internet"
+
+await 30 "the counters to show the traffic" at_least cart-0 egress internet 2000000
+await 30 "the counters to show the traffic" at_least checkout-7d9f8b6c5-x2x4q egress cross_zone 5000000
+await 30 "the counters to show the traffic" at_least checkout-7d9f8b6c5-x2x4q egress same_zone 1000000
+echo "--- netcost_pod_network_bytes_total in netcost-data/samples.prom (bytes > 0)"
+grep '^netcost_pod_network_bytes_total' netcost-data/samples.prom | awk '$2 > 0' | sort
+
+kill -TERM "$AGENT_PID"
+status=0
+wait "$AGENT_PID" || status=$?
+AGENT_PID=""
+# 143 = 128 + SIGTERM: the JVM's exit status after its shutdown hooks ran on SIGTERM.
+[ "$status" = 0 ] || [ "$status" = 143 ] || fail "the agent exited with $status"
+echo "demo: agent stopped; iptables.cleanupOnExit removed netcost's rules from $P-node"
+
+if $check; then
+    within() { # within POD DIRECTION CLASS PAYLOAD: payload <= bytes <= payload + 10 %
+        local v; v=$(series "$1" "$2" "$3")
+        awk -v v="$v" -v p="$4" 'BEGIN { exit !(v >= p && v <= p * 1.1) }' \
+            || fail "$1 $2 $3: $v bytes, expected $4..$(($4 * 11 / 10))"
+    }
+    within checkout-7d9f8b6c5-x2x4q egress cross_zone 5000000
+    within checkout-7d9f8b6c5-x2x4q egress same_zone 1000000
+    within cart-0 ingress same_zone 1000000
+    within cart-0 egress internet 2000000
+    if ns node nft list ruleset 2>/dev/null | grep -q netcost || ns node iptables-legacy-save 2>/dev/null | grep -q NETCOST \
+        || ns node iptables-nft-save 2>/dev/null | grep -q NETCOST; then
+        fail "netcost's rules are still in $P-node after cleanupOnExit"
+    fi
+    echo "demo: check passed"
+fi
