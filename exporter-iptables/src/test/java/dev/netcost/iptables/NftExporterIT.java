@@ -134,6 +134,21 @@ class NftExporterIT {
     }
 
     @Test
+    void externalIptablesRestores_leaveTheTableCounting() throws Exception {
+        topo = new NodeTopology(IptablesFamily.NFT);
+        IptablesExporter e = exporter(metadata().pods(pod("shop", "web-0", POD_A)));
+        ExporterFixture.collect(e);
+        String table = topo.node.exec("nft", "list", "table", "inet", "netcost");
+        // What kube-proxy or a CNI does: rewrite whole iptables-nft tables from a dump (no --noflush).
+        topo.node.exec("sh", "-c", "iptables-nft-save -t mangle | iptables-nft-restore -w 5 -T mangle");
+        topo.node.exec("sh", "-c", "iptables-nft-save -t nat | iptables-nft-restore -w 5 -T nat");
+        assertThat(topo.node.exec("nft", "list", "table", "inet", "netcost")).isEqualTo(table);
+
+        NodeTopology.tcp(topo.podA, topo.zone, ZONE, 5001, 5001, NodeTopology.payload(dir, MIB));
+        assertThat(v(ExporterFixture.collect(e), "shop/web-0 egress cross_zone bytes")).isBetween((double) MIB, 1.1 * MIB);
+    }
+
+    @Test
     void cleanupOnExit_removesTheTableAndOnlyIt() throws Exception {
         topo = new NodeTopology(IptablesFamily.NFT);
         String untouched = ruleset();
