@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what building and testing netcost needs on Debian 12 (run as root). Idempotent.
+# Installs what building, testing and the demo need on Debian 12 (run as root). Idempotent.
+# procps: sysctl for the network-namespace tests and the demo; iproute2: ip and ss; socat: test traffic.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(openjdk-17-jdk-headless maven openssl curl ca-certificates
           prometheus victoria-metrics iptables iproute2 nftables libnftables1
-          socat ipset)
+          socat ipset procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
