@@ -242,7 +242,10 @@ public final class ConfigLoader {
     }
 
     private AgentConfig bind(ConfigNode root) {
-        String nodeName = root.string("nodeName", defaultNodeName());
+        String nodeName = root.string("nodeName", null);
+        if (nodeName == null) {
+            nodeName = defaultNodeName(); // only now: the host name lookup can wait on DNS
+        }
         if (nodeName.isBlank()) {
             root.error("nodeName", "must not be empty (it becomes the node label of every series)");
         }
