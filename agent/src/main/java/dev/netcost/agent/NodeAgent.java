@@ -99,10 +99,6 @@ final class NodeAgent implements AutoCloseable {
         return pipeline;
     }
 
-    int debugPort() {
-        return debugServer == null ? -1 : debugServer.port();
-    }
-
     /** Flushes every sink for at most {@code timeout}, then stops everything. */
     boolean stop(Duration timeout) {
         boolean delivered = Processes.flush(pipeline, timeout);

@@ -1,17 +1,13 @@
 package dev.netcost.agent;
 
 import dev.netcost.core.config.AgentConfig;
-import dev.netcost.core.config.ConfigException;
-import dev.netcost.core.config.ConfigLoader;
 import dev.netcost.core.pipeline.CycleResult;
 import dev.netcost.core.spi.ExporterFactory;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,28 +28,23 @@ final class NodeCommand {
         this.err = err;
     }
 
-    static List<ExporterFactory<?>> discoverExporters() {
-        List<ExporterFactory<?>> out = new ArrayList<>();
-        for (ExporterFactory<?> f : ServiceLoader.load(ExporterFactory.class)) {
-            out.add(f);
-        }
-        return out;
-    }
-
     int run() {
-        List<ExporterFactory<?>> factories = discoverExporters(); // once: the loader and the agent share them
-        AgentConfig config;
-        try {
-            config = new ConfigLoader(env, factories).load(cl.config(), cl.overrides());
-        } catch (ConfigException e) {
-            err.println("netcost: " + e.getMessage());
+        List<ExporterFactory<?>> factories = Processes.discoverExporters(); // once: the loader and the agent share them
+        AgentConfig config = Processes.loadConfig(cl, env, factories, err);
+        if (config == null) {
             return Main.USAGE;
         }
         NodeAgent agent;
         try {
             agent = new NodeAgent(config, factories, Clock.systemUTC());
+        } catch (NodeAgent.StartupException e) {
+            err.println("netcost: " + e.getMessage());
+            return Main.USAGE;
+        }
+        try {
             agent.start(!cl.once());
         } catch (NodeAgent.StartupException e) {
+            agent.close();
             err.println("netcost: " + e.getMessage());
             return Main.USAGE;
         }

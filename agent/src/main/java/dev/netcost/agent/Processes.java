@@ -1,25 +1,53 @@
 package dev.netcost.agent;
 
 import dev.netcost.core.config.AgentConfig;
+import dev.netcost.core.config.ConfigException;
+import dev.netcost.core.config.ConfigLoader;
 import dev.netcost.core.config.EffectiveConfig;
 import dev.netcost.core.http.DebugPages;
 import dev.netcost.core.http.DebugServer;
 import dev.netcost.core.pipeline.LatestSamplesSink;
 import dev.netcost.core.pipeline.Pipeline;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.netcost.core.spi.ExporterFactory;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What {@code netcost node} and {@code netcost webhook} do alike: the debug endpoint and SIGTERM. */
+/** What {@code netcost node} and {@code netcost webhook} do alike: configuration, the debug endpoint and SIGTERM. */
 final class Processes {
     private static final Logger LOG = LoggerFactory.getLogger(Processes.class);
 
     private Processes() {
+    }
+
+    /** The exporter factories on the class path. */
+    static List<ExporterFactory<?>> discoverExporters() {
+        List<ExporterFactory<?>> out = new ArrayList<>();
+        for (ExporterFactory<?> f : ServiceLoader.load(ExporterFactory.class)) {
+            out.add(f);
+        }
+        return out;
+    }
+
+    /** The configuration of {@code --config} and {@code --set}, or null after printing its problems to {@code err}. */
+    static AgentConfig loadConfig(CommandLine cl, Map<String, String> env, List<ExporterFactory<?>> factories,
+                                  PrintStream err) {
+        try {
+            return new ConfigLoader(env, factories).load(cl.config(), cl.overrides());
+        } catch (ConfigException e) {
+            err.println("netcost: " + e.getMessage());
+            return null;
+        }
     }
 
     /** The debug endpoint of {@code debug.*}, or null when {@code debug.enabled} is false. */

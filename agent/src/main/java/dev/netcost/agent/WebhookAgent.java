@@ -78,10 +78,6 @@ final class WebhookAgent implements AutoCloseable {
                 Durations.format(config.interval()), sinkNames);
     }
 
-    int webhookPort() {
-        return runtime.port();
-    }
-
     /** Hands over leadership, stops serving, then delivers what is queued for at most {@code timeout}. */
     boolean stop(Duration timeout) {
         runtime.close();

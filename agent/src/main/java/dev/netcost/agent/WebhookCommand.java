@@ -1,21 +1,15 @@
 package dev.netcost.agent;
 
 import dev.netcost.core.config.AgentConfig;
-import dev.netcost.core.config.ConfigException;
-import dev.netcost.core.config.ConfigLoader;
 import dev.netcost.core.spi.ExporterFactory;
 import dev.netcost.webhook.WebhookExporterFactory;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** {@code netcost webhook}: load the config, serve admissions until SIGTERM. */
 final class WebhookCommand {
-    private static final Logger LOG = LoggerFactory.getLogger(WebhookCommand.class);
-
     private final CommandLine cl;
     private final Map<String, String> env;
     private final PrintStream err;
@@ -35,12 +29,9 @@ final class WebhookCommand {
             err.println("netcost webhook: --config FILE is required (it names the certificate files in webhook.*)");
             return Main.USAGE;
         }
-        List<ExporterFactory<?>> factories = NodeCommand.discoverExporters();
-        AgentConfig config;
-        try {
-            config = new ConfigLoader(env, factories).load(cl.config(), cl.overrides());
-        } catch (ConfigException e) {
-            err.println("netcost: " + e.getMessage());
+        List<ExporterFactory<?>> factories = Processes.discoverExporters();
+        AgentConfig config = Processes.loadConfig(cl, env, factories, err);
+        if (config == null) {
             return Main.USAGE;
         }
         WebhookExporterFactory factory = factories.stream().filter(WebhookExporterFactory.class::isInstance)

@@ -2,6 +2,8 @@ package dev.netcost.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -98,5 +100,18 @@ class MainTest {
                 "--set", "remoteWrite[0].url=https://127.0.0.1:1/api/v1/write",
                 "--set", "remoteWrite[0].tls.caFile=" + tmp.resolve("missing-ca.pem"))).isEqualTo(2);
         assertThat(err()).contains("cannot set up remote-write TLS").contains("missing-ca.pem");
+    }
+
+    @Test
+    void takenDebugPort_isAStartupError_andStopsWhatWasStarted() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertThat(run("node", "--once", "--set", "kubernetes.enabled=false",
+                    "--set", "debug.listen=127.0.0.1:" + taken.getLocalPort(),
+                    "--set", "remoteWrite[0].url=http://127.0.0.1:1/api/v1/write",
+                    "--set", "remoteWrite[0].name=taken-debug-port")).isEqualTo(2);
+        }
+        assertThat(err()).contains("cannot listen on debug.listen 127.0.0.1:");
+        assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive).extracting(Thread::getName)
+                .noneMatch(name -> name.startsWith("netcost-remote-write-taken-debug-port"));
     }
 }

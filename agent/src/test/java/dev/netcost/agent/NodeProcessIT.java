@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,17 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The shaded jar as users run it, as a real process, against a real Prometheus. */
 class NodeProcessIT {
-    private static final Path JAR = Path.of("target", "netcost-agent.jar");
-
     @TempDir
     Path tmp;
 
     private Process start(Path config, String... extra) throws IOException {
-        assertThat(JAR).as("shaded jar (mvn package)").exists();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString(), "node", "--config", config.toString()));
-        cmd.addAll(List.of(extra));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("agent.log").toFile()).start();
+        List<String> args = new ArrayList<>(List.of("node", "--config", config.toString()));
+        args.addAll(List.of(extra));
+        return AgentJar.start(tmp.resolve("agent.log"), args.toArray(String[]::new));
     }
 
     private String log() throws IOException {
@@ -117,14 +112,6 @@ class NodeProcessIT {
     }
 
     private static String get(HttpClient http, URI uri) {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() + " " + r.body();
-        } catch (IOException e) {
-            return "error " + e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return AgentJar.fetch(http, HttpRequest.newBuilder(uri).build());
     }
 }

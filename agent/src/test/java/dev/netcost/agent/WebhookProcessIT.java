@@ -8,11 +8,9 @@ import dev.netcost.core.testing.PromQueryClient;
 import dev.netcost.core.testing.PrometheusProcess;
 import dev.netcost.core.testing.QueriedSeries;
 import dev.netcost.core.testing.TestCertificates;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code netcost webhook} from the shaded jar, as a real process: real TLS, real Prometheus, SIGTERM. */
 class WebhookProcessIT {
-    private static final Path JAR = Path.of("target", "netcost-agent.jar");
     private static final String INGRESS_2048 = """
             {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{
               "uid":"705ab4f5-6393-11e8-b7cc-42010a800002",
@@ -48,7 +45,6 @@ class WebhookProcessIT {
 
     @Test
     void servesAdmissions_writesInfoSeriesToPrometheus_andStopsOnSigterm() throws Exception {
-        assertThat(JAR).as("shaded jar (mvn package)").exists();
         TestCertificates certs = TestCertificates.create(Files.createDirectories(tmp.resolve("tls")));
         int port = FreePorts.loopbackPort();
         try (PrometheusProcess prom = PrometheusProcess.start()) {
@@ -67,16 +63,15 @@ class WebhookProcessIT {
                       tlsKeyFile: %s
                     """.formatted(prom.remoteWriteUrl(), port, certs.serverCert(), certs.serverKey()));
             Path log = tmp.resolve("webhook.log");
-            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                    JAR.toString(), "webhook", "--config", cfg.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = AgentJar.start(log, "webhook", "--config", cfg.toString());
             try {
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .sslContext(TlsContexts.client(certs.caCert(), null, null, false)).build();
                 URI base = URI.create("https://127.0.0.1:" + port);
-                PromQueryClient.await("readyz", () -> send(http, HttpRequest.newBuilder(base.resolve("/readyz")).build()),
+                PromQueryClient.await("readyz",
+                        () -> AgentJar.fetch(http, HttpRequest.newBuilder(base.resolve("/readyz")).build()),
                         r -> r.equals("200 ready"), Duration.ofSeconds(30));
-                String answer = send(http, HttpRequest.newBuilder(base.resolve("/validate"))
+                String answer = AgentJar.fetch(http, HttpRequest.newBuilder(base.resolve("/validate"))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(INGRESS_2048)).build());
                 assertThat(answer).startsWith("200 ").contains("\"uid\":\"705ab4f5-6393-11e8-b7cc-42010a800002\"",
@@ -91,7 +86,7 @@ class WebhookProcessIT {
                         r -> r.size() == 1);
                 prom.queries().awaitQuery("netcost_agent_exporter_success{exporter=\"webhook\",node=\"webhook-node\"}",
                         r -> r.size() == 1 && r.get(0).value() == 1.0);
-                assertThat(send(http, HttpRequest.newBuilder(base.resolve("/metrics")).build()))
+                assertThat(AgentJar.fetch(http, HttpRequest.newBuilder(base.resolve("/metrics")).build()))
                         .contains("netcost_agent_webhook_admissions_total{kind=\"ingress\",operation=\"CREATE\",result=\"recorded\"} 1.0");
 
                 p.destroy(); // SIGTERM
@@ -101,18 +96,6 @@ class WebhookProcessIT {
             } finally {
                 p.destroyForcibly();
             }
-        }
-    }
-
-    private static String send(HttpClient http, HttpRequest request) {
-        try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() + " " + r.body();
-        } catch (IOException e) {
-            return "error " + e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -25,7 +25,6 @@ import java.util.List;
  * basicConstraints, keyUsage, extendedKeyUsage serverAuth and subjectAltName DNS names on leaves.
  */
 public final class CertificateIssuer {
-    private static final String EC_PUBLIC_KEY = "1.2.840.10045.2.1";
     private static final String ECDSA_SHA256 = "1.2.840.10045.4.3.2";
     private static final String COMMON_NAME = "2.5.4.3";
     private static final String BASIC_CONSTRAINTS = "2.5.29.19";

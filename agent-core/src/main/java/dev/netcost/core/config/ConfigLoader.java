@@ -56,18 +56,29 @@ public final class ConfigLoader {
 
     /** Loads {@code file} (null: defaults only), applying {@code overrides} ({@code a.b[0].c=value}). */
     public AgentConfig load(Path file, List<String> overrides) {
-        String source = file == null ? "built-in defaults" : file.toString();
-        ConfigErrors errors = new ConfigErrors();
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        if (file != null) {
-            try {
-                String text = Files.readString(file, StandardCharsets.UTF_8);
-                root = parseYaml(text, errors);
-                substituteEnv(root, "", errors);
-            } catch (IOException e) {
-                errors.add("", "cannot read config file " + file + ": " + e);
-            }
+        if (file == null) {
+            return load("", "built-in defaults", overrides);
         }
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            ConfigErrors errors = new ConfigErrors();
+            errors.add("", "cannot read config file " + file + ": " + e);
+            throw new ConfigException(file.toString(), errors.problems());
+        }
+        return load(text, file.toString(), overrides);
+    }
+
+    /** Loads YAML text given inline, with {@code ${ENV}} substitution; for tests and the demo. */
+    public AgentConfig loadString(String yamlText) {
+        return load(yamlText, "inline config", List.of());
+    }
+
+    private AgentConfig load(String yamlText, String source, List<String> overrides) {
+        ConfigErrors errors = new ConfigErrors();
+        ObjectNode root = parseYaml(yamlText, errors);
+        substituteEnv(root, "", errors);
         errors.throwIfAny(source);
         for (String o : overrides) {
             // Applied to a copy, so that an override failing half-way leaves no stray keys behind.
@@ -78,17 +89,6 @@ public final class ConfigLoader {
         }
         AgentConfig config = bind(new ConfigNode(root, "", errors));
         errors.throwIfAny(source);
-        return config;
-    }
-
-    /** Parses already-substituted YAML text; for tests and the demo. */
-    public AgentConfig loadString(String yamlText) {
-        ConfigErrors errors = new ConfigErrors();
-        JsonNode root = parseYaml(yamlText, errors);
-        substituteEnv(root, "", errors);
-        errors.throwIfAny("inline config");
-        AgentConfig config = bind(new ConfigNode(root, "", errors));
-        errors.throwIfAny("inline config");
         return config;
     }
 
@@ -242,7 +242,10 @@ public final class ConfigLoader {
     }
 
     private AgentConfig bind(ConfigNode root) {
-        String nodeName = root.string("nodeName", defaultNodeName());
+        String nodeName = root.string("nodeName", null);
+        if (nodeName == null) {
+            nodeName = defaultNodeName(); // only now: the host name lookup can wait on DNS
+        }
         if (nodeName.isBlank()) {
             root.error("nodeName", "must not be empty (it becomes the node label of every series)");
         }

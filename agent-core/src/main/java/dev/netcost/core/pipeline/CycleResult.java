@@ -13,8 +13,4 @@ public record CycleResult(long timestampMs, int samples, Map<String, Boolean> su
     public CycleResult {
         success = Map.copyOf(success);
     }
-
-    public boolean allSucceeded() {
-        return !success.containsValue(Boolean.FALSE);
-    }
 }

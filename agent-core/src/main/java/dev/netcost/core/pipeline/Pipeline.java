@@ -38,17 +38,13 @@ public final class Pipeline implements AutoCloseable {
     static final String DURATION_SERIES = "netcost_agent_exporter_duration_seconds";
     static final String SUCCESS_SERIES = "netcost_agent_exporter_success";
 
-    private final List<ExporterRunner> runners = new ArrayList<>();
+    private final List<Tracked> exporters = new ArrayList<>();
     private final List<Sink> sinks;
     private final Clock clock;
     private final Duration interval;
     private final Duration exporterTimeout;
     private final MeterRegistry meters;
     private final StaleSeriesTracker stale = new StaleSeriesTracker();
-    private final Map<String, AtomicLong> durationNanos = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> successFlags = new ConcurrentHashMap<>();
-    /** Each exporter's own duration and success series, built (and validated) once. */
-    private final Map<String, Labels[]> selfSeries = new ConcurrentHashMap<>();
     private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private volatile boolean ready;
@@ -60,18 +56,14 @@ public final class Pipeline implements AutoCloseable {
         this.exporterTimeout = b.exporterTimeout;
         this.meters = b.meters;
         for (Exporter e : b.exporters) {
-            runners.add(new ExporterRunner(e));
-            AtomicLong d = new AtomicLong();
-            AtomicLong s = new AtomicLong();
-            durationNanos.put(e.name(), d);
-            selfSeries.put(e.name(), new Labels[] {
-                Labels.of(DURATION_SERIES, "exporter", e.name(), "node", b.nodeName),
-                Labels.of(SUCCESS_SERIES, "exporter", e.name(), "node", b.nodeName)});
-            successFlags.put(e.name(), s);
-            Gauge.builder("netcost.agent.exporter.duration", d, v -> v.get() / 1e9)
+            Tracked t = new Tracked(new ExporterRunner(e), new AtomicLong(), new AtomicLong(),
+                    Labels.of(DURATION_SERIES, "exporter", e.name(), "node", b.nodeName),
+                    Labels.of(SUCCESS_SERIES, "exporter", e.name(), "node", b.nodeName));
+            exporters.add(t);
+            Gauge.builder("netcost.agent.exporter.duration", t.durationNanos(), v -> v.get() / 1e9)
                     .description("How long the exporter's last collection took")
                     .baseUnit("seconds").tag("exporter", e.name()).register(meters);
-            Gauge.builder("netcost.agent.exporter.success", s, AtomicLong::get)
+            Gauge.builder("netcost.agent.exporter.success", t.success(), AtomicLong::get)
                     .description("1 when the exporter's last collection succeeded, else 0")
                     .tag("exporter", e.name()).register(meters);
         }
@@ -106,28 +98,28 @@ public final class Pipeline implements AutoCloseable {
     public synchronized CycleResult runOnce() {
         long cycleMs = clock.millis();
         long cycleStart = System.nanoTime();
-        Map<String, Future<List<Sample>>> futures = new LinkedHashMap<>();
-        for (ExporterRunner r : runners) {
-            futures.put(r.name(), r.submit(cycleMs));
+        List<Future<List<Sample>>> futures = new ArrayList<>(exporters.size());
+        for (Tracked t : exporters) {
+            futures.add(t.runner().submit(cycleMs));
         }
         List<Sample> out = new ArrayList<>();
         Map<String, Boolean> success = new LinkedHashMap<>();
         long deadline = cycleStart + exporterTimeout.toNanos();
-        for (Map.Entry<String, Future<List<Sample>>> e : futures.entrySet()) {
-            String name = e.getKey();
-            List<Sample> samples = await(name, e.getValue(), deadline);
+        for (int i = 0; i < exporters.size(); i++) {
+            Tracked t = exporters.get(i);
+            String name = t.runner().name();
+            List<Sample> samples = await(name, futures.get(i), deadline);
             long took = System.nanoTime() - cycleStart;
             boolean ok = samples != null;
             success.put(name, ok);
-            durationNanos.get(name).set(took);
-            successFlags.get(name).set(ok ? 1 : 0);
+            t.durationNanos().set(took);
+            t.success().set(ok ? 1 : 0);
             if (ok) {
                 out.addAll(samples);
                 stale.update(name, samples, cycleMs, out);
             }
-            Labels[] self = selfSeries.get(name);
-            out.add(new Sample(self[0], took / 1e9, cycleMs));
-            out.add(new Sample(self[1], ok ? 1 : 0, cycleMs));
+            out.add(new Sample(t.durationSeries(), took / 1e9, cycleMs));
+            out.add(new Sample(t.successSeries(), ok ? 1 : 0, cycleMs));
         }
         List<Sample> batch = List.copyOf(out);
         for (Sink sink : sinks) {
@@ -207,11 +199,11 @@ public final class Pipeline implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (ExporterRunner r : runners) {
+        for (Tracked t : exporters) {
             try {
-                r.close();
+                t.runner().close();
             } catch (Exception e) {
-                LOG.warn("exporter {} failed to close", r.name(), e);
+                LOG.warn("exporter {} failed to close", t.runner().name(), e);
             }
         }
         for (Sink s : sinks) {
@@ -221,6 +213,14 @@ public final class Pipeline implements AutoCloseable {
                 LOG.warn("sink {} failed to close", s.name(), e);
             }
         }
+    }
+
+    /**
+     * One exporter with what the pipeline keeps about it: the values behind its gauges and its own
+     * duration and success series (built, and validated, once).
+     */
+    private record Tracked(ExporterRunner runner, AtomicLong durationNanos, AtomicLong success, Labels durationSeries,
+                           Labels successSeries) {
     }
 
     public static final class Builder {

@@ -31,12 +31,4 @@ final class StaleSeriesTracker {
         }
         lastSeen.put(exporter, now);
     }
-
-    int trackedSeries() {
-        int n = 0;
-        for (Map<Labels, Long> m : lastSeen.values()) {
-            n += m.size();
-        }
-        return n;
-    }
 }
