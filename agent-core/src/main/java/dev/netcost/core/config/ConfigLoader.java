@@ -9,11 +9,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.netcost.core.k8s.Cidr;
+import dev.netcost.core.k8s.IpLiteral;
 import dev.netcost.core.spi.ExporterFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -429,7 +429,7 @@ public final class ConfigLoader {
         String ns = p.requiredString("namespace");
         String name = p.requiredString("name");
         String ip = p.requiredString("ip");
-        if (ip != null && !isIpAddress(ip)) {
+        if (ip != null && IpLiteral.parse(ip) == null) {
             p.error("ip", "must be an IPv4 or IPv6 address, got '" + ip + "'");
         }
         int pid = p.integer("pid", 0, 1, Integer.MAX_VALUE);
@@ -441,26 +441,6 @@ public final class ConfigLoader {
                 p.stringMap("labels"), pid, netns);
         p.finish();
         return pod;
-    }
-
-    private static boolean isIpAddress(String s) {
-        if (s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-            for (String octet : s.split("\\.")) {
-                if (Integer.parseInt(octet) > 255) {
-                    return false;
-                }
-            }
-            return true;
-        }
-        if (!s.contains(":") || !s.matches("[0-9a-fA-F:.]+")) {
-            return false;
-        }
-        try {
-            // java.net.URI checks an IPv6 literal strictly, without the name lookup InetAddress may fall back to.
-            return new URI("http://[" + s + "]/").getHost() != null;
-        } catch (URISyntaxException e) {
-            return false;
-        }
     }
 
     private String defaultNodeName() {

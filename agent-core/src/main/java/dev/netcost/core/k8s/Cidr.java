@@ -26,13 +26,8 @@ public record Cidr(byte[] address, int prefix) {
         String t = text.trim();
         int slash = t.indexOf('/');
         String addr = slash < 0 ? t : t.substring(0, slash);
-        if (!addr.matches("[0-9a-fA-F:.]+") || addr.isEmpty()) {
-            throw new IllegalArgumentException("invalid CIDR '" + text + "'");
-        }
-        byte[] bytes;
-        try {
-            bytes = InetAddress.getByName(addr).getAddress(); // a literal: no DNS lookup
-        } catch (UnknownHostException e) {
+        byte[] bytes = IpLiteral.parse(addr);
+        if (bytes == null) {
             throw new IllegalArgumentException("invalid CIDR '" + text + "'");
         }
         int prefix = bytes.length * 8;

@@ -2,8 +2,6 @@ package dev.netcost.core.k8s;
 
 import dev.netcost.core.config.ClassificationConfig;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -180,15 +178,11 @@ public final class TrafficClassifier {
     }
 
     static byte[] literal(String ip) {
-        String t = ip.trim();
-        if (t.isEmpty() || !t.matches("[0-9a-fA-F:.]+")) {
+        byte[] a = IpLiteral.parse(ip.trim());
+        if (a == null) {
             throw new IllegalArgumentException("not an IP address literal: '" + ip + "'");
         }
-        try {
-            return InetAddress.getByName(t).getAddress(); // a literal: no name lookup
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("not an IP address literal: '" + ip + "'", e);
-        }
+        return a;
     }
 
     static int toInt(byte[] a) {
