@@ -42,10 +42,4 @@ final class ByteBuf {
         long grown = Math.max(needed, bytes.length + (bytes.length >> 1));
         bytes = Arrays.copyOf(bytes, (int) Math.min(grown, Math.max(needed, cap)));
     }
-
-    void append(byte[] src, int off, int len) {
-        ensureCapacity((long) length + len, Integer.MAX_VALUE - 16);
-        System.arraycopy(src, off, bytes, length, len);
-        length += len;
-    }
 }

@@ -63,7 +63,7 @@ final class KubeletCadvisorScraper {
     }
 
     /** A body: {@code bytes()[0..length())}, valid until the next scrape. */
-    record Body(byte[] bytes, int length, int wireLength) {
+    record Body(byte[] bytes, int length) {
     }
 
     Body scrape() throws IOException, SourceUnavailableException, InterruptedException {
@@ -109,13 +109,13 @@ final class KubeletCadvisorScraper {
                 throw new IOException("the kubelet's gzip body from " + where() + " is broken: " + e.getMessage()
                         + "; possible fixes: check for a proxy between the agent and the kubelet", e);
             }
-            return new Body(decompressed.bytes(), decompressed.length(), wire.length());
+            return new Body(decompressed.bytes(), decompressed.length());
         }
         if (!encoding.equals("identity")) {
             throw new IOException("the kubelet at " + where() + " answered with Content-Encoding " + encoding
                     + ", which netcost does not decode");
         }
-        return new Body(wire.bytes(), wire.length(), wire.length());
+        return new Body(wire.bytes(), wire.length());
     }
 
     private String readToken() throws SourceUnavailableException, IOException {

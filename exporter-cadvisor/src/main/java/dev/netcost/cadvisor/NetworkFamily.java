@@ -16,7 +16,6 @@ public enum NetworkFamily {
     TRANSMIT_ERRORS("container_network_transmit_errors_total", 10),
     TRANSMIT_PACKETS_DROPPED("container_network_transmit_packets_dropped_total", 11);
 
-    static final String COMMON_PREFIX = "container_network_";
     private static final NetworkFamily[] ALL = values();
 
     private final String metricName;

@@ -45,16 +45,6 @@ final class AdmissionReviewDecoder {
         return decode(root);
     }
 
-    AdmissionRequest decode(byte[] body) throws MalformedReviewException {
-        try {
-            return decode(mapper.readTree(body));
-        } catch (JsonProcessingException e) {
-            throw new MalformedReviewException("not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new MalformedReviewException("cannot read the body: " + e.getMessage(), e);
-        }
-    }
-
     private static AdmissionRequest decode(JsonNode root) throws MalformedReviewException {
         if (root == null || !root.isObject()) {
             throw new MalformedReviewException("not an AdmissionReview: the body must be a JSON object");

@@ -40,10 +40,6 @@ final class LeaderElection implements AutoCloseable {
         return leader;
     }
 
-    String identity() {
-        return identity;
-    }
-
     synchronized void start() {
         if (closed) {
             return;

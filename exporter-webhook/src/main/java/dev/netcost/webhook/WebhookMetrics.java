@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -36,18 +37,14 @@ final class WebhookMetrics {
                 .description("Requests to /validate that were not an AdmissionReview (answered 400)").register(registry);
         this.admissionDuration = Timer.builder("netcost.agent.webhook.admission.duration")
                 .description("Time to decode and record one AdmissionReview").register(registry);
-        gauge("ingress", objects.ingresses);
-        gauge("service", objects.services);
-        gauge("ingressclass", objects.ingressClasses);
-        gauge("ingressclassparams", objects.ingressClassParams);
+        for (ObjectStore<?> store : List.of(objects.ingresses, objects.services, objects.ingressClasses,
+                objects.ingressClassParams)) {
+            Gauge.builder("netcost.agent.webhook.objects", store, ObjectStore::size).tag("kind", store.kind())
+                    .description("Objects recorded now").register(registry);
+        }
         Gauge.builder("netcost.agent.webhook.leader", leader, l -> l.getAsBoolean() ? 1 : 0)
                 .strongReference(true) // the supplier is a lambda nobody else holds: Micrometer would only keep it weakly
                 .description("1 while this replica is the one writing series").register(registry);
-    }
-
-    private void gauge(String kind, ObjectStore<?> store) {
-        Gauge.builder("netcost.agent.webhook.objects", store, ObjectStore::size).tag("kind", kind)
-                .description("Objects recorded now").register(registry);
     }
 
     void admission(String kind, String operation, String result) {

@@ -52,7 +52,7 @@ final class WebhookRequestHandler extends SimpleChannelInboundHandler<FullHttpRe
         if (request.decoderResult().isFailure()) {
             // The decoder discards whatever follows a bad message, so the connection cannot be reused.
             String why = String.valueOf(request.decoderResult().cause());
-            inOrder(ctx, HttpVersion.HTTP_1_1, false, false,
+            inOrder(ctx, HttpVersion.HTTP_1_1, false, false, null,
                     CompletableFuture.completedFuture(WebhookResponse.text(400, "bad request: " + why)));
             return;
         }
@@ -83,12 +83,12 @@ final class WebhookRequestHandler extends SimpleChannelInboundHandler<FullHttpRe
                         WebhookResponse.text(503, "overloaded: too many requests queued, try again"));
             }
         }
-        inOrder(ctx, version, keepAlive, head, response);
+        inOrder(ctx, version, keepAlive, head, route.allow, response);
     }
 
     /** Writes {@code response} once it is ready and this connection's previous response is written. */
     private void inOrder(ChannelHandlerContext ctx, HttpVersion version, boolean keepAlive, boolean head,
-                         CompletableFuture<WebhookResponse> response) {
+                         String allow, CompletableFuture<WebhookResponse> response) {
         previous = previous.thenCombine(response, (ignored, r) -> r).thenAccept(r -> {
             metrics.response(r.status());
             FullHttpResponse res = new DefaultFullHttpResponse(version, HttpResponseStatus.valueOf(r.status()),
@@ -97,8 +97,8 @@ final class WebhookRequestHandler extends SimpleChannelInboundHandler<FullHttpRe
                     .set(HttpHeaderNames.CONTENT_TYPE, r.contentType())
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length)
                     .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-            if (r.status() == 405) {
-                res.headers().set(HttpHeaderNames.ALLOW, r.bodyText().endsWith("POST") ? "POST" : "GET, HEAD");
+            if (allow != null) {
+                res.headers().set(HttpHeaderNames.ALLOW, allow);
             }
             HttpUtil.setKeepAlive(res, keepAlive);
             ChannelFuture f = ctx.writeAndFlush(res);

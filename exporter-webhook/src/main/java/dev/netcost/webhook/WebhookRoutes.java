@@ -16,7 +16,20 @@ import java.util.function.Supplier;
  * Anything else is 404; a known path with another method is 405.
  */
 final class WebhookRoutes {
-    enum Route { VALIDATE, HEALTHZ, READYZ, METRICS, NOT_FOUND, WRONG_METHOD_POST, WRONG_METHOD_GET }
+    enum Route {
+        VALIDATE, HEALTHZ, READYZ, METRICS, NOT_FOUND, WRONG_METHOD_POST("POST"), WRONG_METHOD_GET("GET, HEAD");
+
+        /** The {@code Allow} header of a 405; null for other routes. */
+        final String allow;
+
+        Route() {
+            this(null);
+        }
+
+        Route(String allow) {
+            this.allow = allow;
+        }
+    }
 
     private final AdmissionHandler admissions;
     private final BooleanSupplier ready;

@@ -67,8 +67,8 @@ public final class WebhookRuntime implements AutoCloseable {
         this.objects = new RecordedObjects(client != null);
         ResourceParser parser = new ResourceParser(config.labels().ingress(), config.labels().service());
         this.election = client == null || !config.leaderElection().enabled() ? null
-                : new LeaderElection(client, config.leaderElection(), leaseNamespace(config, client),
-                        identity(config), this::cycleNow);
+                : new LeaderElection(client, config.leaderElection(),
+                        namespaceOr(config.leaderElection().namespace(), client), identity(config), this::cycleNow);
         this.metrics = new WebhookMetrics(b.context.meters(), objects, this::isLeader);
         SelfManagedTlsConfig self = config.selfManagedTls();
         this.certificates = !self.enabled() || client == null ? null
@@ -354,10 +354,6 @@ public final class WebhookRuntime implements AutoCloseable {
         if (client != null && ownsClient) {
             client.close();
         }
-    }
-
-    static String leaseNamespace(WebhookConfig config, KubernetesClient client) {
-        return namespaceOr(config.leaderElection().namespace(), client);
     }
 
     /** {@code configured}, else the client's namespace (the pod's own), else {@code default}. */

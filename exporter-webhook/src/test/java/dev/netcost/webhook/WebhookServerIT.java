@@ -127,7 +127,10 @@ class WebhookServerIT {
         HttpResponse<String> getValidate = client.get("/validate");
         assertThat(getValidate.statusCode()).isEqualTo(405);
         assertThat(getValidate.headers().firstValue("allow")).hasValue("POST");
-        assertThat(client.post("/healthz", new byte[0]).statusCode()).isEqualTo(405);
+        HttpResponse<String> postHealthz = client.post("/healthz", new byte[0]);
+        assertThat(postHealthz.statusCode()).isEqualTo(405);
+        assertThat(postHealthz.headers().firstValue("allow")).hasValue("GET, HEAD");
+        assertThat(client.get("/mutate").headers().firstValue("allow")).isEmpty();
         assertThat(client.get("/mutate").statusCode()).isEqualTo(404);
         assertThat(client.post("/validate/extra", Fixtures.bytes("ingress-2048-create-v1.json")).statusCode())
                 .isEqualTo(404);
