@@ -1,6 +1,7 @@
 package dev.netcost.webhook;
 
 import dev.netcost.core.auth.CertificateIssuer;
+import dev.netcost.core.auth.PemFiles;
 import dev.netcost.core.auth.CertificateIssuer.Issued;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -8,7 +9,6 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhoo
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
@@ -17,12 +17,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -464,13 +460,7 @@ final class WebhookCertificateManager {
             return List.of();
         }
         try {
-            byte[] pem = Base64.getMimeDecoder().decode(base64);
-            List<X509Certificate> out = new ArrayList<>();
-            for (Certificate c : CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem))) {
-                out.add((X509Certificate) c);
-            }
-            return out;
+            return PemFiles.parseCertificates(text(base64), "the webhook's TLS Secret");
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             log.warn("unreadable certificate in the webhook's TLS Secret, replacing it: {}", e.toString());
             return List.of();
@@ -481,20 +471,13 @@ final class WebhookCertificateManager {
         return certs.isEmpty() ? null : certs.get(0);
     }
 
-    /** The PKCS#8 EC key (as {@link CertificateIssuer} writes it) in a base64 Secret value; null when unusable. */
+    /** The private key (PKCS#8, as {@link CertificateIssuer} writes it) in a base64 Secret value; null when unusable. */
     private static PrivateKey privateKey(String base64) {
         if (base64 == null || base64.isEmpty()) {
             return null;
         }
         try {
-            String pem = text(base64);
-            int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
-            int end = pem.indexOf("-----END PRIVATE KEY-----");
-            if (begin < 0 || end < begin) {
-                return null;
-            }
-            byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end).strip());
-            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
+            return PemFiles.parsePrivateKey(text(base64), "the webhook's TLS Secret");
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return null;
         }

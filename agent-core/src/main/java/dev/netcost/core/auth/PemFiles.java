@@ -26,40 +26,58 @@ public final class PemFiles {
     }
 
     public static List<X509Certificate> readCertificates(Path file) throws IOException, GeneralSecurityException {
+        return parseCertificates(Files.readString(file, StandardCharsets.US_ASCII), file.toString());
+    }
+
+    /**
+     * The certificates in PEM text (e.g. a Secret's value).
+     *
+     * @param source what the text is, for error messages
+     */
+    public static List<X509Certificate> parseCertificates(String pem, String source) throws GeneralSecurityException {
         CertificateFactory cf = CertificateFactory.getInstance("X.509");
         List<X509Certificate> out = new ArrayList<>();
-        for (Block b : blocks(file)) {
+        for (Block b : blocks(pem)) {
             if (b.type.equals("CERTIFICATE")) {
                 out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(b.der)));
             }
         }
         if (out.isEmpty()) {
-            throw new GeneralSecurityException("no PEM CERTIFICATE block in " + file);
+            throw new GeneralSecurityException("no PEM CERTIFICATE block in " + source);
         }
         return out;
     }
 
     public static PrivateKey readPrivateKey(Path file) throws IOException, GeneralSecurityException {
-        for (Block b : blocks(file)) {
+        return parsePrivateKey(Files.readString(file, StandardCharsets.US_ASCII), file.toString());
+    }
+
+    /**
+     * The first private key in PEM text.
+     *
+     * @param source what the text is, for error messages
+     */
+    public static PrivateKey parsePrivateKey(String pem, String source) throws GeneralSecurityException {
+        for (Block b : blocks(pem)) {
             switch (b.type) {
                 case "PRIVATE KEY":
-                    return pkcs8(b.der, file);
+                    return pkcs8(b.der, source);
                 case "RSA PRIVATE KEY":
                     return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(wrapPkcs1Rsa(b.der)));
                 case "ENCRYPTED PRIVATE KEY":
-                    throw new GeneralSecurityException(file + " holds an encrypted key; netcost needs it unencrypted"
+                    throw new GeneralSecurityException(source + " holds an encrypted key; netcost needs it unencrypted"
                             + " (openssl pkcs8 -topk8 -nocrypt)");
                 case "EC PRIVATE KEY":
-                    throw new GeneralSecurityException(file + " holds a SEC1 EC key; convert it to PKCS#8"
+                    throw new GeneralSecurityException(source + " holds a SEC1 EC key; convert it to PKCS#8"
                             + " (openssl pkcs8 -topk8 -nocrypt)");
                 default:
                     break;
             }
         }
-        throw new GeneralSecurityException("no PEM PRIVATE KEY block in " + file);
+        throw new GeneralSecurityException("no PEM PRIVATE KEY block in " + source);
     }
 
-    private static PrivateKey pkcs8(byte[] der, Path file) throws GeneralSecurityException {
+    private static PrivateKey pkcs8(byte[] der, String source) throws GeneralSecurityException {
         PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
         for (String alg : new String[] {"RSA", "EC", "Ed25519", "Ed448"}) {
             try {
@@ -68,7 +86,7 @@ public final class PemFiles {
                 // try the next algorithm
             }
         }
-        throw new GeneralSecurityException("unsupported private key algorithm in " + file);
+        throw new GeneralSecurityException("unsupported private key algorithm in " + source);
     }
 
     /** Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo (version 0, rsaEncryption, NULL). */
@@ -106,8 +124,7 @@ public final class PemFiles {
     private record Block(String type, byte[] der) {
     }
 
-    private static List<Block> blocks(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
+    private static List<Block> blocks(String text) {
         Matcher m = BLOCK.matcher(text);
         List<Block> out = new ArrayList<>();
         while (m.find()) {
