@@ -10,8 +10,10 @@ import java.util.regex.Pattern;
  *
  * @param enabled       run the exporter at all
  * @param backend       which iptables family and reader to use
- * @param chainPrefix   name of netcost's main chain and prefix of its pod chains
- * @param cleanupOnExit remove every chain and the jump rule when the agent stops
+ * @param chainPrefix   name of netcost's main chain and prefix of its other chains and ipsets;
+ *                      lower-cased, the nft backend's table
+ * @param cleanupOnExit remove everything netcost added (chains, jump, ipsets, or the nft table) when
+ *                      the agent stops
  * @param lockWait      how long {@code iptables-restore} waits for the xtables lock ({@code -w})
  * @param netns         a network namespace file to work in (e.g. {@code /run/netns/node}), or null for the agent's own
  * @param commands      the iptables binaries, and nsenter for {@code netns}
