@@ -243,10 +243,6 @@ final class AccountingRules {
         return out;
     }
 
-    ChainNames names() {
-        return names;
-    }
-
     /** The main chain's two jumps, as {@code -A MAIN ...} lines. */
     List<String> mainRules() {
         return mainRules;

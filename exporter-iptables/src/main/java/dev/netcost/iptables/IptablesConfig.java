@@ -33,11 +33,6 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
     static final IptablesConfig DEFAULT = new IptablesConfig(false, IptablesBackend.AUTO, "NETCOST", false,
             Duration.ofSeconds(5), null, Commands.DEFAULT, true, DEFAULT_SET_THRESHOLD);
 
-    IptablesConfig(boolean enabled, IptablesBackend backend, String chainPrefix, boolean cleanupOnExit,
-                   Duration lockWait, Path netns, Commands commands) {
-        this(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, true, DEFAULT_SET_THRESHOLD);
-    }
-
     IptablesConfig {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(chainPrefix, "chainPrefix");
@@ -48,6 +43,7 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
         }
     }
 
+    // VisibleForTesting: the with* methods below and Commands.withNft set up the ITs' exporters.
     IptablesConfig withNetns(Path path) {
         return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, path, commands, ipv6, setThreshold);
     }
@@ -58,14 +54,6 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
 
     IptablesConfig withCleanupOnExit(boolean cleanup) {
         return new IptablesConfig(enabled, backend, chainPrefix, cleanup, lockWait, netns, commands, ipv6, setThreshold);
-    }
-
-    IptablesConfig withChainPrefix(String prefix) {
-        return new IptablesConfig(enabled, backend, prefix, cleanupOnExit, lockWait, netns, commands, ipv6, setThreshold);
-    }
-
-    IptablesConfig withIpv6(boolean on) {
-        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, on, setThreshold);
     }
 
     IptablesConfig withCommands(Commands c) {
