@@ -13,8 +13,15 @@ check=false
 
 P="ncdemo$$"
 AGENT_PID=""
+LISTENERS=()
 NAMES=(node checkout cart zoneb inet)
 cleanup() {
+    # Listeners still waiting (the demo failed before sending): a deleted namespace would not end them.
+    # Only those still running as this shell's jobs, so a reused PID is never hit.
+    local running=" $(jobs -pr | tr '\n' ' ') "
+    for pid in "${LISTENERS[@]}"; do
+        if [[ $running == *" $pid "* ]]; then kill "$pid" 2>/dev/null || true; fi
+    done
     if [ -n "$AGENT_PID" ] && kill -0 "$AGENT_PID" 2>/dev/null; then
         kill -TERM "$AGENT_PID"
         wait "$AGENT_PID" || true
@@ -73,7 +80,7 @@ AGENT_PID=$!
 await 60 "the agent's first cycle with pod counters" at_least checkout-7d9f8b6c5-x2x4q egress cross_zone 0
 
 # Known traffic: checkout sends 5 MB to the other zone and 1 MB to cart; cart sends 2 MB to the internet.
-listen() { ns "$1" socat -u "TCP-LISTEN:$2,reuseaddr" GOPEN:/dev/null & }
+listen() { ns "$1" socat -u "TCP-LISTEN:$2,reuseaddr" GOPEN:/dev/null & LISTENERS+=($!); }
 listen zoneb 5001
 listen cart 5002
 listen inet 5003

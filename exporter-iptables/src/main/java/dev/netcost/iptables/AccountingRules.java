@@ -120,11 +120,11 @@ final class AccountingRules {
                 continue;
             }
             for (String ip : p.ips()) {
-                byte[] a = ipv6 ? ChainNames.parseIpv6(ip) : ipv4Bytes(ip);
+                byte[] a = ChainNames.parseAddress(ip, ipv6);
                 if (a == null) {
                     continue;
                 }
-                String text = ipv6 ? ChainNames.ipv6ToString(a) : ChainNames.ipv4ToString(ChainNames.parseIpv4(ip));
+                String text = ChainNames.addressToString(a);
                 String key = podKey(p);
                 String[] previous = byAddress.putIfAbsent(a, new String[] {text, key});
                 if (previous != null) {
@@ -192,11 +192,6 @@ final class AccountingRules {
         return p.namespace() + "/" + p.name();
     }
 
-    private static byte[] ipv4Bytes(String ip) {
-        Integer v4 = ChainNames.parseIpv4(ip);
-        return v4 == null ? null : new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) (int) v4};
-    }
-
     /**
      * The ipset of one class and family ({@code PREFIX-4-SAME}, {@code PREFIX-6-CROSS}, {@code PREFIX-4-VPC}),
      * at most 25 characters with the longest prefix: room for a suffix within ipset's 31.
@@ -241,10 +236,6 @@ final class AccountingRules {
             }
         }
         return out;
-    }
-
-    ChainNames names() {
-        return names;
     }
 
     /** The main chain's two jumps, as {@code -A MAIN ...} lines. */

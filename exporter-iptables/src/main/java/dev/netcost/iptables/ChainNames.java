@@ -147,27 +147,53 @@ final class ChainNames {
 
     /** The address of a dotted IPv4 literal, or null for anything else (IPv6 included). */
     static Integer parseIpv4(String text) {
+        long v = parseIpv4(text, 0, text.length());
+        return v < 0 ? null : (int) v;
+    }
+
+    /**
+     * The address of the dotted IPv4 literal in {@code text[from, to)} as an unsigned 32-bit value, or
+     * -1 for anything else; allocates nothing (the save parser's hot path).
+     */
+    static long parseIpv4(CharSequence text, int from, int to) {
         int value = 0;
         int parts = 0;
         int part = -1;
-        for (int i = 0; i <= text.length(); i++) {
-            char ch = i < text.length() ? text.charAt(i) : '.';
+        for (int i = from; i <= to; i++) {
+            char ch = i < to ? text.charAt(i) : '.';
             if (ch == '.') {
                 if (part < 0 || ++parts > 4) {
-                    return null;
+                    return -1;
                 }
                 value = (value << 8) | part;
                 part = -1;
             } else if (ch >= '0' && ch <= '9') {
                 part = part < 0 ? ch - '0' : part * 10 + (ch - '0');
                 if (part > 255) {
-                    return null;
+                    return -1;
                 }
             } else {
-                return null;
+                return -1;
             }
         }
-        return parts == 4 ? value : null;
+        return parts == 4 ? value & 0xFFFFFFFFL : -1;
+    }
+
+    /** The 4 (IPv4, {@code ipv6} false) or 16 bytes of an address literal of that family, or null for anything else. */
+    static byte[] parseAddress(String text, boolean ipv6) {
+        if (ipv6) {
+            return parseIpv6(text);
+        }
+        Integer v4 = parseIpv4(text);
+        return v4 == null ? null : new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), v4.byteValue()};
+    }
+
+    /** An address of 4 or 16 bytes as the save programs and nft print it. */
+    static String addressToString(byte[] a) {
+        if (a.length == 4) {
+            return ipv4ToString((a[0] & 0xFF) << 24 | (a[1] & 0xFF) << 16 | (a[2] & 0xFF) << 8 | (a[3] & 0xFF));
+        }
+        return ipv6ToString(a);
     }
 
     /** The 16 bytes of an IPv6 literal (no zone id, no name lookups), or null for anything else (IPv4 included). */

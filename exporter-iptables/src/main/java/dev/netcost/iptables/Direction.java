@@ -19,7 +19,7 @@ enum Direction {
         return label;
     }
 
-    /** The letter in the pod chain's name. */
+    /** The letter in the class chain's name ({@code PREFIX-E-SAME}). */
     char code() {
         return code;
     }

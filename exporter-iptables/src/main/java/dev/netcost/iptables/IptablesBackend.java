@@ -6,7 +6,10 @@ enum IptablesBackend {
     AUTO("auto"),
     /** iptables-legacy (x_tables); counters read with getsockopt(IPT_SO_GET_ENTRIES). */
     LEGACY("legacy"),
-    /** iptables-nft (nf_tables); counters read with {@code iptables-nft-save -c} until the native nft reader is wired. */
+    /**
+     * nf_tables: named counters in netcost's own table, read over netlink ({@link NftTables}); when nft or
+     * netlink does not work, counting rules in iptables-nft read with {@code iptables-nft-save -c}.
+     */
     NFT("nft"),
     /** The detected family, counters always read by parsing {@code iptables-*-save -c}. */
     SAVE("save");

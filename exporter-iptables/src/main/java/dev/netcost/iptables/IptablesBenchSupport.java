@@ -89,7 +89,7 @@ public final class IptablesBenchSupport implements AutoCloseable {
     }
 
     /**
-     * Reads the counters with one reader into a sink that only sums them, without finding pods or
+     * Reads the counters with one reader into a sink that ignores them, without finding pods or
      * making samples: the reader's own cost. Returns the number of counters read.
      */
     public int readOnly(String reader) throws Exception {

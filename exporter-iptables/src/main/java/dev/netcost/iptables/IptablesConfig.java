@@ -10,8 +10,10 @@ import java.util.regex.Pattern;
  *
  * @param enabled       run the exporter at all
  * @param backend       which iptables family and reader to use
- * @param chainPrefix   name of netcost's main chain and prefix of its pod chains
- * @param cleanupOnExit remove every chain and the jump rule when the agent stops
+ * @param chainPrefix   name of netcost's main chain and prefix of its other chains and ipsets;
+ *                      lower-cased, the nft backend's table
+ * @param cleanupOnExit remove everything netcost added (chains, jump, ipsets, or the nft table) when
+ *                      the agent stops
  * @param lockWait      how long {@code iptables-restore} waits for the xtables lock ({@code -w})
  * @param netns         a network namespace file to work in (e.g. {@code /run/netns/node}), or null for the agent's own
  * @param commands      the iptables binaries, and nsenter for {@code netns}
@@ -31,11 +33,6 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
     static final IptablesConfig DEFAULT = new IptablesConfig(false, IptablesBackend.AUTO, "NETCOST", false,
             Duration.ofSeconds(5), null, Commands.DEFAULT, true, DEFAULT_SET_THRESHOLD);
 
-    IptablesConfig(boolean enabled, IptablesBackend backend, String chainPrefix, boolean cleanupOnExit,
-                   Duration lockWait, Path netns, Commands commands) {
-        this(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, true, DEFAULT_SET_THRESHOLD);
-    }
-
     IptablesConfig {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(chainPrefix, "chainPrefix");
@@ -46,6 +43,7 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
         }
     }
 
+    // VisibleForTesting: the with* methods below and Commands.withNft set up the ITs' exporters.
     IptablesConfig withNetns(Path path) {
         return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, path, commands, ipv6, setThreshold);
     }
@@ -56,14 +54,6 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
 
     IptablesConfig withCleanupOnExit(boolean cleanup) {
         return new IptablesConfig(enabled, backend, chainPrefix, cleanup, lockWait, netns, commands, ipv6, setThreshold);
-    }
-
-    IptablesConfig withChainPrefix(String prefix) {
-        return new IptablesConfig(enabled, backend, prefix, cleanupOnExit, lockWait, netns, commands, ipv6, setThreshold);
-    }
-
-    IptablesConfig withIpv6(boolean on) {
-        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, on, setThreshold);
     }
 
     IptablesConfig withCommands(Commands c) {

@@ -164,30 +164,11 @@ final class IptablesSaveParser {
 
     /** Parses a dotted IPv4 address in {@code text[from, to)} into {@link #v4}. */
     private boolean parseIpv4(CharSequence text, int from, int to) {
-        int value = 0;
-        int parts = 0;
-        int part = -1;
-        for (int i = from; i <= to; i++) {
-            char ch = i < to ? text.charAt(i) : '.';
-            if (ch == '.') {
-                if (part < 0 || ++parts > 4) {
-                    return false;
-                }
-                value = (value << 8) | part;
-                part = -1;
-            } else if (ch >= '0' && ch <= '9') {
-                part = part < 0 ? ch - '0' : part * 10 + (ch - '0');
-                if (part > 255) {
-                    return false;
-                }
-            } else {
-                return false;
-            }
-        }
-        if (parts != 4) {
+        long value = ChainNames.parseIpv4(text, from, to);
+        if (value < 0) {
             return false;
         }
-        v4 = value;
+        v4 = (int) value;
         return true;
     }
 

@@ -20,11 +20,10 @@ public interface LibC {
     /** SOL_IPV6: the IP6T_SO_* options live at this level. */
     int IPPROTO_IPV6 = 41;
     int IPPROTO_RAW = 255;
+    /** Also IP6T_SO_GET_INFO (at SOL_IPV6): the IPv6 options have the same numbers. */
     int IPT_SO_GET_INFO = 64;
+    /** Also IP6T_SO_GET_ENTRIES. */
     int IPT_SO_GET_ENTRIES = 65;
-    /** IP6T_SO_GET_INFO and IP6T_SO_GET_ENTRIES have the same numbers as the IPv4 options. */
-    int IP6T_SO_GET_INFO = 64;
-    int IP6T_SO_GET_ENTRIES = 65;
 
     @SaveError
     int open(String path, int flags);

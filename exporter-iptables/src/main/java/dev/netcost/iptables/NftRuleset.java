@@ -100,12 +100,11 @@ final class NftRuleset {
             boolean seen4 = false;
             boolean seen6 = false;
             for (String ip : p.ips()) {
-                Integer a4 = seen4 ? null : ChainNames.parseIpv4(ip);
-                byte[] a6 = seen6 || !ipv6 ? null : ChainNames.parseIpv6(ip);
+                byte[] a4 = seen4 ? null : ChainNames.parseAddress(ip, false);
+                byte[] a6 = seen6 || !ipv6 ? null : ChainNames.parseAddress(ip, true);
                 if (a4 != null) {
                     seen4 = true;
-                    claim(v4, new Address(new byte[] {(byte) (a4 >>> 24), (byte) (a4 >>> 16), (byte) (a4 >>> 8), a4.byteValue()}),
-                            key, skipped);
+                    claim(v4, new Address(a4), key, skipped);
                 } else if (a6 != null) {
                     seen6 = true;
                     claim(v6, new Address(a6), key, skipped);
@@ -295,10 +294,7 @@ final class NftRuleset {
     /** An address's bytes, ordered as unsigned numbers, written as nft prints it. */
     private record Address(byte[] bytes) implements Comparable<Address> {
         String literal() {
-            if (bytes.length == 4) {
-                return (bytes[0] & 0xFF) + "." + (bytes[1] & 0xFF) + "." + (bytes[2] & 0xFF) + "." + (bytes[3] & 0xFF);
-            }
-            return ChainNames.ipv6ToString(bytes);
+            return ChainNames.addressToString(bytes);
         }
 
         @Override

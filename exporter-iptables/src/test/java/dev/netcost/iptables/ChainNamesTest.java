@@ -62,6 +62,20 @@ class ChainNamesTest {
         assertThat(ChainNames.parseIpv4("1.2.3")).isNull();
         assertThat(ChainNames.parseIpv4("1.2.3.256")).isNull();
         assertThat(ChainNames.parseIpv4("1..2.3")).isNull();
+        // In place, within a line: only the given range counts; the value is unsigned.
+        assertThat(ChainNames.parseIpv4("-s 255.255.255.255/32", 3, 18)).isEqualTo(0xFFFFFFFFL);
+        assertThat(ChainNames.parseIpv4("-s 10.10.1.2/32", 3, 12)).isEqualTo(0x0A0A0102L);
+        assertThat(ChainNames.parseIpv4("-s 10.10.1.2/32", 3, 13)).isEqualTo(-1);
+        assertThat(ChainNames.parseIpv4("-s 10.10.1.2/32", 3, 3)).isEqualTo(-1);
+    }
+
+    @Test
+    void addressesOfEitherFamily_roundTripThroughTheirText() {
+        assertThat(ChainNames.parseAddress("10.10.1.2", false)).containsExactly(10, 10, 1, 2);
+        assertThat(ChainNames.parseAddress("10.10.1.2", true)).isNull();
+        assertThat(ChainNames.parseAddress("fd00::1", false)).isNull();
+        assertThat(ChainNames.addressToString(ChainNames.parseAddress("255.0.10.1", false))).isEqualTo("255.0.10.1");
+        assertThat(ChainNames.addressToString(ChainNames.parseAddress("FD00:0:0::1", true))).isEqualTo("fd00::1");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.netcost.core.testing.MutableClusterMetadata;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -52,10 +53,48 @@ final class ExporterFixture {
             this.reader = reader;
             this.reader6 = reader6;
         }
+    }
 
-        /** The family's save program, e.g. {@code iptables-legacy-save} ({@code ip6tables-...} with {@code ipv6}). */
-        String save(boolean ipv6) {
-            return (ipv6 ? "ip6tables-" : "iptables-") + family.label() + "-save";
+    /** The family's program prefix: {@code iptables-legacy}, {@code iptables-nft}, or {@code ip6tables-...} with {@code ipv6}. */
+    static String iptables(IptablesFamily family, boolean ipv6) {
+        return (ipv6 ? "ip6tables-" : "iptables-") + family.label();
+    }
+
+    /** The exporters one test started: each closed when the test stops it, the rest after the test. */
+    static final class Running implements AutoCloseable {
+        private final List<IptablesExporter> exporters = new ArrayList<>();
+
+        /** Starts one like {@link ExporterFixture#start}. */
+        IptablesExporter start(Path netns, MutableClusterMetadata md, UnaryOperator<IptablesConfig> configure) throws Exception {
+            IptablesExporter e = ExporterFixture.start(netns, md, configure);
+            exporters.add(e);
+            return e;
+        }
+
+        /** Closes one now, as an agent stopping (with its {@code cleanupOnExit}). */
+        void stop(IptablesExporter e) throws Exception {
+            exporters.remove(e);
+            e.close();
+        }
+
+        @Override
+        public void close() throws Exception {
+            Exception failed = null;
+            for (IptablesExporter e : exporters) {
+                try {
+                    e.close();
+                } catch (Exception ex) {
+                    if (failed == null) {
+                        failed = ex;
+                    } else {
+                        failed.addSuppressed(ex);
+                    }
+                }
+            }
+            exporters.clear();
+            if (failed != null) {
+                throw failed;
+            }
         }
     }
 

@@ -36,15 +36,16 @@ class IpsetRulesIT {
     Path dir;
 
     private NodeTopology topo;
-    private final List<IptablesExporter> exporters = new ArrayList<>();
+    private final ExporterFixture.Running exporters = new ExporterFixture.Running();
 
     @AfterEach
     void tearDown() throws Exception {
-        for (IptablesExporter e : exporters) {
-            e.close();
-        }
-        if (topo != null) {
-            topo.close(); // deleting the node namespace destroys its sets too
+        try {
+            exporters.close();
+        } finally {
+            if (topo != null) {
+                topo.close(); // deleting the node namespace destroys its sets too
+            }
         }
     }
 
@@ -60,13 +61,9 @@ class IpsetRulesIT {
 
     private IptablesExporter exporter(IptablesFamily family, MutableClusterMetadata md, int setThreshold, boolean cleanup)
             throws Exception {
-        IptablesExporter e = ExporterFixture.start(topo.node.path(), md, c -> c.withBackend(ExporterFixture.backend(family))
+        return exporters.start(topo.node.path(), md, c -> c.withBackend(ExporterFixture.backend(family))
                 .withCleanupOnExit(cleanup).withSetThreshold(setThreshold));
-        exporters.add(e);
-        return e;
     }
-
-
 
     /** "direction class address packets bytes" per counting rule, as one reader maps the rules. */
     private static List<String> perRule(CounterReader reader) throws Exception {
@@ -77,7 +74,7 @@ class IpsetRulesIT {
     }
 
     private String rules(IptablesFamily family) {
-        return topo.node.exec(family == IptablesFamily.LEGACY ? "iptables-legacy-save" : "iptables-nft-save", "-t", "mangle")
+        return topo.node.exec(ExporterFixture.iptables(family, false) + "-save", "-t", "mangle")
                 .lines().filter(l -> l.startsWith("-A ")).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
     }
 
@@ -115,7 +112,7 @@ class IpsetRulesIT {
         assertThat(ExporterFixture.v(m, "shop/web-0 ingress cross_zone packets")).isPositive();
         assertThat(ExporterFixture.v(m, "shop/web-0 egress internet bytes")).isZero();
         assertThat(perRule(e.reader())).isEqualTo(perRule(new SaveCounterReader(new CommandRunner(topo.node.path(), "nsenter",
-                java.time.Duration.ofSeconds(30)), family == IptablesFamily.LEGACY ? "iptables-legacy-save" : "iptables-nft-save",
+                java.time.Duration.ofSeconds(30)), ExporterFixture.iptables(family, false) + "-save",
                 new ChainNames("NETCOST"))));
 
         // The other zone's subnet becomes VPC address space (and new endpoints appear): only the sets change.
@@ -152,8 +149,7 @@ class IpsetRulesIT {
                 .contains("-m set --match-set NETCOST-4-CROSS dst");
         NodeTopology.tcp(topo.podA, topo.zone, ZONE, 5001, 5001, NodeTopology.payload(dir, MIB));
         Map<String, Double> before = ExporterFixture.collect(first);
-        first.close();
-        exporters.remove(first);
+        exporters.stop(first);
         String rulesBefore = rules(family);
         String setsBefore = sets();
 
@@ -161,8 +157,7 @@ class IpsetRulesIT {
         assertThat(ExporterFixture.collect(second)).isEqualTo(before);
         assertThat(rules(family)).isEqualTo(rulesBefore);
         assertThat(sets()).isEqualTo(setsBefore);
-        second.close();
-        exporters.remove(second);
+        exporters.stop(second);
 
         // A threshold above the list size: per-CIDR classification again, counting rules untouched, the set destroyed after.
         IptablesExporter third = exporter(family, md, 100, true);
@@ -171,12 +166,10 @@ class IpsetRulesIT {
         assertThat(topo.node.exec("ipset", "list", "-n")).doesNotContain("NETCOST");
 
         IptablesExporter fourth = exporter(family, md, 0, true);
-        third.close();
-        exporters.remove(third);
+        exporters.stop(third);
         ExporterFixture.collect(fourth);
         assertThat(topo.node.exec("ipset", "list", "-n")).contains("NETCOST-4-SAME").contains("NETCOST-4-CROSS");
-        fourth.close();
-        exporters.remove(fourth);
+        exporters.stop(fourth);
         assertThat(rules(family)).doesNotContain("NETCOST");
         assertThat(topo.node.exec("ipset", "list", "-n")).doesNotContain("NETCOST");
     }
@@ -192,7 +185,7 @@ class IpsetRulesIT {
         IptablesExporter e = exporter(family, md, 0, true);
         assertThat(e.reconciler6()).isNotNull();
         ExporterFixture.collect(e);
-        String save6 = topo.node.exec(family == IptablesFamily.LEGACY ? "ip6tables-legacy-save" : "ip6tables-nft-save", "-t", "mangle");
+        String save6 = topo.node.exec(ExporterFixture.iptables(family, true) + "-save", "-t", "mangle");
         assertThat(save6).contains("-A NETCOST-EGRESS -m set --match-set NETCOST-6-CROSS dst -g NETCOST-E-CROSS")
                 .doesNotContain("NETCOST-4-");
         assertThat(sets()).contains("create NETCOST-6-CROSS hash:net family inet6 ").contains("add NETCOST-6-CROSS fd00:21::7\n")
@@ -203,8 +196,7 @@ class IpsetRulesIT {
         assertThat(ExporterFixture.v(m, "shop/web-0 egress cross_zone bytes")).isBetween((double) MIB, MIB * 1.1);
         assertThat(ExporterFixture.v(m, "shop/web-0 egress in_vpc bytes")).isZero();
 
-        e.close();
-        exporters.remove(e);
+        exporters.stop(e);
         assertThat(topo.node.exec("ipset", "list", "-n")).doesNotContain("NETCOST");
     }
 }

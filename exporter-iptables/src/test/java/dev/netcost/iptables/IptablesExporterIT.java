@@ -13,7 +13,6 @@ import static dev.netcost.iptables.TestMetadata.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import dev.netcost.iptables.ExporterFixture.Mode;
 import org.junit.jupiter.api.AfterEach;
@@ -35,15 +34,16 @@ class IptablesExporterIT {
     Path dir;
 
     private NodeTopology topo;
-    private final List<IptablesExporter> exporters = new java.util.ArrayList<>();
+    private final ExporterFixture.Running exporters = new ExporterFixture.Running();
 
     @AfterEach
     void tearDown() throws Exception {
-        for (IptablesExporter e : exporters) {
-            e.close();
-        }
-        if (topo != null) {
-            topo.close();
+        try {
+            exporters.close();
+        } finally {
+            if (topo != null) {
+                topo.close();
+            }
         }
     }
 
@@ -60,15 +60,11 @@ class IptablesExporterIT {
     }
 
     private IptablesExporter exporter(IptablesBackend backend, MutableClusterMetadata md, boolean cleanup) throws Exception {
-        IptablesExporter e = ExporterFixture.start(topo.node.path(), md, c -> c.withBackend(backend).withCleanupOnExit(cleanup));
-        exporters.add(e);
-        return e;
+        return exporters.start(topo.node.path(), md, c -> c.withBackend(backend).withCleanupOnExit(cleanup));
     }
 
-
-
     private String save(IptablesFamily family) {
-        return topo.node.exec(family == IptablesFamily.LEGACY ? "iptables-legacy-save" : "iptables-nft-save", "-c", "-t", "mangle");
+        return topo.node.exec(ExporterFixture.iptables(family, false) + "-save", "-c", "-t", "mangle");
     }
 
     /** The counting rules with their counters, in the kernel's order. */
@@ -153,8 +149,7 @@ class IptablesExporterIT {
         ExporterFixture.collect(first);
         NodeTopology.tcp(topo.podA, topo.zone, ZONE, 5001, 5001, NodeTopology.payload(dir, MIB));
         Map<String, Double> before = ExporterFixture.collect(first);
-        first.close();
-        exporters.remove(first);
+        exporters.stop(first);
         String rulesBefore = save(family).replaceAll("(?m)^#.*\n", "");
 
         IptablesExporter second = exporter(mode, md, false);
@@ -174,7 +169,7 @@ class IptablesExporterIT {
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter e = exporter(mode, md, false);
         ExporterFixture.collect(e);
-        String prefix = family == IptablesFamily.LEGACY ? "iptables-legacy" : "iptables-nft";
+        String prefix = ExporterFixture.iptables(family, false);
         // What kube-proxy or a CNI might do: restore the whole mangle table from a dump without our jump.
         topo.node.exec("sh", "-c", prefix + "-save -t mangle | grep -v -- '-j NETCOST$' | " + prefix + "-restore -w 5 -T mangle");
         assertThat(save(family)).doesNotContain("-j NETCOST\n");
@@ -195,14 +190,12 @@ class IptablesExporterIT {
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
         IptablesExporter keep = exporter(mode, md, false);
         ExporterFixture.collect(keep);
-        keep.close();
-        exporters.remove(keep);
+        exporters.stop(keep);
         assertThat(save(family)).contains(":NETCOST-E-INET").contains("-j NETCOST");
 
         IptablesExporter clean = exporter(mode, md, true);
         ExporterFixture.collect(clean);
-        clean.close();
-        exporters.remove(clean);
+        exporters.stop(clean);
         assertThat(save(family).replaceAll("(?m)^#.*\n", "")).isEqualTo(untouched).doesNotContain("NETCOST");
     }
 
@@ -274,7 +267,7 @@ class IptablesExporterIT {
                 + "-A POSTROUTING -m comment --comment netcost -j NETCOST\n-A NETCOST -s 10.10.1.2/32 -j NETCOST-E-0A0A0102\n"
                 + "-A NETCOST -d 10.10.1.2/32 -j NETCOST-I-0A0A0102\n"
                 + "-A NETCOST-E-0A0A0102 -m comment --comment \"internet shop/web-0\" -j RETURN\nCOMMIT\n",
-                "iptables-" + family.label() + "-restore", "--noflush", "-w", "5");
+                ExporterFixture.iptables(family, false) + "-restore", "--noflush", "-w", "5");
         IptablesExporter e = exporter(ExporterFixture.backend(family), metadata().pods(pod("shop", "web-0", POD_A)), false);
         assertThat(ExporterFixture.collect(e)).containsEntry("shop/web-0 egress internet bytes", 0.0);
         assertThat(save(family)).doesNotContain("0A0A0102").contains("-A NETCOST-E-INET -s 10.10.1.2/32 -j RETURN")

@@ -14,8 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netcost.core.testing.MutableClusterMetadata;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import dev.netcost.iptables.ExporterFixture.Mode;
@@ -36,15 +34,16 @@ class IptablesExporterIpv6IT {
     Path dir;
 
     private NodeTopology topo;
-    private final List<IptablesExporter> exporters = new ArrayList<>();
+    private final ExporterFixture.Running exporters = new ExporterFixture.Running();
 
     @AfterEach
     void tearDown() throws Exception {
-        for (IptablesExporter e : exporters) {
-            e.close();
-        }
-        if (topo != null) {
-            topo.close();
+        try {
+            exporters.close();
+        } finally {
+            if (topo != null) {
+                topo.close();
+            }
         }
     }
 
@@ -54,20 +53,17 @@ class IptablesExporterIpv6IT {
     }
 
     private IptablesExporter exporter(Mode mode, MutableClusterMetadata md, boolean cleanup) throws Exception {
-        IptablesExporter e = ExporterFixture.start(topo.node.path(), md, c -> {
+        IptablesExporter e = exporters.start(topo.node.path(), md, c -> {
             assertThat(c.ipv6()).as("IPv6 is on by default").isTrue();
             return c.withBackend(mode.backend).withCleanupOnExit(cleanup);
         });
-        exporters.add(e);
         assertThat(e.reconciler6().family()).isEqualTo(mode.family);
         assertThat(e.reader6().name()).isEqualTo(mode.reader6);
         return e;
     }
 
-
-
     private String save6(IptablesFamily family) {
-        return topo.node.exec(family == IptablesFamily.LEGACY ? "ip6tables-legacy-save" : "ip6tables-nft-save", "-c", "-t", "mangle")
+        return topo.node.exec(ExporterFixture.iptables(family, true) + "-save", "-c", "-t", "mangle")
                 .replaceAll("(?m)^#.*\n", "");
     }
 
@@ -117,7 +113,7 @@ class IptablesExporterIpv6IT {
         assertThat(ExporterFixture.v(m, "shop/six-0 egress internet bytes")).isZero();
         assertThat(ExporterFixture.v(m, "shop/api-0 ingress internet bytes")).isPositive().isLessThan(TEN_MIB / 10.0); // ACKs
         // Both families really counted: the IPv4 chain alone holds about half of web-0's cross-zone bytes.
-        assertThat(topo.node.exec(family == IptablesFamily.LEGACY ? "iptables-legacy-save" : "iptables-nft-save", "-c", "-t", "mangle"))
+        assertThat(topo.node.exec(ExporterFixture.iptables(family, false) + "-save", "-c", "-t", "mangle"))
                 .containsPattern("\\[\\d+:(\\d{8})\\] -A NETCOST-E-CROSS -s 10\\.10\\.1\\.2/32 -j RETURN");
     }
 
@@ -134,8 +130,7 @@ class IptablesExporterIpv6IT {
         NodeTopology.tcp6(topo.podA, topo.zone, ZONE6, 6001, NodeTopology.payload(dir, MIB));
         Map<String, Double> before = ExporterFixture.collect(first);
         assertBetween(before, "shop/web-0 egress cross_zone", MIB);
-        first.close();
-        exporters.remove(first);
+        exporters.stop(first);
         String rulesBefore = withoutCounters(save6(family));
 
         // Restart: the chains and their counters are adopted, nothing rewritten. Only egress is compared
@@ -146,7 +141,7 @@ class IptablesExporterIpv6IT {
 
         // An external restore of the mangle table without netcost's jump (and without -c: every counter restarts
         // from zero, as with such a tool on a real node): repaired next cycle.
-        String prefix = family == IptablesFamily.LEGACY ? "ip6tables-legacy" : "ip6tables-nft";
+        String prefix = ExporterFixture.iptables(family, true);
         topo.node.exec("sh", "-c", prefix + "-save -t mangle | grep -v -- '-j NETCOST$' | " + prefix + "-restore -w 5 -T mangle");
         assertThat(save6(family)).doesNotContain("-j NETCOST\n");
         ExporterFixture.collect(second);
@@ -172,12 +167,10 @@ class IptablesExporterIpv6IT {
         md.pods(pod("shop", "web-0", POD_A, POD_A6));
         ExporterFixture.collect(second);
         assertThat(save6(family)).contains(":NETCOST");
-        second.close();
-        exporters.remove(second);
+        exporters.stop(second);
         IptablesExporter clean = exporter(mode, md, true);
         ExporterFixture.collect(clean);
-        clean.close();
-        exporters.remove(clean);
+        exporters.stop(clean);
         assertThat(withoutCounters(save6(family))).isEqualTo(untouched).doesNotContain("NETCOST");
     }
 }

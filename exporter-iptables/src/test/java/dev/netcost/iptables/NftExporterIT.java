@@ -12,8 +12,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netcost.core.testing.MutableClusterMetadata;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -33,15 +31,16 @@ class NftExporterIT {
     Path dir;
 
     private NodeTopology topo;
-    private final List<IptablesExporter> exporters = new ArrayList<>();
+    private final ExporterFixture.Running exporters = new ExporterFixture.Running();
 
     @AfterEach
     void tearDown() throws Exception {
-        for (IptablesExporter e : exporters) {
-            e.close();
-        }
-        if (topo != null) {
-            topo.close();
+        try {
+            exporters.close();
+        } finally {
+            if (topo != null) {
+                topo.close();
+            }
         }
     }
 
@@ -51,20 +50,13 @@ class NftExporterIT {
     }
 
     private IptablesExporter exporter(MutableClusterMetadata md, UnaryOperator<IptablesConfig> configure) throws Exception {
-        IptablesExporter e = ExporterFixture.start(topo.node.path(), md, c -> configure.apply(c.withBackend(IptablesBackend.NFT)));
-        exporters.add(e);
-        return e;
+        return exporters.start(topo.node.path(), md, c -> configure.apply(c.withBackend(IptablesBackend.NFT)));
     }
 
     private IptablesExporter exporter(MutableClusterMetadata md) throws Exception {
         IptablesExporter e = exporter(md, UnaryOperator.identity());
         assertThat(e.tables()).isInstanceOf(NftTables.class);
         return e;
-    }
-
-    private void stop(IptablesExporter e) throws Exception {
-        e.close();
-        exporters.remove(e);
     }
 
     private String ruleset() {
@@ -105,7 +97,7 @@ class NftExporterIT {
         ExporterFixture.collect(first);
         NodeTopology.tcp(topo.podA, topo.zone, ZONE, 5001, 5001, NodeTopology.payload(dir, MIB));
         Map<String, Double> before = ExporterFixture.collect(first);
-        stop(first);
+        exporters.stop(first);
 
         IptablesExporter second = exporter(md);
         assertThat(ExporterFixture.collect(second)).isEqualTo(before);
@@ -155,7 +147,7 @@ class NftExporterIT {
         IptablesExporter e = exporter(metadata().pods(pod("shop", "web-0", POD_A)), c -> c.withCleanupOnExit(true));
         ExporterFixture.collect(e);
         assertThat(ruleset()).contains("table inet netcost");
-        stop(e);
+        exporters.stop(e);
         assertThat(ruleset()).isEqualTo(untouched).doesNotContain("netcost");
     }
 

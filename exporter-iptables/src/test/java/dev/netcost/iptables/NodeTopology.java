@@ -79,7 +79,7 @@ final class NodeTopology implements AutoCloseable {
             internet.exec("ip", "addr", "add", INTERNET + "/32", "dev", "lo");
             internet.exec("ip", "route", "replace", "198.51.100.0/30", "dev", "eth0", "src", INTERNET);
             node.exec("ip", "route", "add", "default", "via", "198.51.100.2");
-            String iptables = family == IptablesFamily.LEGACY ? "iptables-legacy" : "iptables-nft";
+            String iptables = ExporterFixture.iptables(family, false);
             node.exec(iptables, "-w", "-t", "nat", "-A", "PREROUTING", "-d", CLUSTER_IP + "/32", "-p", "tcp", "--dport", "80",
                     "-j", "DNAT", "--to-destination", ZONE + ":5002");
             node.exec(iptables, "-w", "-t", "nat", "-A", "POSTROUTING", "-o", "in", "-j", "MASQUERADE");
