@@ -135,9 +135,9 @@ final class AccountingRules {
         }
         boolean noPods = byAddress.isEmpty();
         Map<TrafficClass, List<Cidr>> cidrs = new LinkedHashMap<>();
-        cidrs.put(TrafficClass.SAME_ZONE, family(sets.sameZone(), ipv6));
-        cidrs.put(TrafficClass.CROSS_ZONE, family(sets.crossZone(), ipv6));
-        cidrs.put(TrafficClass.IN_VPC, family(sets.inVpc(), ipv6));
+        for (TrafficClass cls : List.of(TrafficClass.SAME_ZONE, TrafficClass.CROSS_ZONE, TrafficClass.IN_VPC)) {
+            cidrs.put(cls, family(sets.cidrs(cls), ipv6));
+        }
         Map<String, List<String>> wantedSets = new TreeMap<>();
         Map<TrafficClass, String> setNames = new LinkedHashMap<>();
         for (Map.Entry<TrafficClass, List<Cidr>> e : cidrs.entrySet()) {

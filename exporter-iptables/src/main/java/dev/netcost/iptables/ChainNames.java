@@ -1,8 +1,7 @@
 package dev.netcost.iptables;
 
+import dev.netcost.core.k8s.IpLiteral;
 import dev.netcost.core.k8s.TrafficClass;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Objects;
 
 /**
@@ -198,21 +197,8 @@ final class ChainNames {
 
     /** The 16 bytes of an IPv6 literal (no zone id, no name lookups), or null for anything else (IPv4 included). */
     static byte[] parseIpv6(String text) {
-        if (text.indexOf(':') < 0 || text.isEmpty()) {
-            return null;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char ch = text.charAt(i);
-            if (Character.digit(ch, 16) < 0 && ch != ':' && ch != '.') {
-                return null;
-            }
-        }
-        try {
-            byte[] b = InetAddress.getByName(text).getAddress(); // a literal: never resolved
-            return b.length == 16 ? b : null; // an IPv4-mapped literal comes back as 4 bytes: not a v6 pod address
-        } catch (UnknownHostException e) {
-            return null;
-        }
+        byte[] b = IpLiteral.parse(text);
+        return b != null && b.length == 16 ? b : null; // an IPv4-mapped literal comes back as 4 bytes: not a v6 pod address
     }
 
     /**

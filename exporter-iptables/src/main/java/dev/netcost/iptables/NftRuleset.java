@@ -147,7 +147,7 @@ final class NftRuleset {
         for (TrafficClass cls : CLASSES) {
             String set = null;
             if (cls != TrafficClass.INTERNET) {
-                List<String> cidrs = merged(cidrs(classes, cls), ipv6);
+                List<String> cidrs = merged(classes.cidrs(cls), ipv6);
                 if (cidrs.isEmpty()) {
                     continue;
                 }
@@ -168,15 +168,6 @@ final class NftRuleset {
                 rules.get(d.label()).add(match + "counter name " + ip + (egress ? " saddr" : " daddr") + " map @" + map + " return");
             }
         }
-    }
-
-    private static List<Cidr> cidrs(ClassificationSets classes, TrafficClass cls) {
-        return switch (cls) {
-            case SAME_ZONE -> classes.sameZone();
-            case CROSS_ZONE -> classes.crossZone();
-            case IN_VPC -> classes.inVpc();
-            case INTERNET -> List.of();
-        };
     }
 
     /**

@@ -17,4 +17,14 @@ public record ClassificationSets(List<Cidr> sameZone, List<Cidr> crossZone, List
         crossZone = List.copyOf(crossZone);
         inVpc = List.copyOf(inVpc);
     }
+
+    /** The CIDRs of one class, in precedence order; empty for {@link TrafficClass#INTERNET}, the catch-all. */
+    public List<Cidr> cidrs(TrafficClass cls) {
+        return switch (cls) {
+            case SAME_ZONE -> sameZone;
+            case CROSS_ZONE -> crossZone;
+            case IN_VPC -> inVpc;
+            case INTERNET -> List.of();
+        };
+    }
 }
