@@ -376,11 +376,14 @@ class NetcostChartTest {
             PolicyRule secrets = c.one(Role.class, "-webhook").getRules().stream()
                     .filter(r -> r.getResources().contains("secrets")).findFirst().orElseThrow();
             assertThat(secrets.getResourceNames()).containsExactly(t.secretName());
-            assertThat(secrets.getVerbs()).contains("get", "update");
+            assertThat(secrets.getVerbs()).containsExactlyInAnyOrder("get", "update");
             PolicyRule configs = c.one(ClusterRole.class, "-webhook").getRules().stream()
                     .filter(r -> r.getResources().contains("validatingwebhookconfigurations")).findFirst().orElseThrow();
             assertThat(configs.getResourceNames()).containsExactly(t.webhookConfigurationName());
-            assertThat(configs.getVerbs()).contains("get", "update");
+            assertThat(configs.getVerbs()).containsExactlyInAnyOrder("get", "update");
+            // The resync only lists (WebhookCertificateManager / ResyncScraper make no other calls).
+            assertThat(c.one(ClusterRole.class, "-webhook").getRules()).filteredOn(r -> r.getResourceNames().isEmpty())
+                    .isNotEmpty().allSatisfy(r -> assertThat(r.getVerbs()).containsExactly("list"));
 
             // The server reads the pair the manager writes, on a writable volume.
             assertThat(wc.tlsCertFile()).isEqualTo(t.certDir().resolve("tls.crt"));
