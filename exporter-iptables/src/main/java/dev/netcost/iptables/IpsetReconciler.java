@@ -28,6 +28,9 @@ final class IpsetReconciler {
     private final String ipset;
     private final boolean ipv6;
     private final List<String> ownNames;
+    // netcost's sets of this family known to exist since the last listing (null: unknown, list again),
+    // so that a reconcile with nothing to destroy runs no `ipset list`.
+    private Set<String> present;
 
     IpsetReconciler(CommandRunner runner, String ipset, ChainNames names, boolean ipv6) {
         this.runner = runner;
@@ -64,12 +67,21 @@ final class IpsetReconciler {
             script.append("swap ").append(temp).append(' ').append(name).append('\n');
             script.append("destroy ").append(temp).append('\n');
         }
+        Set<String> known = present;
+        present = null; // a failed restore may leave anything behind: list again next time
         restore(script.toString());
+        if (known != null) {
+            known.addAll(wanted.keySet());
+            present = known;
+        }
         return script.toString();
     }
 
     /** Destroys netcost's sets of this family that no rule needs any more; call after the rules are reconciled. */
     String removeUnused(Set<String> wanted) throws IOException, InterruptedException {
+        if (present != null && wanted.containsAll(present)) {
+            return "";
+        }
         StringBuilder script = new StringBuilder();
         Set<String> existing;
         try {
@@ -79,16 +91,25 @@ final class IpsetReconciler {
                 throw e;
             }
             // No usable ipset (program or kernel support missing): no set of netcost's can exist either.
+            present = new HashSet<>();
             return "";
         }
+        Set<String> own = new HashSet<>();
         for (String name : ownNames) {
             for (String n : List.of(name, name + TEMP_SUFFIX)) {
-                if (!wanted.contains(n) && existing.contains(n)) {
+                if (!existing.contains(n)) {
+                    continue;
+                }
+                if (wanted.contains(n)) {
+                    own.add(n);
+                } else {
                     script.append("destroy ").append(n).append('\n');
                 }
             }
         }
+        present = null;
         restore(script.toString());
+        present = own;
         return script.toString();
     }
 
