@@ -1,5 +1,6 @@
 package dev.netcost.core.config;
 
+import dev.netcost.core.k8s.LoadBalancer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,8 @@ import java.util.Map;
  * @param kubernetes      whether metadata comes from the Kubernetes API
  * @param pods            static pods for standalone use
  * @param classification  CIDR → zone maps and VPC ranges for traffic classes
+ * @param loadBalancers   load balancers declared in the config ({@code loadBalancers[]}): their ENI
+ *                        addresses and zones, for standalone use, demos and tests
  * @param exporters       each exporter module's own parsed section, by config key
  */
 public record AgentConfig(
@@ -31,21 +34,15 @@ public record AgentConfig(
         KubernetesConfig kubernetes,
         List<StaticPod> pods,
         ClassificationConfig classification,
+        List<LoadBalancer> loadBalancers,
         Map<String, Object> exporters) {
 
     public AgentConfig {
         remoteWrite = List.copyOf(remoteWrite);
         pods = List.copyOf(pods);
+        loadBalancers = List.copyOf(loadBalancers);
         exporters = Map.copyOf(exporters);
         classification = classification == null ? ClassificationConfig.DEFAULT : classification;
-    }
-
-    /** Without a {@code classification} section (the defaults). */
-    public AgentConfig(String nodeName, String zone, Duration interval, Duration exporterTimeout,
-                       List<RemoteWriteConfig> remoteWrite, LocalFileConfig localFile, DebugConfig debug,
-                       KubernetesConfig kubernetes, List<StaticPod> pods, Map<String, Object> exporters) {
-        this(nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods,
-                ClassificationConfig.DEFAULT, exporters);
     }
 
     /** The parsed section of the exporter owning {@code configKey}, or null. */

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.netcost.core.k8s.Cidr;
 import dev.netcost.core.k8s.IpLiteral;
+import dev.netcost.core.k8s.LoadBalancer;
+import dev.netcost.core.k8s.LoadBalancerType;
 import dev.netcost.core.spi.ExporterFactory;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -41,7 +43,7 @@ public final class ConfigLoader {
     // Dashes are allowed so that map keys such as header names can be set.
     private static final Pattern OVERRIDE_PATH = Pattern.compile("([A-Za-z_][A-Za-z0-9_-]*)(?:\\[(\\d{1,9})])?");
     private static final Set<String> CORE_KEYS = Set.of("nodeName", "zone", "interval", "exporterTimeout",
-            "remoteWrite", "localFile", "debug", "kubernetes", "pods", "classification");
+            "remoteWrite", "localFile", "debug", "kubernetes", "pods", "classification", "loadBalancers");
 
     // A repeated key would otherwise silently drop the first value.
     private final ObjectMapper yaml = new ObjectMapper(
@@ -284,6 +286,7 @@ public final class ConfigLoader {
         }
 
         ClassificationConfig classification = classification(root.child("classification"));
+        List<LoadBalancer> loadBalancers = loadBalancers(root);
 
         Map<String, Object> exporters = new LinkedHashMap<>();
         Set<String> exporterKeys = new HashSet<>();
@@ -301,7 +304,7 @@ public final class ConfigLoader {
         }
         root.finish();
         return new AgentConfig(nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug,
-                kubernetes, pods, classification, exporters);
+                kubernetes, pods, classification, loadBalancers, exporters);
     }
 
     private static ClassificationConfig classification(ConfigNode n) {
@@ -441,6 +444,55 @@ public final class ConfigLoader {
                 p.stringMap("labels"), pid, netns);
         p.finish();
         return pod;
+    }
+
+    /** {@code loadBalancers[]}: each name once, each address in one load balancer only. */
+    private static List<LoadBalancer> loadBalancers(ConfigNode root) {
+        List<LoadBalancer> out = new ArrayList<>();
+        Map<String, String> owner = new HashMap<>();
+        Set<String> names = new HashSet<>();
+        List<ConfigNode> items = root.list("loadBalancers");
+        for (int i = 0; i < items.size(); i++) {
+            ConfigNode lb = items.get(i);
+            String name = lb.requiredString("name");
+            if (name != null && !names.add(name)) {
+                lb.error("name", "'" + name + "' is listed twice; give each load balancer once, with all its addresses");
+            }
+            String typeText = lb.string("type", LoadBalancerType.APPLICATION.label());
+            LoadBalancerType type = LoadBalancerType.fromLabel(typeText);
+            if (type == null) {
+                lb.error("type", "must be application or network, got '" + typeText + "'");
+            }
+            String id = lb.string("id", "");
+            List<LoadBalancer.Address> addresses = new ArrayList<>();
+            List<ConfigNode> addrs = lb.list("addresses");
+            if (addrs.isEmpty()) {
+                lb.error("addresses", "must list at least one address, e.g. [{ip: 10.0.1.50, zone: us-east-2a}]");
+            }
+            for (ConfigNode a : addrs) {
+                String ip = a.requiredString("ip");
+                String zone = a.string("zone", "");
+                if (ip != null && IpLiteral.parse(ip.trim()) == null) {
+                    a.error("ip", "must be an IPv4 or IPv6 address, got '" + ip + "'");
+                } else if (ip != null) {
+                    String text = ip.trim();
+                    // Keyed by the address bytes, so that fd00::1 and fd00:0::1 are the same address.
+                    String key = java.util.HexFormat.of().formatHex(IpLiteral.parse(text));
+                    String other = owner.putIfAbsent(key, name == null ? "loadBalancers[" + i + "]" : name);
+                    if (other != null) {
+                        a.error("ip", text + " is already an address of '" + other
+                                + "'; an address belongs to one load balancer");
+                    }
+                    addresses.add(new LoadBalancer.Address(text, zone));
+                }
+                a.finish();
+            }
+            lb.finish();
+            if (name != null && type != null && !addresses.isEmpty()) {
+                out.add(new LoadBalancer(name, type, id, addresses));
+            }
+        }
+        return out;
     }
 
     private String defaultNodeName() {

@@ -29,6 +29,14 @@ public interface ClusterMetadata extends AutoCloseable {
     /** The class of traffic between this node and an IPv6 address (high and low 64 bits). Allocates nothing. */
     TrafficClass classifyIpv6(long high, long low);
 
+    /**
+     * The load balancers this node knows of: their ENI addresses and zones ({@code loadBalancers[]} in
+     * the config, and on EKS the ones the webhook discovers). A change increases {@link #generation()}.
+     */
+    default List<LoadBalancer> loadBalancers() {
+        return List.of();
+    }
+
     /** The sets behind {@link #classifyIpv4}/{@link #classifyIpv6}, for in-kernel classification. */
     ClassificationSets classificationSets();
 

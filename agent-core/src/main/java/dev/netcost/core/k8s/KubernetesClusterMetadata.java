@@ -475,6 +475,11 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
     }
 
     @Override
+    public List<LoadBalancer> loadBalancers() {
+        return config.loadBalancers(); // the static list; discovery on EKS adds to it
+    }
+
+    @Override
     public TrafficClass classifyIpv4(int address) {
         return snapshot.classifier().classifyIpv4(address);
     }

@@ -20,9 +20,11 @@ public final class StaticClusterMetadata implements ClusterMetadata {
     private final Map<String, PodInfo> byIp = new HashMap<>();
     private final Map<String, PodInfo> byName = new HashMap<>();
     private final TrafficClassifier classifier;
+    private final List<LoadBalancer> loadBalancers;
 
     public StaticClusterMetadata(AgentConfig config) {
-        this(config.nodeName(), config.zone(), toPodInfos(config.pods()), config.classification());
+        this(config.nodeName(), config.zone(), toPodInfos(config.pods()), config.classification(),
+                config.loadBalancers());
     }
 
     /**
@@ -30,7 +32,14 @@ public final class StaticClusterMetadata implements ClusterMetadata {
      * hostNetwork pods are listed but, sharing the node's IP, never found by IP.
      */
     public StaticClusterMetadata(String nodeName, String zone, List<PodInfo> pods, ClassificationConfig classification) {
+        this(nodeName, zone, pods, classification, List.of());
+    }
+
+    /** As above, with load balancers known up front. */
+    public StaticClusterMetadata(String nodeName, String zone, List<PodInfo> pods, ClassificationConfig classification,
+                                 List<LoadBalancer> loadBalancers) {
         this.nodeName = nodeName;
+        this.loadBalancers = List.copyOf(loadBalancers);
         this.zone = zone;
         TrafficClassifier.Builder cb = TrafficClassifier.builder().nodeZone(zone).classification(classification);
         for (PodInfo info : pods) {
@@ -79,6 +88,11 @@ public final class StaticClusterMetadata implements ClusterMetadata {
     @Override
     public PodInfo localPodByIp(String ip) {
         return byIp.get(ip);
+    }
+
+    @Override
+    public List<LoadBalancer> loadBalancers() {
+        return loadBalancers;
     }
 
     @Override

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.netcost.core.k8s.Cidr;
+import dev.netcost.core.k8s.LoadBalancer;
+import dev.netcost.core.k8s.LoadBalancerType;
 import dev.netcost.core.spi.Exporter;
 import dev.netcost.core.spi.ExporterContext;
 import dev.netcost.core.spi.ExporterFactory;
@@ -495,8 +497,8 @@ class ConfigLoaderTest {
         @Test
         void everyUnknownKey_isReported() {
             assertThat(problems("a: 1\nb: 2\ndebug:\n  c: 3\n")).containsExactlyInAnyOrder(
-                    "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification)",
-                    "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification)",
+                    "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers)",
+                    "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers)",
                     "debug.c: unknown key (known keys here: enabled, listen, pages)");
         }
 
@@ -877,5 +879,51 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("nodeName: must not be empty")
                 .hasMessageContaining("remoteWrite[1].name: 'a:9090' names another endpoint too");
+    }
+
+    @Nested
+    class LoadBalancers {
+        @Test
+        void loadBalancer_bindsNameTypeIdAndAddressesWithZones() {
+            AgentConfig c = load("""
+                    loadBalancers:
+                      - name: k8s-sharedalb-1a2b3c4d5e
+                        type: network
+                        id: 50dc6c495c0c9188
+                        addresses:
+                          - {ip: 10.0.1.50, zone: us-east-2a}
+                          - {ip: 'fd00::50'}
+                    """);
+            assertThat(c.loadBalancers()).containsExactly(new LoadBalancer("k8s-sharedalb-1a2b3c4d5e",
+                    LoadBalancerType.NETWORK, "50dc6c495c0c9188", List.of(new LoadBalancer.Address("10.0.1.50", "us-east-2a"),
+                    new LoadBalancer.Address("fd00::50", ""))));
+        }
+
+        @Test
+        void loadBalancer_defaultsToApplication_andNoneAreDeclaredByDefault() {
+            assertThat(load("").loadBalancers()).isEmpty();
+            assertThat(load("loadBalancers: [{name: a, addresses: [{ip: 10.0.0.1}]}]\n").loadBalancers().get(0).type())
+                    .isEqualTo(LoadBalancerType.APPLICATION);
+        }
+
+        @Test
+        void badLoadBalancers_areAllReported_eachNamingItsKey() {
+            List<String> p = problems("""
+                    loadBalancers:
+                      - {name: a, type: classic, addresses: [{ip: 10.0.0.300}]}
+                      - {name: a, addresses: []}
+                      - {addresses: [{ip: 10.0.0.1, zone: z, port: 80}]}
+                      - {name: b, addresses: [{ip: 'fd00:0::1'}]}
+                      - {name: c, addresses: [{ip: 'fd00::1'}]}
+                    """);
+            assertThat(p).containsExactlyInAnyOrder(
+                    "loadBalancers[0].type: must be application or network, got 'classic'",
+                    "loadBalancers[0].addresses[0].ip: must be an IPv4 or IPv6 address, got '10.0.0.300'",
+                    "loadBalancers[1].name: 'a' is listed twice; give each load balancer once, with all its addresses",
+                    "loadBalancers[1].addresses: must list at least one address, e.g. [{ip: 10.0.1.50, zone: us-east-2a}]",
+                    "loadBalancers[2].name: is required",
+                    "loadBalancers[2].addresses[0].port: unknown key (known keys here: ip, zone)",
+                    "loadBalancers[4].addresses[0].ip: fd00::1 is already an address of 'b'; an address belongs to one load balancer");
+        }
     }
 }
