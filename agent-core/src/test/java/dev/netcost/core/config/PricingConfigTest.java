@@ -110,6 +110,18 @@ class PricingConfigTest {
     }
 
     @Test
+    void theDocumentedCompleteExample_holdsTheDefaultPriceBook() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "configuration.md"));
+        int section = doc.indexOf("## Complete example");
+        int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
+        String example = doc.substring(start, doc.indexOf("```\n", start));
+        AgentConfig c = new ConfigLoader(Map.of("NODE_NAME", "node-a"), List.of()).loadString(example);
+        assertThat(c.pricing()).usingRecursiveComparison().ignoringFields("configured")
+                .withComparatorForType(BigDecimal::compareTo, BigDecimal.class).isEqualTo(PricingConfig.DEFAULT);
+        assertThat(c.labels()).isEqualTo(LabelsConfig.DEFAULT);
+    }
+
+    @Test
     void effectiveConfig_rendersThePriceBook_soThatTheLoaderAcceptsItBack() {
         AgentConfig c = load("pricing: {crossZonePerGb: 0.02, natGateway: {enabled: false}}\nlabels: {pod: [team]}");
         String text = EffectiveConfig.render(c);
