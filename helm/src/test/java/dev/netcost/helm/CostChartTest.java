@@ -64,9 +64,10 @@ class CostChartTest {
     void pricingValues_reachTheWebhooksPriceBook_only_andRollItsPods() throws Exception {
         String values = """
                 pricing:
+                  gbBytes: 1000000000
                   crossZonePerGb: 0.02
                   natGateway: {enabled: false}
-                  nlb: {perLcuHour: 0.0072}
+                  nlb: {perLcuHour: 0.0072, lcuNewConnectionsPerSecond: 1000}
                 """;
         Chart c = render(values);
         PricingConfig p = c.agentConfig("-webhook").pricing();
@@ -74,6 +75,9 @@ class CostChartTest {
         assertThat(p.crossZonePerGb()).isEqualByComparingTo("0.02");
         assertThat(p.natGateway().enabled()).isFalse();
         assertThat(p.nlb().perLcuHour()).isEqualByComparingTo("0.0072");
+        // Helm reads numbers as floats and may write them back as 1e+09: the agent still reads them exactly
+        assertThat(p.gbBytes()).isEqualTo(1_000_000_000);
+        assertThat(p.nlb().lcuNewConnectionsPerSecond()).isEqualByComparingTo("1000");
         assertThat(p.alb()).isEqualTo(PricingConfig.DEFAULT.alb());
         assertThat(c.agentConfig("-node").pricing().configured()).isFalse();
 
