@@ -4,11 +4,13 @@ import dev.netcost.core.config.AgentConfig;
 import dev.netcost.core.config.Durations;
 import dev.netcost.core.k8s.ClusterMetadata;
 import dev.netcost.core.k8s.KubernetesClusterMetadata;
+import dev.netcost.core.k8s.PodLabelsExporter;
 import dev.netcost.core.k8s.StaticClusterMetadata;
 import dev.netcost.core.http.DebugServer;
 import dev.netcost.core.pipeline.LatestSamplesSink;
 import dev.netcost.core.pipeline.Pipeline;
 import dev.netcost.core.pipeline.Sink;
+import dev.netcost.core.pricing.PriceBookExporter;
 import dev.netcost.core.selfmetrics.AgentInfoExporter;
 import dev.netcost.core.selfmetrics.SelfMetrics;
 import dev.netcost.core.spi.Exporter;
@@ -56,6 +58,12 @@ final class NodeAgent implements AutoCloseable {
                 ? KubernetesClusterMetadata.builder().config(config).meters(selfMetrics.registry()).clock(clock).build()
                 : new StaticClusterMetadata(config);
         ExporterContext ctx = new ExporterContext(config, selfMetrics.registry(), clock, metadata);
+        if (!config.labels().pod().isEmpty()) {
+            pb.exporter(new PodLabelsExporter(metadata, config.labels().pod()));
+        }
+        if (emitsPriceBook(config)) {
+            pb.exporter(new PriceBookExporter(config.pricing()));
+        }
         for (ExporterFactory<?> f : factories) {
             Exporter e = create(f, config, ctx);
             if (e != null) {
@@ -64,6 +72,23 @@ final class NodeAgent implements AutoCloseable {
         }
         this.pipeline = pb.build();
         this.debugServer = Processes.debugServer(config, latest, this::isReady, selfMetrics.registry());
+    }
+
+    /**
+     * Whether this node agent emits the price book: only standalone ({@code kubernetes.enabled: false})
+     * and with a {@code pricing:} section. In a cluster the webhook's leader is the one emitter: every
+     * node agent sending the same price series would write one series from many processes.
+     */
+    static boolean emitsPriceBook(AgentConfig config) {
+        if (!config.pricing().configured() || !config.pricing().enabled()) {
+            return false;
+        }
+        if (config.kubernetes().enabled()) {
+            LOG.info("pricing: not emitted by netcost node with kubernetes.enabled (the webhook's leader emits the"
+                    + " price book, once per cluster)");
+            return false;
+        }
+        return true;
     }
 
     /** {@code /readyz}: collecting, and the metadata has had its first full list (always so when standalone). */

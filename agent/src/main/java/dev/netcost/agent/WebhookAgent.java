@@ -8,6 +8,7 @@ import dev.netcost.core.k8s.StaticClusterMetadata;
 import dev.netcost.core.pipeline.LatestSamplesSink;
 import dev.netcost.core.pipeline.Pipeline;
 import dev.netcost.core.pipeline.Sink;
+import dev.netcost.core.pricing.PriceBookExporter;
 import dev.netcost.core.selfmetrics.AgentInfoExporter;
 import dev.netcost.core.selfmetrics.SelfMetrics;
 import dev.netcost.core.spi.ExporterContext;
@@ -58,6 +59,10 @@ final class WebhookAgent implements AutoCloseable {
         Pipeline.Builder pb = Pipeline.builder().meters(selfMetrics.registry()).clock(clock)
                 .interval(config.interval()).exporterTimeout(config.exporterTimeout()).nodeName(config.nodeName())
                 .exporter(new AgentInfoExporter(config, clock)).exporter(exporter);
+        if (config.pricing().enabled()) {
+            // The cluster's one price book: cycles run only while this replica leads.
+            pb.exporter(new PriceBookExporter(config.pricing()));
+        }
         for (Sink s : sinks) {
             pb.sink(s);
             sinkNames.add(s.name());

@@ -86,6 +86,10 @@ class WebhookProcessIT {
                         r -> r.size() == 1);
                 prom.queries().awaitQuery("netcost_agent_exporter_success{exporter=\"webhook\",node=\"webhook-node\"}",
                         r -> r.size() == 1 && r.get(0).value() == 1.0);
+                // the leader emits the price book, here the defaults: no pricing section
+                prom.queries().awaitQuery("netcost_price_usd_per_hour{resource=\"lcu\",load_balancer_type=\"application\"}",
+                        r -> r.size() == 1 && r.get(0).value() == 0.008);
+                assertThat(prom.queries().query("netcost_price_usd_per_gb", Instant.now())).hasSize(3);
                 assertThat(AgentJar.fetch(http, HttpRequest.newBuilder(base.resolve("/metrics")).build()))
                         .contains("netcost_agent_webhook_admissions_total{kind=\"ingress\",operation=\"CREATE\",result=\"recorded\"} 1.0");
 

@@ -2,12 +2,9 @@ package dev.netcost.webhook;
 
 import dev.netcost.core.config.ConfigNode;
 import dev.netcost.core.config.HostPort;
-import dev.netcost.core.model.LabelNameSanitizer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The {@code webhook} section, read by {@code netcost webhook}; documented in docs/configuration.md.
@@ -101,7 +98,7 @@ public record WebhookConfig(
         Duration resync = n.duration("resync", d.resync(), Duration.ofSeconds(1));
 
         ConfigNode l = n.child("labels");
-        LabelsConfig labels = new LabelsConfig(labelKeys(l, "ingress"), labelKeys(l, "service"));
+        LabelsConfig labels = new LabelsConfig(l.labelKeys("ingress"), l.labelKeys("service"));
         l.finish();
 
         LeaderElectionConfig le = LeaderElectionConfig.DEFAULT;
@@ -140,23 +137,5 @@ public record WebhookConfig(
             key = self.keyFile();
         }
         return new WebhookConfig(listen, cert, key, reload, maxBody, workers, resync, labels, election, self);
-    }
-
-    /** A list of label keys whose sanitised names are distinct, or an error. */
-    private static List<String> labelKeys(ConfigNode l, String kind) {
-        List<String> keys = l.stringList(kind);
-        Map<String, String> bySanitized = new HashMap<>();
-        for (String k : keys) {
-            if (k.isBlank()) {
-                l.error(kind, "contains an empty label key");
-                continue;
-            }
-            String other = bySanitized.put(LabelNameSanitizer.labelKey(k), k);
-            if (other != null) {
-                l.error(kind, "'" + other + "' and '" + k + "' both become the label "
-                        + LabelNameSanitizer.labelKey(k) + "; keep one of them");
-            }
-        }
-        return keys;
     }
 }

@@ -2,6 +2,10 @@ package dev.netcost.helm;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
+import dev.netcost.core.config.AgentConfig;
+import dev.netcost.core.config.ConfigLoader;
+import dev.netcost.core.spi.ExporterFactory;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -13,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 
 /** The chart rendered by real Helm (helm-java bundles Helm's library), parsed into fabric8 objects. */
 final class Chart {
@@ -61,6 +66,14 @@ final class Chart {
 
     <T extends HasMetadata> Optional<T> find(Class<T> type, String nameSuffix) {
         return all(type).stream().filter(o -> o.getMetadata().getName().endsWith(nameSuffix)).findFirst();
+    }
+
+    /** The netcost.yaml of the ConfigMap named {@code *nameSuffix}, read by the agent's own loader. */
+    AgentConfig agentConfig(String nameSuffix) {
+        List<ExporterFactory<?>> factories = new ArrayList<>();
+        ServiceLoader.load(ExporterFactory.class).forEach(factories::add);
+        return new ConfigLoader(Map.of("NODE_NAME", "node-1", "NODE_IP", "10.0.1.2"), factories)
+                .loadString(one(ConfigMap.class, nameSuffix).getData().get("netcost.yaml"));
     }
 
     List<GenericKubernetesResource> generic(String kind) {

@@ -22,6 +22,8 @@ import java.util.Map;
  * @param loadBalancers   load balancers declared in the config ({@code loadBalancers[]}): their ENI
  *                        addresses and zones, for standalone use, demos and tests
  * @param exporters       each exporter module's own parsed section, by config key
+ * @param pricing         the price book ({@code pricing:}), emitted by the webhook's leader
+ * @param labels          Kubernetes label keys copied into series ({@code labels:})
  */
 public record AgentConfig(
         String nodeName,
@@ -35,7 +37,9 @@ public record AgentConfig(
         List<StaticPod> pods,
         ClassificationConfig classification,
         List<LoadBalancer> loadBalancers,
-        Map<String, Object> exporters) {
+        Map<String, Object> exporters,
+        PricingConfig pricing,
+        LabelsConfig labels) {
 
     public AgentConfig {
         remoteWrite = List.copyOf(remoteWrite);
@@ -43,6 +47,8 @@ public record AgentConfig(
         loadBalancers = List.copyOf(loadBalancers);
         exporters = Map.copyOf(exporters);
         classification = classification == null ? ClassificationConfig.DEFAULT : classification;
+        pricing = pricing == null ? PricingConfig.DEFAULT : pricing;
+        labels = labels == null ? LabelsConfig.DEFAULT : labels;
     }
 
     /** The parsed section of the exporter owning {@code configKey}, or null. */

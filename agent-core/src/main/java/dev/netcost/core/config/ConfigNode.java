@@ -2,6 +2,8 @@ package dev.netcost.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.netcost.core.model.LabelNameSanitizer;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -9,6 +11,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -129,6 +132,53 @@ public final class ConfigNode {
             error(key, "must be a whole number, got '" + v.asText() + "'");
             return def;
         }
+    }
+
+    /**
+     * An exact decimal such as a price ({@code 0.0225}), read from its text so that no binary rounding
+     * creeps in; {@code def} when absent. NaN, infinities and values below {@code min} are errors.
+     */
+    public BigDecimal decimal(String key, BigDecimal def, BigDecimal min) {
+        JsonNode v = get(key);
+        if (v == null) {
+            return def;
+        }
+        BigDecimal d;
+        try {
+            if (!v.isValueNode() || v.isBoolean()) {
+                throw new NumberFormatException();
+            }
+            d = new BigDecimal(v.asText().trim());
+        } catch (NumberFormatException e) {
+            error(key, "must be a decimal number such as 0.0225, got '" + (v.isValueNode() ? v.asText() : v) + "'");
+            return def;
+        }
+        if (d.compareTo(min) < 0) {
+            error(key, "must be at least " + min.toPlainString() + ", got " + d.toPlainString());
+            return def;
+        }
+        return d;
+    }
+
+    /**
+     * A list of Kubernetes label keys to copy into {@code label_<key>} labels: none empty, and no two
+     * that become the same label name (as {@code app.kubernetes.io/name} and {@code app_kubernetes_io/name} do).
+     */
+    public List<String> labelKeys(String key) {
+        List<String> keys = stringList(key);
+        Map<String, String> bySanitized = new HashMap<>();
+        for (String k : keys) {
+            if (k.isBlank()) {
+                error(key, "contains an empty label key");
+                continue;
+            }
+            String other = bySanitized.put(LabelNameSanitizer.labelKey(k), k);
+            if (other != null) {
+                error(key, "'" + other + "' and '" + k + "' both become the label "
+                        + LabelNameSanitizer.labelKey(k) + "; keep one of them");
+            }
+        }
+        return keys;
     }
 
     public Duration duration(String key, Duration def, Duration min) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -35,6 +36,8 @@ public final class EffectiveConfig {
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
             .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            // Prices as written (800, not 8E+2), so the loader reads back the same decimals.
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .registerModule(new SimpleModule("netcost-effective-config")
                     .addSerializer(Duration.class, new AsString<>(Duration.class, Durations::format))
                     .addSerializer(Path.class, new AsString<>(Path.class, Path::toString))

@@ -3,6 +3,7 @@ package dev.netcost.core.testing;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -27,9 +28,22 @@ public final class PrometheusProcess extends ServerBackedReceiver {
 
     /** Starts Prometheus and returns once {@code /-/ready} answers 200 (at most 30 s). */
     public static PrometheusProcess start() {
+        return start(CONFIG);
+    }
+
+    /**
+     * Starts Prometheus evaluating the rule file {@code rules} (recording rules and alerts) every
+     * {@code evaluationInterval}, e.g. the chart's netcost.rules.yml.
+     */
+    public static PrometheusProcess startWithRules(Path rules, Duration evaluationInterval) {
+        return start(CONFIG.replace("evaluation_interval: 15s", "evaluation_interval: "
+                + evaluationInterval.toMillis() + "ms") + "rule_files:\n  - " + rules.toAbsolutePath() + "\n");
+    }
+
+    private static PrometheusProcess start(String configText) {
         return new PrometheusProcess(ServerProcess.start("prometheus", BINARY, (port, dir) -> {
             Path config = dir.resolve("prometheus.yml");
-            Files.writeString(config, CONFIG, StandardCharsets.UTF_8);
+            Files.writeString(config, configText, StandardCharsets.UTF_8);
             return List.of(
                     "--config.file=" + config,
                     "--web.enable-remote-write-receiver",
