@@ -6,8 +6,9 @@ recomputed by botocore from exactly those headers, the path, the query and the b
 unknown key, a wrong scope, a stale date, a missing or wrong session token, or an
 x-amz-content-sha256 that is not the body's hash is answered 403 with an AMP-like message; a request
 that verifies is forwarded to --upstream and its answer relayed. One JSON line per request goes to
---log. Keys are read from --keys (JSON {accessKeyId: {"secret": ..., "token": ...}}) on every
-request, so a test can add rotated credentials while it runs.
+--log. Keys are read from --keys (JSON {accessKeyId: {"secret": ..., "token": ..., "expires": epoch
+seconds}}) on every request, so a test can add rotated credentials while it runs; a key used after it
+expired is refused too.
 
 Usage: verifying_receiver.py --keys FILE --region R --service S --upstream URL --port-file FILE --log FILE
 """
@@ -71,6 +72,9 @@ def verify(method, path, headers, body):
     if key_id not in keys:
         return "unknown access key", key_id
     secret, token = keys[key_id]["secret"], keys[key_id].get("token")
+    expires = keys[key_id].get("expires")
+    if expires is not None and datetime.datetime.utcnow().timestamp() > expires:
+        return "The security token included in the request is expired", key_id
     names = signed.split(";")
     if "host" not in names or "x-amz-date" not in names:
         return "host and x-amz-date must be signed", key_id

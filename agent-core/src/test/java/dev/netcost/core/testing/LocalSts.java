@@ -28,8 +28,9 @@ import java.util.function.Consumer;
  * STS's {@code InvalidIdentityToken} error.
  */
 public final class LocalSts implements AutoCloseable {
-    /** One STS call: the action, the role asked for, and the web identity token presented (if any). */
-    public record Call(String action, String roleArn, String webIdentityToken, String accessKeyIdIssued) {
+    /** One STS call: the action, the role and session asked for, the web identity token presented (if any). */
+    public record Call(String action, String roleArn, String roleSessionName, String webIdentityToken,
+            String accessKeyIdIssued) {
     }
 
     /** Credentials as issued. */
@@ -85,7 +86,7 @@ public final class LocalSts implements AutoCloseable {
             if (action.equals("AssumeRoleWithWebIdentity") && expectedToken != null
                     && !Objects.equals(token, expectedToken.get())) {
                 synchronized (this) {
-                    calls.add(new Call(action, form.get("RoleArn"), token, null));
+                    calls.add(new Call(action, form.get("RoleArn"), form.get("RoleSessionName"), token, null));
                 }
                 reply(ex, 400, error("InvalidIdentityToken", "The web identity token is not valid"));
                 return;
@@ -96,7 +97,7 @@ public final class LocalSts implements AutoCloseable {
                     clock.instant().plus(lifetime).truncatedTo(ChronoUnit.SECONDS));
             onIssue.accept(issued);
             synchronized (this) {
-                calls.add(new Call(action, form.get("RoleArn"), token, issued.accessKeyId()));
+                calls.add(new Call(action, form.get("RoleArn"), form.get("RoleSessionName"), token, issued.accessKeyId()));
             }
             String session = form.getOrDefault("RoleSessionName", "session");
             reply(ex, 200, """

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -84,10 +85,18 @@ public final class SigV4Verifier implements AutoCloseable {
     }
 
     /** Accepts signatures made with this key from now on. */
-    public synchronized void allow(String accessKeyId, String secret, String sessionToken) {
+    public void allow(String accessKeyId, String secret, String sessionToken) {
+        allow(accessKeyId, secret, sessionToken, null);
+    }
+
+    /** Accepts signatures made with this key from now on, until {@code expires} (null: for ever). */
+    public synchronized void allow(String accessKeyId, String secret, String sessionToken, Instant expires) {
         ObjectNode k = keyTable.putObject(accessKeyId).put("secret", secret);
         if (sessionToken != null) {
             k.put("token", sessionToken);
+        }
+        if (expires != null) {
+            k.put("expires", expires.getEpochSecond());
         }
         try {
             Path tmp = dir.resolve("keys.json.tmp");
