@@ -18,13 +18,12 @@ final class AgentJar {
     private AgentJar() {
     }
 
-    /** Starts {@code java -jar netcost-agent.jar args...} with stdout and stderr in {@code log}. */
+    /**
+     * Starts {@code java -jar netcost-agent.jar args...} with stdout and stderr in {@code log}, and
+     * without the machine's {@code AWS_*} variables.
+     */
     static Process start(Path log, String... args) throws IOException {
-        assertThat(JAR).as("shaded jar (mvn package)").exists();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString()));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return start(log, Map.of(), args);
     }
 
     /**

@@ -19,7 +19,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -134,6 +136,19 @@ class SigV4ProcessIT {
         return verifier.verdicts().stream().anyMatch(v -> v.ok() && Objects.equals(v.accessKeyId(), accessKeyId));
     }
 
+    /**
+     * Waits until a credentials server issued a key for a call presenting {@code token}, and until a
+     * request signed with that key was verified; returns the key id.
+     */
+    private <C> String awaitSigningWithKeyIssuedFor(String token, Supplier<List<C>> calls,
+            Function<C, String> presented, Function<C, String> issued) {
+        Supplier<Optional<String>> key = () -> calls.get().stream()
+                .filter(c -> token.equals(presented.apply(c)) && issued.apply(c) != null).map(issued).findFirst();
+        await().atMost(WAIT).until(() -> key.get().isPresent());
+        await().atMost(WAIT).until(() -> verifiedWith(key.get().orElseThrow()));
+        return key.get().orElseThrow();
+    }
+
     @Test
     void irsaWebIdentity_signsWithStsCredentials_andRefreshesThemWithTheRotatedTokenBeforeTheyExpire()
             throws Exception {
@@ -144,19 +159,15 @@ class SigV4ProcessIT {
             startAgent(env(Map.of("AWS_ROLE_ARN", ROLE, "AWS_WEB_IDENTITY_TOKEN_FILE", token.toString(),
                     "AWS_ENDPOINT_URL_STS", sts.url().toString())), null);
 
-            await().atMost(WAIT).until(() -> sts.calls().stream().anyMatch(c -> c.accessKeyIdIssued() != null));
+            awaitSigningWithKeyIssuedFor("projected-token-1", sts::calls, LocalSts.Call::webIdentityToken,
+                    LocalSts.Call::accessKeyIdIssued);
             LocalSts.Call first = sts.calls().get(0);
             assertThat(first.action()).isEqualTo("AssumeRoleWithWebIdentity");
             assertThat(first.roleArn()).isEqualTo(ROLE);
-            assertThat(first.webIdentityToken()).isEqualTo("projected-token-1");
-            await().atMost(WAIT).until(() -> verifiedWith(first.accessKeyIdIssued()));
 
             Files.writeString(token, "projected-token-2"); // the kubelet rotates the projected token
-            await().atMost(WAIT).until(() -> sts.calls().stream().anyMatch(
-                    c -> "projected-token-2".equals(c.webIdentityToken()) && c.accessKeyIdIssued() != null));
-            String refreshed = sts.calls().stream().filter(c -> "projected-token-2".equals(c.webIdentityToken()))
-                    .filter(c -> c.accessKeyIdIssued() != null).findFirst().orElseThrow().accessKeyIdIssued();
-            await().atMost(WAIT).until(() -> verifiedWith(refreshed));
+            awaitSigningWithKeyIssuedFor("projected-token-2", sts::calls, LocalSts.Call::webIdentityToken,
+                    LocalSts.Call::accessKeyIdIssued);
             assertDeliveredAndAllVerified();
             assertThat(agent.isAlive()).isTrue();
         }
@@ -172,17 +183,11 @@ class SigV4ProcessIT {
             startAgent(env(Map.of("AWS_CONTAINER_CREDENTIALS_FULL_URI", creds.url().toString(),
                     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token.toString())), null);
 
-            await().atMost(WAIT).until(() -> creds.calls().stream().anyMatch(c -> c.accessKeyIdIssued() != null));
-            String firstKey = creds.calls().stream().filter(c -> c.accessKeyIdIssued() != null).findFirst()
-                    .orElseThrow().accessKeyIdIssued();
-            await().atMost(WAIT).until(() -> verifiedWith(firstKey));
-
+            awaitSigningWithKeyIssuedFor("pod-identity-token-1", creds::calls, LocalContainerCredentials.Call::authorization,
+                    LocalContainerCredentials.Call::accessKeyIdIssued);
             Files.writeString(token, "pod-identity-token-2");
-            await().atMost(WAIT).until(() -> creds.calls().stream().anyMatch(
-                    c -> "pod-identity-token-2".equals(c.authorization()) && c.accessKeyIdIssued() != null));
-            String refreshed = creds.calls().stream().filter(c -> "pod-identity-token-2".equals(c.authorization()))
-                    .filter(c -> c.accessKeyIdIssued() != null).findFirst().orElseThrow().accessKeyIdIssued();
-            await().atMost(WAIT).until(() -> verifiedWith(refreshed));
+            awaitSigningWithKeyIssuedFor("pod-identity-token-2", creds::calls, LocalContainerCredentials.Call::authorization,
+                    LocalContainerCredentials.Call::accessKeyIdIssued);
             assertDeliveredAndAllVerified();
         }
     }
