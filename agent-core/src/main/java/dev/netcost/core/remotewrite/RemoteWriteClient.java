@@ -127,6 +127,7 @@ final class RemoteWriteClient {
             long left = config.timeout().toNanos() - (System.nanoTime() - start);
             resp = exchange.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
+            // Since JDK 16 this aborts the exchange and closes its connection, mid-body too (tested).
             exchange.cancel(true);
             return timedOut();
         } catch (InterruptedException e) {

@@ -40,6 +40,7 @@ final class HostileReceiver implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final List<Remote.WriteRequest> delivered = new CopyOnWriteArrayList<>();
     private final AtomicInteger hostileAnswers = new AtomicInteger();
+    private final AtomicInteger hostileOpen = new AtomicInteger();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Mode mode;
 
@@ -62,6 +63,11 @@ final class HostileReceiver implements AutoCloseable {
     /** Requests answered in a hostile mode so far. */
     int hostileAnswers() {
         return hostileAnswers.get();
+    }
+
+    /** Connections still held by a hostile answer: the client has not hung up on them yet. */
+    int hostileConnectionsOpen() {
+        return hostileOpen.get();
     }
 
     List<Remote.WriteRequest> delivered() {
@@ -101,7 +107,12 @@ final class HostileReceiver implements AutoCloseable {
                     continue;
                 }
                 hostileAnswers.incrementAndGet();
-                misbehave(m, out);
+                hostileOpen.incrementAndGet();
+                try {
+                    misbehave(m, in, out);
+                } finally {
+                    hostileOpen.decrementAndGet();
+                }
                 return;
             }
         } catch (IOException | InterruptedException e) {
@@ -109,29 +120,35 @@ final class HostileReceiver implements AutoCloseable {
         }
     }
 
-    private void misbehave(Mode m, OutputStream out) throws IOException, InterruptedException {
+    /** Misbehaves until the client hangs up (a read sees the end, or a write fails) or the test ends. */
+    private void misbehave(Mode m, InputStream in, OutputStream out) throws IOException, InterruptedException {
         switch (m) {
             case NEVER_FINISH_HEADERS -> {
                 out.write("HTTP/1.1 20".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                closed.await();
+                awaitHangUp(in);
             }
             case STALL_MID_BODY -> {
                 out.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.write(new byte[50]);
                 out.flush();
-                closed.await();
+                awaitHangUp(in);
             }
             case TRICKLE_BODY -> {
                 out.write("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                // Stops when the client hangs up (the write fails) or the test ends.
                 while (!closed.await(50, TimeUnit.MILLISECONDS)) {
                     out.write('x');
                     out.flush();
                 }
             }
             default -> throw new IllegalStateException("BUG: not a hostile mode: " + m);
+        }
+    }
+
+    private static void awaitHangUp(InputStream in) throws IOException {
+        while (in.read() >= 0) {
+            // the client sends nothing more on this connection; -1 (or an exception) means it closed it
         }
     }
 

@@ -51,6 +51,8 @@ class RemoteWriteDeadlineTest {
                 r.mode(HostileReceiver.Mode.HEALTHY);
                 sink.write(samples(40, 2000));
                 assertThat(sink.flush(Duration.ofSeconds(30))).isTrue();
+                // Every abandoned request's connection was closed, not left reading (or waiting) in the background.
+                await().atMost(Duration.ofSeconds(10)).until(() -> r.hostileConnectionsOpen() == 0);
             } finally {
                 sink.close();
             }
