@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building, testing and the demo need on Debian 12 (run as root). Idempotent.
-# procps: sysctl for the network-namespace tests and the demo; iproute2: ip and ss; socat: test traffic.
+# procps: sysctl for the network-namespace tests and the demo; iproute2: ip and ss; socat: test traffic;
+# python3-botocore: the independent SigV4 verifier the remote-write tests put in front of their receivers.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(openjdk-17-jdk-headless maven openssl curl ca-certificates
