@@ -104,6 +104,17 @@ remoteWrite:
     queue:
       {{- toYaml . | nindent 6 }}
     {{- end }}
+    {{- with $rw.sigv4 }}
+    {{- if or $rw.bearerTokenSecret $rw.basicAuth }}
+    {{- fail (printf "remoteWrite[%d]: sigv4 cannot be combined with bearerTokenSecret or basicAuth (SigV4 writes the Authorization header itself); remove one of them" $i) }}
+    {{- end }}
+    sigv4:
+      region: {{ .region | quote }}
+      service: {{ .service | default "aps" | quote }}
+      {{- with .roleArn }}
+      roleArn: {{ . | quote }}
+      {{- end }}
+    {{- end }}
 {{- end }}
 {{- end }}
 {{- end -}}

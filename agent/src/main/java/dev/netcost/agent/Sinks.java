@@ -1,5 +1,6 @@
 package dev.netcost.agent;
 
+import dev.netcost.core.auth.SigV4RequestSigner;
 import dev.netcost.core.config.AgentConfig;
 import dev.netcost.core.config.RemoteWriteConfig;
 import dev.netcost.core.pipeline.LocalFileSink;
@@ -26,7 +27,12 @@ final class Sinks {
         List<Sink> sinks = new ArrayList<>();
         try {
             for (RemoteWriteConfig rw : config.remoteWrite()) {
-                sinks.add(RemoteWriteSink.builder().config(rw).meters(meters).clock(clock).build());
+                RemoteWriteSink.Builder b = RemoteWriteSink.builder().config(rw).meters(meters).clock(clock);
+                if (rw.sigv4() != null) {
+                    b.signer(SigV4RequestSigner.builder().config(rw.sigv4()).clock(clock)
+                            .sessionName(roleSessionName(config.nodeName())).build());
+                }
+                sinks.add(b.build());
             }
         } catch (IOException | GeneralSecurityException e) {
             sinks.forEach(Sink::close);
@@ -40,5 +46,11 @@ final class Sinks {
                     + " them to Prometheus)", file.path());
         }
         return sinks;
+    }
+
+    /** {@code netcost-<node>} as STS allows it, so CloudTrail shows which node assumed the role. */
+    static String roleSessionName(String nodeName) {
+        String name = "netcost-" + nodeName.replaceAll("[^\\w+=,.@-]", "-");
+        return name.length() <= 64 ? name : name.substring(0, 64);
     }
 }

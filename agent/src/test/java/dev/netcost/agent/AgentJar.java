@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The shaded jar run as users run it ({@code java -jar netcost-agent.jar ...}), and HTTP calls to it. */
 final class AgentJar {
@@ -17,13 +18,27 @@ final class AgentJar {
     private AgentJar() {
     }
 
-    /** Starts {@code java -jar netcost-agent.jar args...} with stdout and stderr in {@code log}. */
+    /**
+     * Starts {@code java -jar netcost-agent.jar args...} with stdout and stderr in {@code log}, and
+     * without the machine's {@code AWS_*} variables.
+     */
     static Process start(Path log, String... args) throws IOException {
+        return start(log, Map.of(), args);
+    }
+
+    /**
+     * Starts the jar with {@code env} as the AWS part of its environment: every inherited {@code AWS_*}
+     * variable is removed first, so the test never depends on (or leaks) the machine's AWS setup.
+     */
+    static Process start(Path log, Map<String, String> env, String... args) throws IOException {
         assertThat(JAR).as("shaded jar (mvn package)").exists();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     /** "STATUS BODY", or "error ..." when there was no answer (yet), so that it can be polled. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import dev.netcost.core.auth.SigV4Config;
 import dev.netcost.core.config.AgentConfig;
 import dev.netcost.core.config.ConfigLoader;
 import dev.netcost.core.spi.ExporterFactory;
@@ -291,6 +292,54 @@ class NetcostChartTest {
         assertThat(c.all(HasMetadata.class)).filteredOn(o -> o.getKind().equals("ServiceAccount"))
                 .allSatisfy(sa -> assertThat(sa.getMetadata().getAnnotations())
                         .containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/netcost-amp-writer"));
+    }
+
+    @Test
+    void ampEndpoint_passesSigv4ToTheAgent_andAnnotatesEachServiceAccountWithItsOwnRole() throws Exception {
+        Chart c = render("""
+                remoteWrite:
+                  - name: amp
+                    url: https://aps-workspaces.us-east-2.amazonaws.com/workspaces/ws-1/api/v1/remote_write
+                    sigv4: {region: us-east-2, roleArn: "arn:aws:iam::123456789012:role/netcost-amp-writer"}
+                serviceAccount:
+                  annotations:
+                    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/netcost-shared
+                    eks.amazonaws.com/sts-regional-endpoints: "true"
+                webhook:
+                  serviceAccount:
+                    annotations:
+                      eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/netcost-webhook
+                """);
+        assertThat(loadAgentConfig(c.one(ConfigMap.class, "-node")).remoteWrite()).singleElement().satisfies(rw -> {
+            assertThat(rw.sigv4()).isEqualTo(new SigV4Config("us-east-2", "aps",
+                    "arn:aws:iam::123456789012:role/netcost-amp-writer"));
+            assertThat(rw.bearerTokenFile()).isNull();
+        });
+        assertThat(c.one(ConfigMap.class, "-webhook").getData().toString()).contains("sigv4:").contains("region: \"us-east-2\"");
+        Map<String, Map<String, String>> byAccount = new java.util.HashMap<>();
+        c.all(HasMetadata.class).stream().filter(o -> o.getKind().equals("ServiceAccount"))
+                .forEach(sa -> byAccount.put(sa.getMetadata().getName().replaceAll(".*-", ""),
+                        sa.getMetadata().getAnnotations()));
+        assertThat(byAccount).containsOnlyKeys("node", "webhook");
+        assertThat(byAccount.get("node")).containsEntry("eks.amazonaws.com/role-arn",
+                "arn:aws:iam::123456789012:role/netcost-shared").containsEntry("eks.amazonaws.com/sts-regional-endpoints", "true");
+        assertThat(byAccount.get("webhook")).containsEntry("eks.amazonaws.com/role-arn",
+                "arn:aws:iam::123456789012:role/netcost-webhook").containsEntry("eks.amazonaws.com/sts-regional-endpoints", "true");
+    }
+
+    @Test
+    void sigv4WithAnotherAuth_failsNamingBoth() {
+        assertThatThrownBy(() -> render("""
+                remoteWrite:
+                  - url: https://aps-workspaces.us-east-2.amazonaws.com/workspaces/ws-1/api/v1/remote_write
+                    bearerTokenSecret: {name: t, key: token}
+                    sigv4: {region: us-east-2}
+                """)).hasMessageContaining("remoteWrite[0]: sigv4 cannot be combined with bearerTokenSecret or basicAuth");
+        assertThatThrownBy(() -> render("""
+                remoteWrite:
+                  - url: https://aps-workspaces.us-east-2.amazonaws.com/workspaces/ws-1/api/v1/remote_write
+                    sigv4: {service: aps}
+                """)).hasMessageContaining("values don't meet the specifications of the schema").hasMessageContaining("region");
     }
 
     static Stream<Arguments> badValues() {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.netcost.core.auth.SigV4Config;
 import dev.netcost.core.k8s.Cidr;
 import dev.netcost.core.k8s.IpLiteral;
 import dev.netcost.core.k8s.LoadBalancer;
@@ -408,6 +409,7 @@ public final class ConfigLoader {
             }
         }
         Duration timeout = n.duration("timeout", Duration.ofSeconds(30), Duration.ofMillis(100));
+        SigV4Config sigv4 = remoteWriteSigV4(n, url, token, basic, headers);
 
         RemoteWriteConfig.QueueConfig d = RemoteWriteConfig.QueueConfig.DEFAULT;
         ConfigNode q = n.child("queue");
@@ -424,7 +426,71 @@ public final class ConfigLoader {
         }
         q.finish();
         n.finish();
-        return new RemoteWriteConfig(name, url, token, basic, tls, headers, timeout, queue);
+        return new RemoteWriteConfig(name, url, token, basic, tls, headers, timeout, queue, sigv4);
+    }
+
+    /** {@code remoteWrite[].sigv4}: SigV4 signs the Authorization header, so no other auth can be given. */
+    private static SigV4Config remoteWriteSigV4(ConfigNode n, URI url, Path token, RemoteWriteConfig.BasicAuth basic,
+            Map<String, String> headers) {
+        ConfigNode s = n.child("sigv4");
+        if (!s.isPresent()) {
+            s.finish();
+            return null;
+        }
+        SigV4Config c = sigv4(s);
+        if (token != null) {
+            n.error("sigv4", "cannot be combined with bearerTokenFile (SigV4 writes the Authorization header"
+                    + " itself); remove one of them");
+        }
+        if (basic != null) {
+            n.error("sigv4", "cannot be combined with basicAuth (SigV4 writes the Authorization header"
+                    + " itself); remove one of them");
+        }
+        for (String h : headers.keySet()) {
+            if (h.toLowerCase(java.util.Locale.ROOT).startsWith("x-amz-")) {
+                n.error("headers." + h, "is set by SigV4 signing and cannot be given with sigv4");
+            }
+        }
+        if (c != null && url != null) {
+            Matcher m = AMP_HOST.matcher(url.getHost());
+            if (m.matches() && !m.group(1).equals(c.region())) {
+                s.error("region", "is '" + c.region() + "' but the URL is an Amazon Managed Prometheus workspace in '"
+                        + m.group(1) + "'; the signature must be scoped to the workspace's region");
+            }
+        }
+        return c;
+    }
+
+    private static final Pattern AMP_HOST = Pattern.compile("aps-workspaces\\.([a-z0-9-]+)\\.amazonaws\\.com(?:\\.cn)?");
+    private static final Pattern REGION = Pattern.compile("[a-z]{2}(?:-[a-z0-9]+)+");
+    private static final Pattern SERVICE = Pattern.compile("[a-z0-9][a-z0-9-]*");
+    private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+");
+
+    /**
+     * A {@code sigv4} mapping ({@code region} required, {@code service} default {@code aps}, optional
+     * {@code roleArn}), or null with its errors reported. Finishes {@code s}. Shared by every client
+     * that signs for AWS (remote write, the report's Prometheus queries).
+     */
+    public static SigV4Config sigv4(ConfigNode s) {
+        String region = s.requiredString("region");
+        if (region != null && !REGION.matcher(region.trim()).matches()) {
+            s.error("region", "must be an AWS region such as us-east-2, got '" + region + "'");
+            region = null;
+        }
+        String service = s.string("service", SigV4Config.DEFAULT_SERVICE).trim();
+        if (!SERVICE.matcher(service).matches()) {
+            s.error("service", "must be an AWS signing name such as aps, got '" + service + "'");
+        }
+        String roleArn = s.string("roleArn", "").trim();
+        if (!roleArn.isEmpty() && !ROLE_ARN.matcher(roleArn).matches()) {
+            s.error("roleArn", "must be an IAM role ARN such as arn:aws:iam::123456789012:role/netcost-amp-writer,"
+                    + " got '" + roleArn + "'");
+        }
+        s.finish();
+        if (region == null) {
+            return null;
+        }
+        return new SigV4Config(region.trim(), service, roleArn.isEmpty() ? null : roleArn);
     }
 
     /** Headers the sender always sets itself; users' {@code headers} may not name them. */

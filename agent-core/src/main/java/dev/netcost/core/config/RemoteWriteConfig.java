@@ -1,5 +1,6 @@
 package dev.netcost.core.config;
 
+import dev.netcost.core.auth.SigV4Config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,8 +15,9 @@ import java.util.Map;
  * @param basicAuth       basic auth with a password file (optional)
  * @param tls             TLS settings for https URLs
  * @param headers         extra request headers; they can never replace the protocol's own headers
- * @param timeout         per-request timeout (default 30s)
+ * @param timeout         deadline for a whole request: connect, send, response headers and body (default 30s)
  * @param queue           queueing, batching, sharding and retry settings
+ * @param sigv4           sign requests with AWS SigV4, e.g. for Amazon Managed Prometheus (optional)
  */
 public record RemoteWriteConfig(
         String name,
@@ -25,10 +27,17 @@ public record RemoteWriteConfig(
         TlsConfig tls,
         Map<String, String> headers,
         Duration timeout,
-        QueueConfig queue) {
+        QueueConfig queue,
+        SigV4Config sigv4) {
 
     public RemoteWriteConfig {
         headers = Map.copyOf(headers);
+    }
+
+    /** An endpoint without SigV4. */
+    public RemoteWriteConfig(String name, URI url, Path bearerTokenFile, BasicAuth basicAuth, TlsConfig tls,
+            Map<String, String> headers, Duration timeout, QueueConfig queue) {
+        this(name, url, bearerTokenFile, basicAuth, tls, headers, timeout, queue, null);
     }
 
     /** @param username the user name; @param passwordFile file holding the password, re-read on change */

@@ -17,6 +17,7 @@ final class RemoteWriteMetrics {
     private final String endpoint;
     private final Counter sent;
     private final Counter retried;
+    private final Counter timedOut;
 
     RemoteWriteMetrics(MeterRegistry registry, String endpoint, Supplier<Number> queueLength) {
         this.registry = registry;
@@ -26,6 +27,10 @@ final class RemoteWriteMetrics {
                 .tag("endpoint", endpoint).register(registry);
         this.retried = Counter.builder("netcost.agent.remote.write.samples.retried")
                 .description("Samples sent again after a retryable failure (5xx, 429, connection error)")
+                .tag("endpoint", endpoint).register(registry);
+        this.timedOut = Counter.builder("netcost.agent.remote.write.requests.timed.out")
+                .description("Requests abandoned because no complete response (connect, headers, body) arrived"
+                        + " within the endpoint's timeout; their samples are retried")
                 .tag("endpoint", endpoint).register(registry);
         Gauge.builder("netcost.agent.remote.write.queue.length", queueLength)
                 .description("Samples waiting to be sent to the remote-write endpoint")
@@ -41,6 +46,10 @@ final class RemoteWriteMetrics {
 
     void retried(int n) {
         retried.increment(n);
+    }
+
+    void timedOut() {
+        timedOut.increment();
     }
 
     void dropped(String reason, int n) {

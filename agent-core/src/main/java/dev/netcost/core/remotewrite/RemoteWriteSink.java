@@ -1,5 +1,6 @@
 package dev.netcost.core.remotewrite;
 
+import dev.netcost.core.auth.SigV4RequestSigner;
 import dev.netcost.core.config.RemoteWriteConfig;
 import dev.netcost.core.log.ThrottledLogger;
 import dev.netcost.core.model.Sample;
@@ -47,7 +48,18 @@ public final class RemoteWriteSink implements Sink {
 
     private RemoteWriteSink(Builder b) throws IOException, GeneralSecurityException {
         this.config = b.config;
-        this.client = new RemoteWriteClient(config, b.clock);
+        SigV4RequestSigner signer = b.signer;
+        if (signer == null && config.sigv4() != null) {
+            signer = SigV4RequestSigner.builder().config(config.sigv4()).clock(b.clock).build();
+        }
+        try {
+            this.client = new RemoteWriteClient(config, b.clock, signer);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            if (signer != null) {
+                signer.close();
+            }
+            throw e;
+        }
         this.throttled = new ThrottledLogger(LOG, b.clock, Duration.ofSeconds(30));
         this.backoff = new Backoff(config.queue().minBackoff(), config.queue().maxBackoff(), b.random);
         this.sleeper = b.sleeper;
@@ -277,7 +289,10 @@ public final class RemoteWriteSink implements Sink {
                 }
                 Duration delay = backoff.delay(attempt, r.retryAfter());
                 metrics.retried(n);
-                throttled.warn("retry", "remote-write {}: {}; retrying {} samples in {} ms",
+                if (r.timedOut()) {
+                    metrics.timedOut();
+                }
+                throttled.warn(r.timedOut() ? "timeout" : "retry", "remote-write {}: {}; retrying {} samples in {} ms",
                         config.name(), r.status() == 0 ? r.detail() : "HTTP " + r.status() + " " + r.detail(),
                         n, delay.toMillis());
                 sleeper.sleep(delay);
@@ -298,6 +313,7 @@ public final class RemoteWriteSink implements Sink {
         private Sleeper sleeper = d -> TimeUnit.NANOSECONDS.sleep(d.toNanos());
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
         private IntFunction<SampleQueue> queueFactory = MemorySampleQueue::new;
+        private SigV4RequestSigner signer;
 
         private Builder() {
         }
@@ -332,6 +348,14 @@ public final class RemoteWriteSink implements Sink {
         /** Creates each shard's queue from its capacity. */
         public Builder queueFactory(IntFunction<SampleQueue> queueFactory) {
             this.queueFactory = Objects.requireNonNull(queueFactory, "queueFactory");
+            return this;
+        }
+
+        /**
+         * Signs with this signer instead of one made from {@code config.sigv4()}; the sink closes it.
+         */
+        public Builder signer(SigV4RequestSigner signer) {
+            this.signer = Objects.requireNonNull(signer, "signer");
             return this;
         }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.netcost.core.auth.SigV4Config;
 import dev.netcost.core.k8s.Cidr;
 import dev.netcost.core.k8s.LoadBalancer;
 import dev.netcost.core.k8s.LoadBalancerType;
@@ -924,6 +925,70 @@ class ConfigLoaderTest {
                     "loadBalancers[2].name: is required",
                     "loadBalancers[2].addresses[0].port: unknown key (known keys here: ip, zone)",
                     "loadBalancers[4].addresses[0].ip: fd00::1 is already an address of 'b'; an address belongs to one load balancer");
+        }
+    }
+
+    @Nested
+    class SigV4 {
+        private static final String AMP_URL =
+                "https://aps-workspaces.us-east-2.amazonaws.com/workspaces/ws-1234/api/v1/remote_write";
+
+        private String amp(String sigv4) {
+            return "remoteWrite:\n  - url: " + AMP_URL + "\n    sigv4:\n" + sigv4;
+        }
+
+        @Test
+        void sigv4_bindsRegion_defaultsServiceToAps_andRoleArnToNone() {
+            RemoteWriteConfig r = load(amp("      region: us-east-2\n")).remoteWrite().get(0);
+            assertThat(r.sigv4()).isEqualTo(new SigV4Config("us-east-2", "aps", null));
+            assertThat(load(rw("")).remoteWrite().get(0).sigv4()).isNull();
+        }
+
+        @Test
+        void sigv4_bindsServiceAndRoleArn() {
+            RemoteWriteConfig r = load(amp("      region: us-east-2\n      service: aps\n"
+                    + "      roleArn: arn:aws:iam::123456789012:role/netcost-amp-writer\n")).remoteWrite().get(0);
+            assertThat(r.sigv4()).isEqualTo(new SigV4Config("us-east-2", "aps",
+                    "arn:aws:iam::123456789012:role/netcost-amp-writer"));
+        }
+
+        @Test
+        void sigv4_canBeSetFromTheCommandLine() {
+            RemoteWriteConfig r = load("", "remoteWrite[0].url=" + AMP_URL, "remoteWrite[0].sigv4.region=us-east-2")
+                    .remoteWrite().get(0);
+            assertThat(r.sigv4().region()).isEqualTo("us-east-2");
+        }
+
+        @Test
+        void sigv4WithBearerTokenFileOrBasicAuth_isReported_namingBothKeys() {
+            assertThat(problems("remoteWrite:\n  - url: " + AMP_URL + "\n    bearerTokenFile: /t\n"
+                    + "    sigv4: {region: us-east-2}\n")).singleElement().asString()
+                    .startsWith("remoteWrite[0].sigv4: cannot be combined with bearerTokenFile");
+            assertThat(problems("remoteWrite:\n  - url: " + AMP_URL + "\n    basicAuth: {username: u, passwordFile: /p}\n"
+                    + "    sigv4: {region: us-east-2}\n")).singleElement().asString()
+                    .startsWith("remoteWrite[0].sigv4: cannot be combined with basicAuth");
+        }
+
+        @Test
+        void everySigv4Problem_isListedAtOnce() {
+            assertThat(problems("remoteWrite:\n  - url: " + AMP_URL + "\n    headers: {X-Amz-Date: x}\n    sigv4:\n"
+                    + "      service: 'APS!'\n      roleArn: netcost-amp-writer\n      regoin: us-east-2\n"))
+                    .containsExactlyInAnyOrder(
+                            "remoteWrite[0].sigv4.region: is required",
+                            "remoteWrite[0].sigv4.service: must be an AWS signing name such as aps, got 'APS!'",
+                            "remoteWrite[0].sigv4.roleArn: must be an IAM role ARN such as"
+                                    + " arn:aws:iam::123456789012:role/netcost-amp-writer, got 'netcost-amp-writer'",
+                            "remoteWrite[0].sigv4.regoin: unknown key (known keys here: region, service, roleArn)",
+                            "remoteWrite[0].headers.X-Amz-Date: is set by SigV4 signing and cannot be given with sigv4");
+        }
+
+        @Test
+        void aRegionOtherThanTheWorkspaceUrls_isReported() {
+            assertThat(problems(amp("      region: us-east-1\n"))).containsExactly("remoteWrite[0].sigv4.region: is"
+                    + " 'us-east-1' but the URL is an Amazon Managed Prometheus workspace in 'us-east-2'; the"
+                    + " signature must be scoped to the workspace's region");
+            assertThat(problems(amp("      region: Ohio\n"))).containsExactly(
+                    "remoteWrite[0].sigv4.region: must be an AWS region such as us-east-2, got 'Ohio'");
         }
     }
 }

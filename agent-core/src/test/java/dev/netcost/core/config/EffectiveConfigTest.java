@@ -107,6 +107,19 @@ class EffectiveConfigTest {
     }
 
     @Test
+    void showsSigv4Settings_whichHoldNoSecret() throws Exception {
+        AgentConfig config = new ConfigLoader(Map.of(), List.of()).loadString("""
+                remoteWrite:
+                  - url: https://aps-workspaces.us-east-2.amazonaws.com/workspaces/ws-1/api/v1/remote_write
+                    sigv4: {region: us-east-2, roleArn: "arn:aws:iam::123456789012:role/netcost-amp-writer"}
+                """);
+        JsonNode sigv4 = yaml.readTree(EffectiveConfig.render(config)).get("remoteWrite").get(0).get("sigv4");
+        assertThat(sigv4.get("region").asText()).isEqualTo("us-east-2");
+        assertThat(sigv4.get("service").asText()).isEqualTo("aps");
+        assertThat(sigv4.get("roleArn").asText()).isEqualTo("arn:aws:iam::123456789012:role/netcost-amp-writer");
+    }
+
+    @Test
     void rendersDurationsAsConfigText() throws Exception {
         JsonNode root = yaml.readTree(render());
 
