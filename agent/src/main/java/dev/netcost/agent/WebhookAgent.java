@@ -57,7 +57,7 @@ final class WebhookAgent implements AutoCloseable {
         this.runtime = exporter.runtime();
         Pipeline.Builder pb = Pipeline.builder().meters(selfMetrics.registry()).clock(clock)
                 .interval(config.interval()).exporterTimeout(config.exporterTimeout()).nodeName(config.nodeName())
-                .exporter(new AgentInfoExporter(config, clock)).exporter(exporter);
+                .externalLabels(config.externalLabels()).exporter(new AgentInfoExporter(config, clock)).exporter(exporter);
         for (Sink s : sinks) {
             pb.sink(s);
             sinkNames.add(s.name());

@@ -22,6 +22,9 @@ import java.util.Map;
  * @param loadBalancers   load balancers declared in the config ({@code loadBalancers[]}): their ENI
  *                        addresses and zones, for standalone use, demos and tests
  * @param exporters       each exporter module's own parsed section, by config key
+ * @param externalLabels  labels added to every series sent ({@code externalLabels}, like Prometheus'
+ *                        {@code external_labels}; default {@code job: netcost}), sorted by name; a
+ *                        label the series already has keeps its own value
  */
 public record AgentConfig(
         String nodeName,
@@ -35,13 +38,15 @@ public record AgentConfig(
         List<StaticPod> pods,
         ClassificationConfig classification,
         List<LoadBalancer> loadBalancers,
-        Map<String, Object> exporters) {
+        Map<String, Object> exporters,
+        Map<String, String> externalLabels) {
 
     public AgentConfig {
         remoteWrite = List.copyOf(remoteWrite);
         pods = List.copyOf(pods);
         loadBalancers = List.copyOf(loadBalancers);
         exporters = Map.copyOf(exporters);
+        externalLabels = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(externalLabels));
         classification = classification == null ? ClassificationConfig.DEFAULT : classification;
     }
 

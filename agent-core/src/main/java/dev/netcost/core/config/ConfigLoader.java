@@ -43,7 +43,9 @@ public final class ConfigLoader {
     // Dashes are allowed so that map keys such as header names can be set.
     private static final Pattern OVERRIDE_PATH = Pattern.compile("([A-Za-z_][A-Za-z0-9_-]*)(?:\\[(\\d{1,9})])?");
     private static final Set<String> CORE_KEYS = Set.of("nodeName", "zone", "interval", "exporterTimeout",
-            "remoteWrite", "localFile", "debug", "kubernetes", "pods", "classification", "loadBalancers");
+            "remoteWrite", "localFile", "debug", "kubernetes", "pods", "classification", "loadBalancers", "externalLabels");
+    /** {@code externalLabels} every series gets unless the file says otherwise (an empty value removes one). */
+    public static final Map<String, String> DEFAULT_EXTERNAL_LABELS = Map.of("job", "netcost");
 
     // A repeated key would otherwise silently drop the first value.
     private final ObjectMapper yaml = new ObjectMapper(
@@ -287,6 +289,7 @@ public final class ConfigLoader {
 
         ClassificationConfig classification = classification(root.child("classification"));
         List<LoadBalancer> loadBalancers = loadBalancers(root);
+        Map<String, String> externalLabels = externalLabels(root);
 
         Map<String, Object> exporters = new LinkedHashMap<>();
         Set<String> exporterKeys = new HashSet<>();
@@ -304,7 +307,7 @@ public final class ConfigLoader {
         }
         root.finish();
         return new AgentConfig(nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug,
-                kubernetes, pods, classification, loadBalancers, exporters);
+                kubernetes, pods, classification, loadBalancers, exporters, externalLabels);
     }
 
     private static ClassificationConfig classification(ConfigNode n) {
@@ -490,6 +493,26 @@ public final class ConfigLoader {
             lb.finish();
             if (name != null && type != null && !addresses.isEmpty()) {
                 out.add(new LoadBalancer(name, type, id, addresses));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code externalLabels}: the defaults ({@code job: netcost}) overlaid with the file's map; an empty
+     * value removes a label. Names follow Prometheus' rules and may not be reserved ({@code __*}).
+     */
+    private static Map<String, String> externalLabels(ConfigNode root) {
+        Map<String, String> out = new java.util.TreeMap<>(DEFAULT_EXTERNAL_LABELS);
+        for (Map.Entry<String, String> e : root.stringMap("externalLabels").entrySet()) {
+            String name = e.getKey();
+            if (!dev.netcost.core.model.Labels.isValidLabelName(name) || name.startsWith("__")) {
+                root.error("externalLabels." + name, "is not a valid label name: it must match [a-zA-Z_][a-zA-Z0-9_]*"
+                        + " and not start with __");
+            } else if (e.getValue().isEmpty()) {
+                out.remove(name);
+            } else {
+                out.put(name, e.getValue());
             }
         }
         return out;

@@ -497,8 +497,8 @@ class ConfigLoaderTest {
         @Test
         void everyUnknownKey_isReported() {
             assertThat(problems("a: 1\nb: 2\ndebug:\n  c: 3\n")).containsExactlyInAnyOrder(
-                    "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers)",
-                    "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers)",
+                    "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, externalLabels)",
+                    "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, externalLabels)",
                     "debug.c: unknown key (known keys here: enabled, listen, pages)");
         }
 
@@ -879,6 +879,42 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("nodeName: must not be empty")
                 .hasMessageContaining("remoteWrite[1].name: 'a:9090' names another endpoint too");
+    }
+
+    @Nested
+    class ExternalLabels {
+        @Test
+        void default_isJobNetcost() {
+            assertThat(load("").externalLabels()).containsExactly(Map.entry("job", "netcost"));
+        }
+
+        @Test
+        void givenLabels_areAddedToTheDefault_andSortedByName() {
+            assertThat(load("externalLabels: {region: us-east-2, cluster: prod}\n").externalLabels())
+                    .containsExactly(Map.entry("cluster", "prod"), Map.entry("job", "netcost"), Map.entry("region", "us-east-2"));
+        }
+
+        @Test
+        void jobCanBeReplaced_orRemovedWithAnEmptyValue() {
+            assertThat(load("externalLabels: {job: netcost-eu}\n").externalLabels()).containsExactly(Map.entry("job", "netcost-eu"));
+            assertThat(load("externalLabels: {job: ''}\n").externalLabels()).isEmpty();
+        }
+
+        @Test
+        void cluster_canComeFromTheEnvironment_orASet() {
+            assertThat(load("externalLabels: {cluster: \"${CLUSTER:-dev}\"}\n", "externalLabels.cluster=prod").externalLabels())
+                    .containsEntry("cluster", "prod");
+        }
+
+        @Test
+        void invalidOrReservedNames_areEachReported() {
+            assertThat(problems("externalLabels: {1st: a, __name__: b, cluster-name: c, ok: [x]}\n"))
+                    .containsExactlyInAnyOrder(
+                            "externalLabels.1st: is not a valid label name: it must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __",
+                            "externalLabels.__name__: is not a valid label name: it must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __",
+                            "externalLabels.cluster-name: is not a valid label name: it must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __",
+                            "externalLabels.ok: must be a single value");
+        }
     }
 
     @Nested
