@@ -275,11 +275,18 @@ public final class ConfigLoader {
 
         ConfigNode dbg = root.child("debug");
         DebugConfig debug = new DebugConfig(dbg.bool("enabled", DebugConfig.DEFAULT.enabled()),
-                dbg.hostPort("listen", DebugConfig.DEFAULT.listen()), dbg.bool("pages", DebugConfig.DEFAULT.pages()));
+                dbg.hostPort("listen", DebugConfig.DEFAULT.listen()), dbg.bool("pages", DebugConfig.DEFAULT.pages()),
+                dbg.bool("pagesLoopbackOnly", DebugConfig.DEFAULT.pagesLoopbackOnly()));
         dbg.finish();
 
         ConfigNode k8s = root.child("kubernetes");
-        KubernetesConfig kubernetes = new KubernetesConfig(k8s.bool("enabled", KubernetesConfig.DEFAULT.enabled()));
+        KubernetesConfig kubernetes = new KubernetesConfig(k8s.bool("enabled", KubernetesConfig.DEFAULT.enabled()),
+                k8s.string("podName", env.getOrDefault("POD_NAME", "")),
+                k8s.string("podNamespace", env.getOrDefault("POD_NAMESPACE", "")));
+        if (kubernetes.podName().isEmpty() != kubernetes.podNamespace().isEmpty()) {
+            k8s.error(kubernetes.podName().isEmpty() ? "podName" : "podNamespace",
+                    "podName and podNamespace must be given together");
+        }
         k8s.finish();
 
         List<StaticPod> pods = new ArrayList<>();

@@ -71,7 +71,7 @@ class ConfigLoaderTest {
             assertThat(c.exporterTimeout()).isEqualTo(Duration.ofSeconds(10));
             assertThat(c.remoteWrite()).isEmpty();
             assertThat(c.localFile().path()).isEqualTo(Path.of("netcost-samples.prom"));
-            assertThat(c.debug()).isEqualTo(new DebugConfig(true, new HostPort("127.0.0.1", 9808), true));
+            assertThat(c.debug()).isEqualTo(new DebugConfig(true, new HostPort("127.0.0.1", 9808), true, false));
             assertThat(c.debug().listen()).hasToString("127.0.0.1:9808");
             assertThat(c.kubernetes().enabled()).isTrue();
             assertThat(c.pods()).isEmpty();
@@ -211,7 +211,7 @@ class ConfigLoaderTest {
         assertThat(mimir.bearerTokenFile()).isNull();
 
         assertThat(c.localFile().path()).isEqualTo(Path.of("/tmp/samples.prom"));
-        assertThat(c.debug()).isEqualTo(new DebugConfig(false, new HostPort("", 9900), false));
+        assertThat(c.debug()).isEqualTo(new DebugConfig(false, new HostPort("", 9900), false, false));
         assertThat(c.kubernetes().enabled()).isFalse();
         assertThat(c.pods()).containsExactly(
                 new StaticPod("shop", "web-0", "10.0.0.7", "web", "StatefulSet", Map.of("app", "web", "team", "checkout")),
@@ -491,7 +491,7 @@ class ConfigLoaderTest {
         @Test
         void knownKeysHint_listsTheSiblingsThatExist() {
             assertThat(problems("debug:\n  port: 9808\n")).singleElement().asString()
-                    .contains("enabled, listen, pages");
+                    .contains("enabled, listen, pages, pagesLoopbackOnly");
         }
 
         @Test
@@ -499,7 +499,7 @@ class ConfigLoaderTest {
             assertThat(problems("a: 1\nb: 2\ndebug:\n  c: 3\n")).containsExactlyInAnyOrder(
                     "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, externalLabels)",
                     "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, externalLabels)",
-                    "debug.c: unknown key (known keys here: enabled, listen, pages)");
+                    "debug.c: unknown key (known keys here: enabled, listen, pages, pagesLoopbackOnly)");
         }
 
         @Test
@@ -879,6 +879,30 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("nodeName: must not be empty")
                 .hasMessageContaining("remoteWrite[1].name: 'a:9090' names another endpoint too");
+    }
+
+    @Nested
+    class OwnPod {
+        @Test
+        void podNameAndNamespace_comeFromTheDownwardApiEnvironment() {
+            AgentConfig c = load(new ConfigLoader(Map.of("NODE_NAME", "n", "POD_NAME", "netcost-node-abc",
+                    "POD_NAMESPACE", "netcost-system"), List.of()), "");
+            assertThat(c.kubernetes().podName()).isEqualTo("netcost-node-abc");
+            assertThat(c.kubernetes().podNamespace()).isEqualTo("netcost-system");
+            assertThat(c.kubernetes().knowsOwnPod()).isTrue();
+            assertThat(load("").kubernetes().knowsOwnPod()).isFalse();
+        }
+
+        @Test
+        void oneWithoutTheOther_isAnError() {
+            assertThat(problems("kubernetes: {podName: x}\n")).containsExactly(
+                    "kubernetes.podNamespace: podName and podNamespace must be given together");
+        }
+
+        @Test
+        void debugPagesLoopbackOnly_isRead() {
+            assertThat(load("debug: {listen: '0.0.0.0:9818', pagesLoopbackOnly: true}\n").debug().pagesLoopbackOnly()).isTrue();
+        }
     }
 
     @Nested
