@@ -333,6 +333,21 @@ class EksInstallTest {
                 .hasMessageContaining("values don't meet the specifications of the schema").hasMessageContaining(key);
     }
 
+    /** NOTES.txt, as helm install prints it (a client-only dry run): the queries select on job and cluster. */
+    @Test
+    void installNotes_queryWithJobAndCluster() throws Exception {
+        Path values = Files.writeString(tmp.resolve("notes.yaml"), Chart.REQUIRED);
+        String notes = new com.marcnuri.helm.Helm(Chart.RENDERED).install().withName(Chart.RELEASE)
+                .withNamespace(Chart.NAMESPACE).withValuesFile(values).clientOnly().dryRun().call().getOutput();
+        assertThat(notes).contains("cluster \"prod-us-east-2\"")
+                .contains("cluster=\"prod-us-east-2\" job=\"netcost\"")
+                .contains("rate(container_network_transmit_bytes_total{job=\"netcost\",cluster=\"prod-us-east-2\"}[5m])")
+                .contains("netcost_pod_network_bytes_total{job=\"netcost\",cluster=\"prod-us-east-2\",direction=\"egress\"}")
+                .contains("port-forward daemonset/netcost-netcost-agent-node 9818")
+                .contains("--web.enable-remote-write-receiver")
+                .contains("helm uninstall removes them");
+    }
+
     @Test
     void kubeVersion_isDeclared() throws Exception {
         assertThat(Files.readString(Chart.DIR.resolve("Chart.yaml"))).containsPattern("(?m)^kubeVersion: \">=1\\.\\d+\\.0-0\"$");

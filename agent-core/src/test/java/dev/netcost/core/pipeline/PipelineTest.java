@@ -93,11 +93,7 @@ class PipelineTest {
     @Test
     void sendsOneStaleMarker_whenASeriesDisappears() {
         AtomicReference<List<String>> pods = new AtomicReference<>(List.of("a", "b"));
-        pipeline = builder().exporter(exporter("e", out -> {
-            for (String p : pods.get()) {
-                out.accept(Labels.of("bytes_total", "pod", p), 10);
-            }
-        })).build();
+        pipeline = builder().exporter(podBytes(pods)).build();
         pipeline.runOnce();
         pods.set(List.of("a"));
         clock.advance(15_000);
@@ -117,11 +113,7 @@ class PipelineTest {
     void externalLabels_reachEverySample_includingOwnSeriesAndStaleMarkers() {
         AtomicReference<List<String>> pods = new AtomicReference<>(List.of("a", "b"));
         pipeline = builder().externalLabels(java.util.Map.of("cluster", "prod-eu", "job", "netcost"))
-                .exporter(exporter("e", out -> {
-                    for (String p : pods.get()) {
-                        out.accept(Labels.of("bytes_total", "pod", p), 10);
-                    }
-                })).build();
+                .exporter(podBytes(pods)).build();
         pipeline.runOnce();
         pods.set(List.of("a"));
         clock.advance(15_000);
@@ -159,6 +151,15 @@ class PipelineTest {
         pipeline.runOnce();
         assertThat(written.get(0)).filteredOn(s -> s.labels().metricName().equals("bytes_total"))
                 .singleElement().satisfies(s -> assertThat(s.labels()).isSameAs(series));
+    }
+
+    /** An exporter "e" sending bytes_total{pod} = 10 for each pod currently in {@code pods}. */
+    private static Exporter podBytes(AtomicReference<List<String>> pods) {
+        return exporter("e", out -> {
+            for (String p : pods.get()) {
+                out.accept(Labels.of("bytes_total", "pod", p), 10);
+            }
+        });
     }
 
     @Test
