@@ -6,6 +6,8 @@
 # per-pod series. Everything it creates is removed on exit; the host's own rules are never touched.
 # Needs root and a built agent jar (scripts/run.sh builds it). --check: also verify the figures.
 # NETCOST_DEMO_BACKEND=legacy|nft|save picks iptables.backend (default auto: nft when nft is installed).
+# NETCOST_DEMO_IMAGE=<image> runs the agent from that container image (podman) inside the node
+# namespace, as root with NET_ADMIN and NET_RAW only, instead of ./netcost (scripts/test-image.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 check=false
@@ -25,6 +27,9 @@ cleanup() {
     if [ -n "$AGENT_PID" ] && kill -0 "$AGENT_PID" 2>/dev/null; then
         kill -TERM "$AGENT_PID"
         wait "$AGENT_PID" || true
+    fi
+    if [ -n "${NETCOST_DEMO_IMAGE:-}" ]; then
+        podman "${PODMAN_GLOBAL[@]}" rm -f -t 0 "$P-agent" >/dev/null 2>&1 || true
     fi
     for n in "${NAMES[@]}"; do ip netns del "$P-$n" 2>/dev/null || true; done
 }
@@ -73,9 +78,22 @@ link zoneb 10.1.5.5 10.1.5.1
 link inet 203.0.113.10 203.0.113.1
 
 rm -f netcost-data/samples.prom
-echo "demo: starting the node agent (examples/demo.yaml, iptables exporter in $P-node)"
-NETCOST_DEMO_NETNS="/run/netns/$P-node" ./netcost node --config examples/demo.yaml \
-    ${NETCOST_DEMO_BACKEND:+--set "iptables.backend=$NETCOST_DEMO_BACKEND"} &
+mkdir -p netcost-data
+if [ -n "${NETCOST_DEMO_IMAGE:-}" ]; then
+    # shellcheck source=scripts/podman-opts.sh
+    . scripts/podman-opts.sh
+    echo "demo: starting the node agent from $NETCOST_DEMO_IMAGE in $P-node (root, NET_ADMIN and NET_RAW only)"
+    # Already in the node's namespace: no iptables.netns (entering one would need SYS_ADMIN).
+    podman "${PODMAN_GLOBAL[@]}" run --rm --name "$P-agent" "${PODMAN_LIMITS[@]}" --network "ns:/run/netns/$P-node" \
+        --user 0:0 --cap-drop ALL --cap-add NET_ADMIN --cap-add NET_RAW --read-only --tmpfs /tmp:rw,mode=1777 \
+        -e NETCOST_DEMO_NETNS= -v "$PWD/examples:/etc/netcost:ro" -v "$PWD/netcost-data:/netcost-data" --workdir / \
+        "$NETCOST_DEMO_IMAGE" node --config /etc/netcost/demo.yaml \
+        ${NETCOST_DEMO_BACKEND:+--set "iptables.backend=$NETCOST_DEMO_BACKEND"} &
+else
+    echo "demo: starting the node agent (examples/demo.yaml, iptables exporter in $P-node)"
+    NETCOST_DEMO_NETNS="/run/netns/$P-node" ./netcost node --config examples/demo.yaml \
+        ${NETCOST_DEMO_BACKEND:+--set "iptables.backend=$NETCOST_DEMO_BACKEND"} &
+fi
 AGENT_PID=$!
 await 60 "the agent's first cycle with pod counters" at_least checkout-7d9f8b6c5-x2x4q egress cross_zone 0
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building, testing and the demo need on Debian 12 (run as root). Idempotent.
 # procps: sysctl for the network-namespace tests and the demo; iproute2: ip and ss; socat: test traffic;
-# python3-botocore: the independent SigV4 verifier the remote-write tests put in front of their receivers.
+# python3-botocore: the independent SigV4 verifier the remote-write tests put in front of their receivers;
+# podman, buildah, mmdebstrap, runc: the container image (scripts/build-image.sh, scripts/test-image.sh);
+# runc because crun refuses this machine's hybrid cgroup layout.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(openjdk-17-jdk-headless maven openssl curl ca-certificates
           prometheus victoria-metrics iptables iproute2 nftables libnftables1
-          socat ipset procps python3-botocore)
+          socat ipset procps python3-botocore
+          podman buildah mmdebstrap runc conmon containernetworking-plugins)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,11 +3,11 @@ The cost model's pieces of the agents' configuration (docs/cost-model.md). Kept 
 helpers so that each process' ConfigMap only includes them.
 */}}
 
-{{/* Pod label keys the node agent copies into netcost_pod_labels: teamLabel first, then podLabels. */}}
+{{/* Pod label keys the node agent copies into netcost_pod_labels: teamLabel first, then podLabelKeys. */}}
 {{- define "netcost.podLabelKeys" -}}
 {{- $keys := list -}}
 {{- with .Values.teamLabel }}{{ $keys = append $keys . }}{{ end -}}
-{{- range .Values.podLabels }}{{ $keys = append $keys . }}{{ end -}}
+{{- range .Values.podLabelKeys }}{{ $keys = append $keys . }}{{ end -}}
 {{- toJson ($keys | uniq) -}}
 {{- end -}}
 

@@ -34,8 +34,27 @@ app.kubernetes.io/name: {{ include "netcost.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{/* image.repository is required until a public image exists: the message says how to make one. */}}
 {{- define "netcost.image" -}}
-{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- $repo := required "image.repository is required: no public netcost image exists yet. Build one with scripts/build-image.sh (it prints the image reference, e.g. localhost/netcost-agent:0.1.0), push it to your registry (e.g. podman push localhost/netcost-agent:0.1.0 <account>.dkr.ecr.<region>.amazonaws.com/netcost-agent:0.1.0) and install with --set image.repository=<account>.dkr.ecr.<region>.amazonaws.com/netcost-agent" .Values.image.repository -}}
+{{ $repo }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+
+{{/* The ServiceAccount of each component: serviceAccount.name for both when set, else a generated one. */}}
+{{- define "netcost.node.serviceAccount" -}}
+{{- if .Values.serviceAccount.name }}{{ .Values.serviceAccount.name }}{{ else if .Values.serviceAccount.create }}{{ include "netcost.node.name" . }}{{ else }}{{ fail "serviceAccount.create is false: set serviceAccount.name to the existing ServiceAccount both components run as" }}{{ end -}}
+{{- end -}}
+{{- define "netcost.webhook.serviceAccount" -}}
+{{- if .Values.serviceAccount.name }}{{ .Values.serviceAccount.name }}{{ else if .Values.serviceAccount.create }}{{ include "netcost.webhook.name" . }}{{ else }}{{ fail "serviceAccount.create is false: set serviceAccount.name to the existing ServiceAccount both components run as" }}{{ end -}}
+{{- end -}}
+
+{{/* The webhook's leader-election Lease: one per release, so two releases never elect one leader. */}}
+{{- define "netcost.webhook.lease" -}}{{ include "netcost.webhook.name" . }}{{- end -}}
+
+{{/* externalLabels with cluster from the required top-level value; they label every series sent. */}}
+{{- define "netcost.externalLabels" -}}
+{{- $cluster := required "cluster is required: the name of this cluster, added to every series as the label cluster (e.g. --set cluster=prod-us-east-2)" .Values.cluster -}}
+{{- toYaml (merge (dict "cluster" $cluster) (deepCopy .Values.externalLabels)) -}}
 {{- end -}}
 
 {{/* JVM flags for a small container: heap as a share of the memory limit. */}}
@@ -50,16 +69,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{/*
 The agent configuration both processes share: remote write (credentials as files from mounted
-Secrets), debug endpoint, interval. Keys: docs/configuration.md.
+Secrets), external labels, interval. Keys: docs/configuration.md. Each process adds its own debug
+section (netcost.debugConfig).
 */}}
 {{- define "netcost.coreConfig" -}}
 nodeName: ${NODE_NAME}
 interval: {{ .Values.interval }}
-kubernetes:
-  enabled: true
-debug:
-  listen: "0.0.0.0:{{ .Values.nodeAgent.debugPort }}"
-  pages: {{ .Values.nodeAgent.debugPages }}
+externalLabels:
+  {{- include "netcost.externalLabels" . | nindent 2 }}
 localFile:
   path: /var/lib/netcost/samples.prom
 {{- if and (eq .Values.output.type "remoteWrite") (not .Values.remoteWrite) }}
@@ -119,6 +136,18 @@ remoteWrite:
 {{- end }}
 {{- end -}}
 
+{{/*
+A debug section: listen on every address of the pod (the node's, with hostNetwork) so /metrics and the
+probes work, /debug/* only for loopback clients (kubectl port-forward) unless told otherwise.
+Called with (dict "port" P "pages" BOOL "loopbackOnly" BOOL).
+*/}}
+{{- define "netcost.debugConfig" -}}
+debug:
+  listen: "0.0.0.0:{{ .port }}"
+  pages: {{ .pages }}
+  pagesLoopbackOnly: {{ .loopbackOnly }}
+{{- end -}}
+
 {{/* Secret volumes for remote-write credentials, and their mounts. */}}
 {{- define "netcost.secretVolumes" -}}
 {{- range $i, $rw := .Values.remoteWrite }}
@@ -165,8 +194,15 @@ mounted Secret. selfManaged: the webhook fills the chart's (empty) Secret itself
 configuration's caBundle in sync and writes its pair to the writable state volume.
 */}}
 {{- define "netcost.webhookConfig" -}}
+{{ include "netcost.debugConfig" (dict "port" .Values.webhook.debugPort "pages" true "loopbackOnly" true) }}
+kubernetes:
+  enabled: true
 webhook:
-  listen: "0.0.0.0:8443"
+  listen: "0.0.0.0:{{ .Values.webhook.port }}"
+  leaderElection:
+    namespace: {{ .Release.Namespace }}
+    name: {{ include "netcost.webhook.lease" . }}
+    identity: ${POD_NAME}
   {{- if eq .Values.webhook.tls.mode "certManager" }}
   tlsCertFile: /etc/netcost/tls/tls.crt
   tlsKeyFile: /etc/netcost/tls/tls.key
@@ -186,8 +222,14 @@ webhook:
     service: {{ toJson .Values.webhook.labels.service }}
 {{- end -}}
 
-{{/* The node agent's classification and exporter sections (docs/configuration.md). */}}
+{{/* The node agent's debug, Kubernetes, classification and exporter sections (docs/configuration.md). */}}
 {{- define "netcost.nodeConfig" -}}
+{{ include "netcost.debugConfig" (dict "port" .Values.nodeAgent.debugPort "pages" .Values.nodeAgent.debugPages "loopbackOnly" .Values.nodeAgent.debugPagesLoopbackOnly) }}
+kubernetes:
+  enabled: true
+  # The agent's own pod: at shutdown, whether its DaemonSet is being deleted (iptables.cleanupOnUninstall).
+  podName: ${POD_NAME}
+  podNamespace: ${POD_NAMESPACE}
 {{- with .Values.classification }}
 {{- if or .zones .vpc }}
 classification:
@@ -216,7 +258,8 @@ iptables:
   enabled: {{ .enabled }}
   backend: {{ .backend }}
   chainPrefix: {{ .chainPrefix }}
-  # Keep the rules and their counters across restarts and upgrades.
+  # Keep the rules and their counters across restarts and upgrades; remove them on helm uninstall.
   cleanupOnExit: false
+  cleanupOnUninstall: {{ .cleanupOnUninstall }}
 {{- end }}
 {{- end -}}

@@ -40,7 +40,8 @@ final class NodeAgent implements AutoCloseable {
         this.config = config;
         this.selfMetrics = new SelfMetrics();
         Pipeline.Builder pb = Pipeline.builder().meters(selfMetrics.registry()).clock(clock)
-                .interval(config.interval()).exporterTimeout(config.exporterTimeout()).nodeName(config.nodeName());
+                .interval(config.interval()).exporterTimeout(config.exporterTimeout()).nodeName(config.nodeName())
+                .externalLabels(config.externalLabels());
         List<Sink> sinks;
         try {
             sinks = new ArrayList<>(Sinks.create(config, selfMetrics.registry(), clock));

@@ -55,7 +55,7 @@ final class Processes {
                                    PrometheusMeterRegistry registry) {
         return config.debug().enabled()
                 ? new DebugServer(new DebugPages(latest::latest, ready, () -> EffectiveConfig.render(config), registry,
-                        config.debug().pages()))
+                        config.debug().pages(), config.debug().pagesLoopbackOnly()))
                 : null;
     }
 

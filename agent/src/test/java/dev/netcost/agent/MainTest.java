@@ -81,9 +81,9 @@ class MainTest {
                 """.formatted(file));
         assertThat(run("node", "--config", cfg.toString(), "--once")).isZero();
         String text = Files.readString(file);
-        assertThat(text).contains("netcost_agent_info{node=\"n1\",version=")
+        assertThat(text).contains("netcost_agent_info{job=\"netcost\",node=\"n1\",version=")
                 .contains("zone=\"us-east-2a\"} 1 ")
-                .contains("netcost_agent_exporter_success{exporter=\"agent\",node=\"n1\"} 1 ");
+                .contains("netcost_agent_exporter_success{exporter=\"agent\",job=\"netcost\",node=\"n1\"} 1 ");
     }
 
     @Test

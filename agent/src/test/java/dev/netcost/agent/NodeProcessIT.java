@@ -45,6 +45,7 @@ class NodeProcessIT {
                 exporterTimeout: 500ms
                 kubernetes: {enabled: false}
                 debug: {listen: "127.0.0.1:%d"}
+                externalLabels: {cluster: it-cluster}
                 remoteWrite:
                   - url: %s
                     queue: {minBackoff: 10ms, maxBackoff: 100ms}
@@ -58,7 +59,7 @@ class NodeProcessIT {
             Process p = start(config(prom.remoteWriteUrl().toString(), 0), "--once");
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).as(log()).isZero();
-            List<QueriedSeries> info = prom.queries().awaitQuery("netcost_agent_info{node=\"it-node\"}",
+            List<QueriedSeries> info = prom.queries().awaitQuery("netcost_agent_info{node=\"it-node\",cluster=\"it-cluster\",job=\"netcost\"}",
                     r -> r.size() == 1);
             assertThat(info.get(0).labels()).containsEntry("zone", "us-east-2b").containsKey("version");
         }

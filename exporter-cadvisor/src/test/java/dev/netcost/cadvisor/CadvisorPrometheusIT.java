@@ -51,6 +51,7 @@ class CadvisorPrometheusIT {
                     RemoteWriteConfig.QueueConfig.DEFAULT);
             RemoteWriteSink sink = RemoteWriteSink.builder().config(rw).meters(t.meters).build();
             try (Pipeline pipeline = Pipeline.builder().meters(t.meters).clock(Clock.systemUTC()).nodeName("node-a")
+                    .externalLabels(Map.of("cluster", "eks-prod", "job", "netcost"))
                     .exporter(t.exporter).sink(sink).build()) {
                 assertThat(pipeline.runOnce().success()).containsEntry("cadvisor", true);
                 assertThat(pipeline.flush(Duration.ofSeconds(30))).isTrue();
@@ -62,7 +63,8 @@ class CadvisorPrometheusIT {
                         .orElseThrow();
                 assertThat(eth1.labels()).isEqualTo(Map.of("__name__", "container_network_receive_bytes_total",
                         "namespace", "shop", "pod", "checkout-7d9f8b6c5-x2k4q", "interface", "eth1", "node", "node-a",
-                        "zone", "eu-west-1a", "workload", "checkout", "workload_kind", "Deployment"));
+                        "zone", "eu-west-1a", "workload", "checkout", "workload_kind", "Deployment",
+                        "cluster", "eks-prod", "job", "netcost"));
                 assertThat(eth1.samples()).singleElement().satisfies(s -> {
                     assertThat(s.value()).isEqualTo(4096.0);
                     assertThat(s.timestampMillis()).isEqualTo(ts);
@@ -73,7 +75,7 @@ class CadvisorPrometheusIT {
                 assertThat(cart.samples().get(0).value()).isEqualTo(52428800.0);
 
                 List<QueriedSeries> all = prom.queries().awaitQuery(
-                        "count({__name__=~\"container_network_.*\"})", Instant.ofEpochMilli(ts + 1),
+                        "count({__name__=~\"container_network_.*\",job=\"netcost\",cluster=\"eks-prod\"})", Instant.ofEpochMilli(ts + 1),
                         r -> r.size() == 1 && r.get(0).value() == 13.0);
                 assertThat(all.get(0).value()).isEqualTo(13.0);
             }

@@ -21,9 +21,12 @@ import java.util.regex.Pattern;
  *                      of the chosen family and a local pod has an IPv6 address)
  * @param setThreshold  a class with more CIDRs than this is matched with one ipset rule ({@code -m set}) instead of
  *                      one rule per CIDR; 0 uses sets for every non-empty class
+ * @param cleanupOnUninstall remove everything netcost added when the agent stops because it is removed from
+ *                      the node for good (its DaemonSet deleted: {@code helm uninstall}), even without cleanupOnExit
  */
 record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPrefix, boolean cleanupOnExit,
-                      Duration lockWait, Path netns, Commands commands, boolean ipv6, int setThreshold) {
+                      Duration lockWait, Path netns, Commands commands, boolean ipv6, int setThreshold,
+                      boolean cleanupOnUninstall) {
     static final int DEFAULT_SET_THRESHOLD = 16;
     /** The ipset program (looked up in PATH), run like the iptables programs (through nsenter with {@code netns}). */
     static final String IPSET = "ipset";
@@ -31,7 +34,7 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
 
     // Off by default: the exporter changes the node's iptables rules, so it is opted into (the DaemonSet does).
     static final IptablesConfig DEFAULT = new IptablesConfig(false, IptablesBackend.AUTO, "NETCOST", false,
-            Duration.ofSeconds(5), null, Commands.DEFAULT, true, DEFAULT_SET_THRESHOLD);
+            Duration.ofSeconds(5), null, Commands.DEFAULT, true, DEFAULT_SET_THRESHOLD, true);
 
     IptablesConfig {
         Objects.requireNonNull(backend, "backend");
@@ -45,23 +48,28 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
 
     // VisibleForTesting: the with* methods below and Commands.withNft set up the ITs' exporters.
     IptablesConfig withNetns(Path path) {
-        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, path, commands, ipv6, setThreshold);
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, path, commands, ipv6, setThreshold, cleanupOnUninstall);
     }
 
     IptablesConfig withBackend(IptablesBackend b) {
-        return new IptablesConfig(enabled, b, chainPrefix, cleanupOnExit, lockWait, netns, commands, ipv6, setThreshold);
+        return new IptablesConfig(enabled, b, chainPrefix, cleanupOnExit, lockWait, netns, commands, ipv6, setThreshold, cleanupOnUninstall);
     }
 
     IptablesConfig withCleanupOnExit(boolean cleanup) {
-        return new IptablesConfig(enabled, backend, chainPrefix, cleanup, lockWait, netns, commands, ipv6, setThreshold);
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanup, lockWait, netns, commands, ipv6, setThreshold, cleanupOnUninstall);
+    }
+
+    IptablesConfig withCleanupOnUninstall(boolean cleanup) {
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, ipv6, setThreshold,
+                cleanup);
     }
 
     IptablesConfig withCommands(Commands c) {
-        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, c, ipv6, setThreshold);
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, c, ipv6, setThreshold, cleanupOnUninstall);
     }
 
     IptablesConfig withSetThreshold(int threshold) {
-        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, ipv6, threshold);
+        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, ipv6, threshold, cleanupOnUninstall);
     }
 
     /** The programs run, by name (looked up in PATH) or path. */

@@ -169,9 +169,14 @@ final class IptablesExporter implements Exporter {
     @Override
     public void close() throws Exception {
         try {
-            if (config.cleanupOnExit() && tables != null) {
+            // Asked only when needed: the uninstall check is two API calls.
+            String reason = tables == null ? null
+                    : config.cleanupOnExit() ? "iptables.cleanupOnExit"
+                    : config.cleanupOnUninstall() && metadata.agentRemovedFromNode()
+                            ? "iptables.cleanupOnUninstall: the DaemonSet is being deleted" : null;
+            if (reason != null) {
                 tables.cleanup();
-                LOG.info("removed netcost's counting rules (iptables.cleanupOnExit): {}", tables.description());
+                LOG.info("removed netcost's counting rules ({}): {}", reason, tables.description());
             }
         } finally {
             if (tables != null) {

@@ -45,7 +45,9 @@ public final class IptablesExporterFactory implements ExporterFactory<IptablesCo
         c.finish();
         boolean ipv6 = section.bool("ipv6", d.ipv6());
         int setThreshold = section.integer("setThreshold", d.setThreshold(), 0, Integer.MAX_VALUE);
-        return new IptablesConfig(enabled, backend, prefix, cleanup, lockWait, netns, commands, ipv6, setThreshold);
+        boolean cleanupOnUninstall = section.bool("cleanupOnUninstall", d.cleanupOnUninstall());
+        return new IptablesConfig(enabled, backend, prefix, cleanup, lockWait, netns, commands, ipv6, setThreshold,
+                cleanupOnUninstall);
     }
 
     private static String nonBlank(ConfigNode n, String key, String def) {

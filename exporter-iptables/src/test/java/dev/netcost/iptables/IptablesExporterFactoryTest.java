@@ -56,10 +56,11 @@ class IptablesExporterFactoryTest {
                     nft: /usr/sbin/nft
                   ipv6: false
                   setThreshold: 0
+                  cleanupOnUninstall: false
                 """);
         assertThat(c).isEqualTo(new IptablesConfig(true, IptablesBackend.NFT, "NC_1", true, Duration.ofSeconds(2),
                 Path.of("/run/netns/node"), new IptablesConfig.Commands("/sbin/a", "/sbin/b", "/sbin/c", "/sbin/d", "/bin/e",
-                "/sbin/f", "/sbin/g", "/sbin/h", "/sbin/i", "/usr/sbin/nft"), false, 0));
+                "/sbin/f", "/sbin/g", "/sbin/h", "/sbin/i", "/usr/sbin/nft"), false, 0, false));
         assertThat(c.commands().ipv6().save(IptablesFamily.NFT)).isEqualTo("/sbin/h");
         assertThat(c.commands().ipv6().restore(IptablesFamily.LEGACY)).isEqualTo("/sbin/g");
     }

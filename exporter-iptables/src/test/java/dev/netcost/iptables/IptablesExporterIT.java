@@ -199,6 +199,27 @@ class IptablesExporterIT {
         assertThat(save(family).replaceAll("(?m)^#.*\n", "")).isEqualTo(untouched).doesNotContain("NETCOST");
     }
 
+    /** helm uninstall: the agent stops with its DaemonSet deleted and takes everything with it; a restart keeps it. */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void cleanupOnUninstall_removesEverything_onlyWhenTheAgentLeavesTheNode(Mode mode) throws Exception {
+        IptablesFamily family = mode.family;
+        topo = new NodeTopology(family);
+        String untouched = save(family).replaceAll("(?m)^#.*\n", "");
+        MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
+        IptablesExporter restarted = exporter(mode, md, false);
+        assertThat(IptablesConfig.DEFAULT.cleanupOnUninstall()).as("on by default").isTrue();
+        ExporterFixture.collect(restarted);
+        exporters.stop(restarted);
+        assertThat(save(family)).contains(":NETCOST-E-INET").contains("-j NETCOST");
+
+        md.removedFromNode(true);
+        IptablesExporter uninstalled = exporter(mode, md, false);
+        ExporterFixture.collect(uninstalled);
+        exporters.stop(uninstalled);
+        assertThat(save(family).replaceAll("(?m)^#.*\n", "")).isEqualTo(untouched).doesNotContain("NETCOST");
+    }
+
     @ParameterizedTest
     @EnumSource(Mode.class)
     void reconcileIsIdempotent_andClassSetChangesKeepPerClassTotals(Mode mode) throws Exception {

@@ -152,6 +152,22 @@ class NftExporterIT {
     }
 
     @Test
+    void cleanupOnUninstall_removesTheTable_whenTheDaemonSetIsDeleted_butNotOnARestart() throws Exception {
+        topo = new NodeTopology(IptablesFamily.NFT);
+        String untouched = ruleset();
+        MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
+        IptablesExporter restarted = exporter(md, c -> c);
+        ExporterFixture.collect(restarted);
+        exporters.stop(restarted);
+        assertThat(ruleset()).contains("table inet netcost");
+
+        IptablesExporter uninstalled = exporter(md.removedFromNode(true), c -> c);
+        ExporterFixture.collect(uninstalled);
+        exporters.stop(uninstalled);
+        assertThat(ruleset()).isEqualTo(untouched).doesNotContain("netcost");
+    }
+
+    @Test
     void start_removesChainsAnEarlierVersionLeftInIptablesNft() throws Exception {
         topo = new NodeTopology(IptablesFamily.NFT);
         topo.node.execWithInput("*mangle\n:NETCOST - [0:0]\n:NETCOST-E-0A0A0102 - [0:0]\n"

@@ -90,7 +90,7 @@ class CostChartTest {
 
     @Test
     void teamLabelAndPodLabels_becomeTheNodeAgentsAllowList_andRollItsPods() throws Exception {
-        Chart c = render("teamLabel: example.com/team\npodLabels: [app.kubernetes.io/part-of, example.com/team]");
+        Chart c = render("teamLabel: example.com/team\npodLabelKeys: [app.kubernetes.io/part-of, example.com/team]");
         assertThat(c.agentConfig("-node").labels().pod()).containsExactly("example.com/team", "app.kubernetes.io/part-of");
         String before = render("").one(DaemonSet.class, "-node").getSpec().getTemplate().getMetadata()
                 .getAnnotations().get("checksum/cost-config");

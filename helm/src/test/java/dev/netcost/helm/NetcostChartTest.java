@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -74,9 +75,15 @@ class NetcostChartTest {
         return render(values, Map.of());
     }
 
+    /** helm lint renders with the chart's own values, so it lints a copy whose values hold the required two (and no kubeVersion: see Chart.RENDERED). */
     @Test
-    void lintStrictPasses_withoutAnyMessage() {
-        LintResult r = new Helm(Chart.DIR).lint().strict().call();
+    void lintStrictPasses_withoutAnyMessage_givenTheRequiredValues() throws Exception {
+        Path copy = Chart.copyWithoutKubeVersion(tmp.resolve("netcost-agent"));
+        String values = Files.readString(copy.resolve("values.yaml"))
+                .replaceFirst("(?m)^cluster: \"\"$", "cluster: prod-us-east-2")
+                .replaceFirst("(?m)^  repository: \"\"$", "  repository: 123456789012.dkr.ecr.us-east-2.amazonaws.com/netcost-agent");
+        Files.writeString(copy.resolve("values.yaml"), values);
+        LintResult r = new Helm(copy).lint().strict().call();
         assertThat(r.isFailed()).as(String.join("\n", r.getMessages())).isFalse();
         assertThat(r.getMessages()).filteredOn(m -> !m.startsWith("[INFO] Chart.yaml: icon is recommended")).isEmpty();
     }
@@ -97,6 +104,11 @@ class NetcostChartTest {
                 Arguments.of("cadvisor off", ONE_ENDPOINT, Map.of("exporters.cadvisor.enabled", false)),
                 Arguments.of("two endpoints with secrets", TWO_ENDPOINTS, Map.of()),
                 Arguments.of("local file", "", Map.of("output.type", "localFile")),
+                Arguments.of("webhook on the host network", ONE_ENDPOINT, Map.of("webhook.hostNetwork", true,
+                        "webhook.port", 10270)),
+                Arguments.of("one webhook replica", ONE_ENDPOINT, Map.of("webhook.replicas", 1)),
+                Arguments.of("existing service account", ONE_ENDPOINT, Map.of("serviceAccount.create", false,
+                        "serviceAccount.name", "netcost-irsa")),
                 Arguments.of("placement", ONE_ENDPOINT + """
                         nodeAgent:
                           tolerations: [{key: dedicated, operator: Equal, value: infra, effect: NoSchedule}]
@@ -166,7 +178,8 @@ class NetcostChartTest {
     private AgentConfig loadAgentConfig(ConfigMap cm) {
         List<ExporterFactory<?>> factories = new ArrayList<>();
         ServiceLoader.load(ExporterFactory.class).forEach(factories::add);
-        return new ConfigLoader(Map.of("NODE_NAME", "node-from-downward-api", "NODE_IP", "10.0.1.2"), factories)
+        return new ConfigLoader(Map.of("NODE_NAME", "node-from-downward-api", "NODE_IP", "10.0.1.2",
+                "POD_NAME", "netcost-node-x7k2p", "POD_NAMESPACE", Chart.NAMESPACE), factories)
                 .loadString(cm.getData().get("netcost.yaml"));
     }
 
@@ -184,13 +197,13 @@ class NetcostChartTest {
         Deployment d = c.one(Deployment.class, "-webhook");
         PodSpec pod = d.getSpec().getTemplate().getSpec();
         Container ctr = pod.getContainers().get(0);
-        assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(d.getSpec().getReplicas()).isPositive();
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
         assertThat(ctr.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(ctr.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
         assertThat(ctr.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(pod.getAffinity().getPodAntiAffinity()).isNotNull();
-        assertThat(c.one(PodDisruptionBudget.class, "-webhook").getSpec().getMinAvailable().getIntVal()).isEqualTo(1);
+        assertPdbCannotBlockADrain(c, d);
 
         if (certManager) {
             assertThat(vwc.getMetadata().getAnnotations()).containsEntry("cert-manager.io/inject-ca-from",
@@ -205,6 +218,21 @@ class NetcostChartTest {
         }
     }
 
+    /** A budget only beside 2+ replicas, allowing one disruption: a drain always proceeds. */
+    private static void assertPdbCannotBlockADrain(Chart c, Deployment d) {
+        Optional<PodDisruptionBudget> pdb = c.find(PodDisruptionBudget.class, "-webhook");
+        if (d.getSpec().getReplicas() < 2) {
+            assertThat(pdb).as("no budget for a single replica").isEmpty();
+        } else {
+            assertThat(pdb).hasValueSatisfying(p -> {
+                assertThat(p.getSpec().getMinAvailable()).isNull();
+                assertThat(p.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+                assertThat(p.getSpec().getSelector().getMatchLabels())
+                        .isEqualTo(d.getSpec().getSelector().getMatchLabels());
+            });
+        }
+    }
+
     /** No wildcard anywhere; writes only on Leases and the webhook's own Secret and configuration. */
     private static void assertNoWildcardsAndLeastPrivilege(Chart c) {
         List<PolicyRule> rules = new ArrayList<>();
@@ -212,6 +240,10 @@ class NetcostChartTest {
         c.all(Role.class).forEach(r -> rules.addAll(r.getRules()));
         assertThat(rules).isNotEmpty();
         for (PolicyRule r : rules) {
+            if (r.getResources().contains("leases") && r.getResourceNames().isEmpty()) {
+                assertThat(r.getVerbs()).as("create cannot be narrowed by name; nothing else goes unnamed")
+                        .containsExactly("create");
+            }
             assertThat(r.getVerbs()).doesNotContain("*");
             assertThat(r.getResources()).doesNotContain("*");
             assertThat(r.getApiGroups()).doesNotContain("*");

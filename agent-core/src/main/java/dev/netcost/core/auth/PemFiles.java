@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Reads PEM certificates and private keys (PKCS#8, or PKCS#1 RSA) without extra libraries. */
+/**
+ * Reads PEM certificates and private keys without extra libraries: PKCS#8, PKCS#1 RSA, and SEC1 EC
+ * ({@code EC PRIVATE KEY}, what cert-manager and Go's {@code x509.MarshalECPrivateKey} write for ECDSA).
+ */
 public final class PemFiles {
     private static final Pattern BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
@@ -68,8 +71,7 @@ public final class PemFiles {
                     throw new GeneralSecurityException(source + " holds an encrypted key; netcost needs it unencrypted"
                             + " (openssl pkcs8 -topk8 -nocrypt)");
                 case "EC PRIVATE KEY":
-                    throw new GeneralSecurityException(source + " holds a SEC1 EC key; convert it to PKCS#8"
-                            + " (openssl pkcs8 -topk8 -nocrypt)");
+                    return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(wrapSec1Ec(b.der, source)));
                 default:
                     break;
             }
@@ -100,6 +102,57 @@ public final class PemFiles {
         System.arraycopy(algId, 0, body, version.length, algId.length);
         System.arraycopy(octet, 0, body, version.length + algId.length, octet.length);
         return derWrap((byte) 0x30, body);
+    }
+
+    private static final String EC_PUBLIC_KEY_OID = "1.2.840.10045.2.1";
+
+    /**
+     * Wraps a SEC1 ECPrivateKey (RFC 5915: version 1, the key, [0] the named curve, [1] the public key)
+     * in a PKCS#8 PrivateKeyInfo whose algorithm is id-ecPublicKey with the key's own curve.
+     */
+    private static byte[] wrapSec1Ec(byte[] sec1, String source) throws GeneralSecurityException {
+        byte[] curve = null;
+        try {
+            int[] outer = header(sec1, 0);
+            if ((sec1[0] & 0xff) != Der.SEQUENCE) {
+                throw new IllegalArgumentException("not a SEQUENCE");
+            }
+            int end = outer[1] + outer[0];
+            for (int at = outer[1]; at < end; ) {
+                int[] h = header(sec1, at);
+                if ((sec1[at] & 0xff) == 0xa0) { // [0] parameters: the namedCurve OID, as a full TLV
+                    curve = java.util.Arrays.copyOfRange(sec1, h[1], h[1] + h[0]);
+                }
+                at = h[1] + h[0];
+            }
+        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+            throw new GeneralSecurityException(source + " holds an EC PRIVATE KEY block that is not valid SEC1 DER", e);
+        }
+        if (curve == null || curve.length == 0 || curve[0] != 0x06) {
+            throw new GeneralSecurityException(source + " holds an EC PRIVATE KEY without a named curve; write it with"
+                    + " its curve (openssl ec -param_enc named_curve) or as PKCS#8 (openssl pkcs8 -topk8 -nocrypt)");
+        }
+        return Der.sequence(Der.smallInteger(0), Der.sequence(Der.oid(EC_PUBLIC_KEY_OID), curve), Der.octetString(sec1));
+    }
+
+    /** The DER header at {@code at}: {content length, content offset}. */
+    private static int[] header(byte[] der, int at) {
+        int first = der[at + 1] & 0xff;
+        if (first < 0x80) {
+            return new int[] {first, at + 2};
+        }
+        int n = first & 0x7f;
+        if (n == 0 || n > 3) {
+            throw new IllegalArgumentException("unsupported DER length");
+        }
+        int len = 0;
+        for (int i = 0; i < n; i++) {
+            len = (len << 8) | (der[at + 2 + i] & 0xff);
+        }
+        if (at + 2 + n + len > der.length) {
+            throw new IllegalArgumentException("DER length past the end");
+        }
+        return new int[] {len, at + 2 + n};
     }
 
     private static byte[] derWrap(byte tag, byte[] content) {

@@ -24,6 +24,9 @@ import java.util.Map;
  * @param exporters       each exporter module's own parsed section, by config key
  * @param pricing         the price book ({@code pricing:}), emitted by the webhook's leader
  * @param labels          Kubernetes label keys copied into series ({@code labels:})
+ * @param externalLabels  labels added to every series sent ({@code externalLabels}, like Prometheus'
+ *                        {@code external_labels}; default {@code job: netcost}), sorted by name; a
+ *                        label the series already has keeps its own value
  */
 public record AgentConfig(
         String nodeName,
@@ -39,13 +42,15 @@ public record AgentConfig(
         List<LoadBalancer> loadBalancers,
         Map<String, Object> exporters,
         PricingConfig pricing,
-        LabelsConfig labels) {
+        LabelsConfig labels,
+        Map<String, String> externalLabels) {
 
     public AgentConfig {
         remoteWrite = List.copyOf(remoteWrite);
         pods = List.copyOf(pods);
         loadBalancers = List.copyOf(loadBalancers);
         exporters = Map.copyOf(exporters);
+        externalLabels = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(externalLabels));
         classification = classification == null ? ClassificationConfig.DEFAULT : classification;
         pricing = pricing == null ? PricingConfig.DEFAULT : pricing;
         labels = labels == null ? LabelsConfig.DEFAULT : labels;

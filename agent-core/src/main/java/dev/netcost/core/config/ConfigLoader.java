@@ -45,7 +45,9 @@ public final class ConfigLoader {
     private static final Pattern OVERRIDE_PATH = Pattern.compile("([A-Za-z_][A-Za-z0-9_-]*)(?:\\[(\\d{1,9})])?");
     private static final Set<String> CORE_KEYS = Set.of("nodeName", "zone", "interval", "exporterTimeout",
             "remoteWrite", "localFile", "debug", "kubernetes", "pods", "classification", "loadBalancers",
-            "pricing", "labels");
+            "pricing", "labels", "externalLabels");
+    /** {@code externalLabels} every series gets unless the file says otherwise (an empty value removes one). */
+    public static final Map<String, String> DEFAULT_EXTERNAL_LABELS = Map.of("job", "netcost");
 
     // A repeated key would otherwise silently drop the first value.
     private final ObjectMapper yaml = new ObjectMapper(
@@ -275,11 +277,18 @@ public final class ConfigLoader {
 
         ConfigNode dbg = root.child("debug");
         DebugConfig debug = new DebugConfig(dbg.bool("enabled", DebugConfig.DEFAULT.enabled()),
-                dbg.hostPort("listen", DebugConfig.DEFAULT.listen()), dbg.bool("pages", DebugConfig.DEFAULT.pages()));
+                dbg.hostPort("listen", DebugConfig.DEFAULT.listen()), dbg.bool("pages", DebugConfig.DEFAULT.pages()),
+                dbg.bool("pagesLoopbackOnly", DebugConfig.DEFAULT.pagesLoopbackOnly()));
         dbg.finish();
 
         ConfigNode k8s = root.child("kubernetes");
-        KubernetesConfig kubernetes = new KubernetesConfig(k8s.bool("enabled", KubernetesConfig.DEFAULT.enabled()));
+        KubernetesConfig kubernetes = new KubernetesConfig(k8s.bool("enabled", KubernetesConfig.DEFAULT.enabled()),
+                k8s.string("podName", env.getOrDefault("POD_NAME", "")),
+                k8s.string("podNamespace", env.getOrDefault("POD_NAMESPACE", "")));
+        if (kubernetes.podName().isEmpty() != kubernetes.podNamespace().isEmpty()) {
+            k8s.error(kubernetes.podName().isEmpty() ? "podName" : "podNamespace",
+                    "podName and podNamespace must be given together");
+        }
         k8s.finish();
 
         List<StaticPod> pods = new ArrayList<>();
@@ -291,6 +300,7 @@ public final class ConfigLoader {
         List<LoadBalancer> loadBalancers = loadBalancers(root);
         PricingConfig pricing = PricingConfig.parse(root.child("pricing"));
         LabelsConfig labels = LabelsConfig.parse(root.child("labels"));
+        Map<String, String> externalLabels = externalLabels(root);
 
         Map<String, Object> exporters = new LinkedHashMap<>();
         Set<String> exporterKeys = new HashSet<>();
@@ -308,7 +318,7 @@ public final class ConfigLoader {
         }
         root.finish();
         return new AgentConfig(nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug,
-                kubernetes, pods, classification, loadBalancers, exporters, pricing, labels);
+                kubernetes, pods, classification, loadBalancers, exporters, pricing, labels, externalLabels);
     }
 
     private static ClassificationConfig classification(ConfigNode n) {
@@ -559,6 +569,26 @@ public final class ConfigLoader {
             lb.finish();
             if (name != null && type != null && !addresses.isEmpty()) {
                 out.add(new LoadBalancer(name, type, id, addresses));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code externalLabels}: the defaults ({@code job: netcost}) overlaid with the file's map; an empty
+     * value removes a label. Names follow Prometheus' rules and may not be reserved ({@code __*}).
+     */
+    private static Map<String, String> externalLabels(ConfigNode root) {
+        Map<String, String> out = new java.util.TreeMap<>(DEFAULT_EXTERNAL_LABELS);
+        for (Map.Entry<String, String> e : root.stringMap("externalLabels").entrySet()) {
+            String name = e.getKey();
+            if (!dev.netcost.core.model.Labels.isValidLabelName(name) || name.startsWith("__")) {
+                root.error("externalLabels." + name, "is not a valid label name: it must match [a-zA-Z_][a-zA-Z0-9_]*"
+                        + " and not start with __");
+            } else if (e.getValue().isEmpty()) {
+                out.remove(name);
+            } else {
+                out.put(name, e.getValue());
             }
         }
         return out;

@@ -35,6 +35,7 @@ public final class DebugPages {
     private final Supplier<String> effectiveConfig;
     private final PrometheusMeterRegistry registry;
     private final boolean pagesEnabled;
+    private final boolean pagesLoopbackOnly;
 
     /**
      * @param latestSamples   the samples of the latest collection cycle
@@ -45,6 +46,16 @@ public final class DebugPages {
      */
     public DebugPages(Supplier<List<Sample>> latestSamples, BooleanSupplier ready, Supplier<String> effectiveConfig,
                       PrometheusMeterRegistry registry, boolean pagesEnabled) {
+        this(latestSamples, ready, effectiveConfig, registry, pagesEnabled, false);
+    }
+
+    /**
+     * As above; {@code pagesLoopbackOnly} answers {@code /debug/*} with 403 to clients that are not on a
+     * loopback address ({@code debug.pagesLoopbackOnly}).
+     */
+    public DebugPages(Supplier<List<Sample>> latestSamples, BooleanSupplier ready, Supplier<String> effectiveConfig,
+                      PrometheusMeterRegistry registry, boolean pagesEnabled, boolean pagesLoopbackOnly) {
+        this.pagesLoopbackOnly = pagesLoopbackOnly;
         this.latestSamples = Objects.requireNonNull(latestSamples, "latestSamples");
         this.ready = Objects.requireNonNull(ready, "ready");
         this.effectiveConfig = Objects.requireNonNull(effectiveConfig, "effectiveConfig");
@@ -52,10 +63,22 @@ public final class DebugPages {
         this.pagesEnabled = pagesEnabled;
     }
 
-    /** The page at {@code path} (already without a query string). Never throws: a failing page is a 500. */
+    /** The page at {@code path} for a loopback client. */
     DebugResponse respond(String path) {
+        return respond(path, true);
+    }
+
+    /**
+     * The page at {@code path} (already without a query string) for a client on a loopback address or
+     * not. Never throws: a failing page is a 500.
+     */
+    DebugResponse respond(String path, boolean loopbackClient) {
         if (path.startsWith(DEBUG_PREFIX) && !pagesEnabled) {
             return notFound(path);
+        }
+        if (path.startsWith(DEBUG_PREFIX) && pagesLoopbackOnly && !loopbackClient) {
+            return DebugResponse.text(403, "forbidden: " + path + " is served to loopback clients only"
+                    + " (debug.pagesLoopbackOnly); use kubectl port-forward, or curl on the node itself");
         }
         try {
             return switch (path) {

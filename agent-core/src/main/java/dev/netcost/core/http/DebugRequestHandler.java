@@ -68,7 +68,9 @@ final class DebugRequestHandler extends SimpleChannelInboundHandler<FullHttpRequ
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
-        respondInOrder(ctx, keepAlive, () -> response(version, keepAlive, head, pages.respond(path)));
+        boolean loopback = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                && a.getAddress() != null && a.getAddress().isLoopbackAddress();
+        respondInOrder(ctx, keepAlive, () -> response(version, keepAlive, head, pages.respond(path, loopback)));
     }
 
     /** Renders on the pages executor once this connection's previous response is written. */

@@ -57,6 +57,15 @@ public interface ClusterMetadata extends AutoCloseable {
     /** Starts watching; returns without waiting for the initial sync. */
     void start();
 
+    /**
+     * Asked once at shutdown: true when this agent stops because it is being removed from the node for
+     * good (its DaemonSet is deleted, as by {@code helm uninstall}), so that what it added to the node
+     * should go too. False when unknown, standalone, or on a restart or upgrade.
+     */
+    default boolean agentRemovedFromNode() {
+        return false;
+    }
+
     @Override
     void close();
 }

@@ -1,6 +1,7 @@
 package dev.netcost.core.k8s;
 
 import dev.netcost.core.config.AgentConfig;
+import dev.netcost.core.config.KubernetesConfig;
 import dev.netcost.core.log.ThrottledLogger;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
@@ -513,6 +514,12 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
     public double stalenessSeconds() {
         markCurrentIfWatching();
         return Math.max(0, clock.millis() - lastCurrentMillis) / 1000.0;
+    }
+
+    @Override
+    public boolean agentRemovedFromNode() {
+        KubernetesConfig k = config.kubernetes();
+        return k.knowsOwnPod() && new UninstallDetector(client, k.podNamespace(), k.podName()).ownerDaemonSetRemoved();
     }
 
     @Override

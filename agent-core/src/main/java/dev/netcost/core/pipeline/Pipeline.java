@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per exporter it records {@code netcost_agent_exporter_duration_seconds{exporter}} and
  * {@code netcost_agent_exporter_success{exporter}}, both as meters on {@code /metrics} and as series
- * sent with the data (labelled with {@code node}).
+ * sent with the data (labelled with {@code node}). Every sample handed to the sinks carries the
+ * configured external labels ({@link Builder#externalLabels}).
  */
 public final class Pipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
@@ -45,6 +46,7 @@ public final class Pipeline implements AutoCloseable {
     private final Duration exporterTimeout;
     private final MeterRegistry meters;
     private final StaleSeriesTracker stale = new StaleSeriesTracker();
+    private final ExternalLabels externalLabels;
     private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private volatile boolean ready;
@@ -55,6 +57,7 @@ public final class Pipeline implements AutoCloseable {
         this.interval = b.interval;
         this.exporterTimeout = b.exporterTimeout;
         this.meters = b.meters;
+        this.externalLabels = new ExternalLabels(b.externalLabels);
         for (Exporter e : b.exporters) {
             Tracked t = new Tracked(new ExporterRunner(e), new AtomicLong(), new AtomicLong(),
                     Labels.of(DURATION_SERIES, "exporter", e.name(), "node", b.nodeName),
@@ -121,7 +124,7 @@ public final class Pipeline implements AutoCloseable {
             out.add(new Sample(t.durationSeries(), took / 1e9, cycleMs));
             out.add(new Sample(t.successSeries(), ok ? 1 : 0, cycleMs));
         }
-        List<Sample> batch = List.copyOf(out);
+        List<Sample> batch = List.copyOf(externalLabels.isEmpty() ? out : externalLabels.apply(out));
         for (Sink sink : sinks) {
             try {
                 sink.write(batch);
@@ -231,6 +234,7 @@ public final class Pipeline implements AutoCloseable {
         private Duration exporterTimeout = Duration.ofSeconds(10);
         private String nodeName = "";
         private MeterRegistry meters;
+        private Map<String, String> externalLabels = Map.of();
 
         private Builder() {
         }
@@ -274,6 +278,12 @@ public final class Pipeline implements AutoCloseable {
 
         public Builder nodeName(String nodeName) {
             this.nodeName = Objects.requireNonNull(nodeName, "nodeName");
+            return this;
+        }
+
+        /** Labels added to every sample the sinks get, unless the series has the label already. */
+        public Builder externalLabels(Map<String, String> externalLabels) {
+            this.externalLabels = new java.util.TreeMap<>(Objects.requireNonNull(externalLabels, "externalLabels"));
             return this;
         }
 

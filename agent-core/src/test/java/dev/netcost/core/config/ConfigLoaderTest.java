@@ -72,7 +72,7 @@ class ConfigLoaderTest {
             assertThat(c.exporterTimeout()).isEqualTo(Duration.ofSeconds(10));
             assertThat(c.remoteWrite()).isEmpty();
             assertThat(c.localFile().path()).isEqualTo(Path.of("netcost-samples.prom"));
-            assertThat(c.debug()).isEqualTo(new DebugConfig(true, new HostPort("127.0.0.1", 9808), true));
+            assertThat(c.debug()).isEqualTo(new DebugConfig(true, new HostPort("127.0.0.1", 9808), true, false));
             assertThat(c.debug().listen()).hasToString("127.0.0.1:9808");
             assertThat(c.kubernetes().enabled()).isTrue();
             assertThat(c.pods()).isEmpty();
@@ -212,7 +212,7 @@ class ConfigLoaderTest {
         assertThat(mimir.bearerTokenFile()).isNull();
 
         assertThat(c.localFile().path()).isEqualTo(Path.of("/tmp/samples.prom"));
-        assertThat(c.debug()).isEqualTo(new DebugConfig(false, new HostPort("", 9900), false));
+        assertThat(c.debug()).isEqualTo(new DebugConfig(false, new HostPort("", 9900), false, false));
         assertThat(c.kubernetes().enabled()).isFalse();
         assertThat(c.pods()).containsExactly(
                 new StaticPod("shop", "web-0", "10.0.0.7", "web", "StatefulSet", Map.of("app", "web", "team", "checkout")),
@@ -492,15 +492,15 @@ class ConfigLoaderTest {
         @Test
         void knownKeysHint_listsTheSiblingsThatExist() {
             assertThat(problems("debug:\n  port: 9808\n")).singleElement().asString()
-                    .contains("enabled, listen, pages");
+                    .contains("enabled, listen, pages, pagesLoopbackOnly");
         }
 
         @Test
         void everyUnknownKey_isReported() {
             assertThat(problems("a: 1\nb: 2\ndebug:\n  c: 3\n")).containsExactlyInAnyOrder(
-                    "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels)",
-                    "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels)",
-                    "debug.c: unknown key (known keys here: enabled, listen, pages)");
+                    "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels, externalLabels)",
+                    "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels, externalLabels)",
+                    "debug.c: unknown key (known keys here: enabled, listen, pages, pagesLoopbackOnly)");
         }
 
         @Test
@@ -880,6 +880,66 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("nodeName: must not be empty")
                 .hasMessageContaining("remoteWrite[1].name: 'a:9090' names another endpoint too");
+    }
+
+    @Nested
+    class OwnPod {
+        @Test
+        void podNameAndNamespace_comeFromTheDownwardApiEnvironment() {
+            AgentConfig c = load(new ConfigLoader(Map.of("NODE_NAME", "n", "POD_NAME", "netcost-node-abc",
+                    "POD_NAMESPACE", "netcost-system"), List.of()), "");
+            assertThat(c.kubernetes().podName()).isEqualTo("netcost-node-abc");
+            assertThat(c.kubernetes().podNamespace()).isEqualTo("netcost-system");
+            assertThat(c.kubernetes().knowsOwnPod()).isTrue();
+            assertThat(load("").kubernetes().knowsOwnPod()).isFalse();
+        }
+
+        @Test
+        void oneWithoutTheOther_isAnError() {
+            assertThat(problems("kubernetes: {podName: x}\n")).containsExactly(
+                    "kubernetes.podNamespace: podName and podNamespace must be given together");
+        }
+
+        @Test
+        void debugPagesLoopbackOnly_isRead() {
+            assertThat(load("debug: {listen: '0.0.0.0:9818', pagesLoopbackOnly: true}\n").debug().pagesLoopbackOnly()).isTrue();
+        }
+    }
+
+    @Nested
+    class ExternalLabels {
+        @Test
+        void default_isJobNetcost() {
+            assertThat(load("").externalLabels()).containsExactly(Map.entry("job", "netcost"));
+        }
+
+        @Test
+        void givenLabels_areAddedToTheDefault_andSortedByName() {
+            assertThat(load("externalLabels: {region: us-east-2, cluster: prod}\n").externalLabels())
+                    .containsExactly(Map.entry("cluster", "prod"), Map.entry("job", "netcost"), Map.entry("region", "us-east-2"));
+        }
+
+        @Test
+        void jobCanBeReplaced_orRemovedWithAnEmptyValue() {
+            assertThat(load("externalLabels: {job: netcost-eu}\n").externalLabels()).containsExactly(Map.entry("job", "netcost-eu"));
+            assertThat(load("externalLabels: {job: ''}\n").externalLabels()).isEmpty();
+        }
+
+        @Test
+        void cluster_canComeFromTheEnvironment_orASet() {
+            assertThat(load("externalLabels: {cluster: \"${CLUSTER:-dev}\"}\n", "externalLabels.cluster=prod").externalLabels())
+                    .containsEntry("cluster", "prod");
+        }
+
+        @Test
+        void invalidOrReservedNames_areEachReported() {
+            assertThat(problems("externalLabels: {1st: a, __name__: b, cluster-name: c, ok: [x]}\n"))
+                    .containsExactlyInAnyOrder(
+                            "externalLabels.1st: is not a valid label name: it must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __",
+                            "externalLabels.__name__: is not a valid label name: it must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __",
+                            "externalLabels.cluster-name: is not a valid label name: it must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __",
+                            "externalLabels.ok: must be a single value");
+        }
     }
 
     @Nested

@@ -105,6 +105,22 @@ class DebugPagesTest {
     }
 
     @Test
+    void loopbackOnlyPages_forbidDebugToOtherClients_butServeProbesAndMetricsToAll() {
+        DebugPages pages = new DebugPages(() -> SAMPLES, () -> true, () -> CONFIG_YAML, registry, true, true);
+
+        assertThat(pages.respond("/debug/series", false).status()).isEqualTo(403);
+        assertThat(pages.respond("/debug/config", false).body()).contains("loopback", "kubectl port-forward")
+                .doesNotContain(CONFIG_YAML);
+        assertThat(pages.respond("/debug/series", true).status()).isEqualTo(200);
+        assertThat(pages.respond("/debug/config", true).body()).isEqualTo(CONFIG_YAML);
+        for (String open : new String[] {"/metrics", "/healthz", "/readyz", "/"}) {
+            assertThat(pages.respond(open, false).status()).as(open).isEqualTo(200);
+        }
+        DebugPages everyone = new DebugPages(() -> SAMPLES, () -> true, () -> CONFIG_YAML, registry, true);
+        assertThat(everyone.respond("/debug/series", false).status()).isEqualTo(200);
+    }
+
+    @Test
     void hidesDebugPages_whenPagesAreDisabled_butKeepsProbesAndMetrics() {
         DebugPages pages = pages(false);
 

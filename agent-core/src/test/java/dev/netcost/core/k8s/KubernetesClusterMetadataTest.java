@@ -41,6 +41,8 @@ import org.junit.jupiter.api.Test;
 /** Against fabric8's mock API server in CRUD mode: objects are created, changed and deleted, the index follows. */
 class KubernetesClusterMetadataTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
+    /** Reconnecting every informer after an API outage takes several backoff rounds; on a loaded machine more. */
+    private static final Duration RECOVERY_WAIT = Duration.ofSeconds(90);
     private static final AgentConfig CONFIG = new ConfigLoader(Map.of("NODE_NAME", "node-a"), List.of()).loadString("""
             zone: fallback-zone
             classification:
@@ -262,7 +264,7 @@ class KubernetesClusterMetadataTest {
                 "10.244.2.0/24")).create();
         next.unavailable = false;
 
-        await().atMost(WAIT).untilAsserted(() -> {
+        await().atMost(RECOVERY_WAIT).untilAsserted(() -> {
             assertThat(metadata.localPods()).extracting(PodInfo::name).containsExactly("new");
             assertThat(classify("10.0.2.10")).isEqualTo(TrafficClass.SAME_ZONE); // node-b moved to our (fallback) zone
         });

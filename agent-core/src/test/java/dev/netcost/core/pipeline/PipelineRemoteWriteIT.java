@@ -60,6 +60,7 @@ class PipelineRemoteWriteIT {
             RemoteWriteSink sink = RemoteWriteSink.builder().config(rw).meters(meters).build();
             PodBytesExporter exporter = new PodBytesExporter();
             try (Pipeline pipeline = Pipeline.builder().meters(meters).clock(Clock.systemUTC()).nodeName("node-a")
+                    .externalLabels(Map.of("cluster", "prod-us-east-2", "job", "netcost"))
                     .exporter(exporter).sink(sink).build()) {
                 Map<String, Double> pods = new LinkedHashMap<>();
                 pods.put("checkout-1", 1.5e9);
@@ -73,7 +74,7 @@ class PipelineRemoteWriteIT {
                         t1.minusSeconds(60), t1.plusMillis(1), r -> r.size() == 2);
                 Map<String, String> expected = new java.util.HashMap<>(Map.of("__name__", "netcost_pod_network_bytes_total",
                         "namespace", "shop", "direction", "egress", "class", "cross_zone",
-                        "workload", "we \"quote\" \\ and ünïcode"));
+                        "workload", "we \"quote\" \\ and ünïcode", "cluster", "prod-us-east-2", "job", "netcost"));
                 for (QueriedSeries s : got) {
                     Map<String, String> labels = new java.util.HashMap<>(expected);
                     labels.put("pod", s.labels().get("pod"));
@@ -83,7 +84,7 @@ class PipelineRemoteWriteIT {
                     assertThat(s.samples().get(0).value()).isEqualTo(pods.get(s.labels().get("pod")));
                 }
                 List<QueriedSeries> self = server.queries().awaitQuery(
-                        "netcost_agent_exporter_success{exporter=\"test\",node=\"node-a\"}", t1.plusMillis(1),
+                        "netcost_agent_exporter_success{exporter=\"test\",node=\"node-a\",cluster=\"prod-us-east-2\",job=\"netcost\"}", t1.plusMillis(1),
                         r -> r.size() == 1);
                 assertThat(self.get(0).value()).isEqualTo(1.0);
 

@@ -93,11 +93,7 @@ class PipelineTest {
     @Test
     void sendsOneStaleMarker_whenASeriesDisappears() {
         AtomicReference<List<String>> pods = new AtomicReference<>(List.of("a", "b"));
-        pipeline = builder().exporter(exporter("e", out -> {
-            for (String p : pods.get()) {
-                out.accept(Labels.of("bytes_total", "pod", p), 10);
-            }
-        })).build();
+        pipeline = builder().exporter(podBytes(pods)).build();
         pipeline.runOnce();
         pods.set(List.of("a"));
         clock.advance(15_000);
@@ -111,6 +107,59 @@ class PipelineTest {
         assertThat(staleMarkers(written.get(1)).get(0).timestampMs()).isEqualTo(clock.millis() - 15_000);
         assertThat(staleMarkers(written.get(2))).isEmpty();
         assertThat(latest.latest()).noneMatch(Sample::isStaleMarker);
+    }
+
+    @Test
+    void externalLabels_reachEverySample_includingOwnSeriesAndStaleMarkers() {
+        AtomicReference<List<String>> pods = new AtomicReference<>(List.of("a", "b"));
+        pipeline = builder().externalLabels(java.util.Map.of("cluster", "prod-eu", "job", "netcost"))
+                .exporter(podBytes(pods)).build();
+        pipeline.runOnce();
+        pods.set(List.of("a"));
+        clock.advance(15_000);
+        pipeline.runOnce();
+
+        for (List<Sample> cycle : written) {
+            assertThat(cycle).isNotEmpty().allSatisfy(s -> {
+                assertThat(s.labels().get("cluster")).isEqualTo("prod-eu");
+                assertThat(s.labels().get("job")).isEqualTo("netcost");
+            });
+        }
+        assertThat(staleMarkers(written.get(1))).extracting(Sample::labels)
+                .containsExactly(Labels.of("bytes_total", "pod", "b", "cluster", "prod-eu", "job", "netcost"));
+        assertThat(written.get(1)).extracting(s -> s.labels().metricName()).contains("netcost_agent_exporter_success");
+    }
+
+    @Test
+    void externalLabels_neverOverrideALabelTheSeriesHas() {
+        pipeline = builder().externalLabels(java.util.Map.of("job", "netcost", "cluster", "c1"))
+                .exporter(exporter("e", out -> out.accept(Labels.of("up", "job", "kubelet"), 1))).build();
+        pipeline.runOnce();
+        clock.advance(15_000);
+        pipeline.runOnce(); // the second cycle goes through the remembered label sets
+
+        for (List<Sample> cycle : written) {
+            assertThat(cycle).filteredOn(s -> s.labels().metricName().equals("up")).singleElement()
+                    .satisfies(s -> assertThat(s.labels()).isEqualTo(Labels.of("up", "job", "kubelet", "cluster", "c1")));
+        }
+    }
+
+    @Test
+    void withoutExternalLabels_samplesAreTheExportersOwn() {
+        Labels series = Labels.of("bytes_total", "pod", "a");
+        pipeline = builder().exporter(exporter("e", out -> out.accept(series, 1))).build();
+        pipeline.runOnce();
+        assertThat(written.get(0)).filteredOn(s -> s.labels().metricName().equals("bytes_total"))
+                .singleElement().satisfies(s -> assertThat(s.labels()).isSameAs(series));
+    }
+
+    /** An exporter "e" sending bytes_total{pod} = 10 for each pod currently in {@code pods}. */
+    private static Exporter podBytes(AtomicReference<List<String>> pods) {
+        return exporter("e", out -> {
+            for (String p : pods.get()) {
+                out.accept(Labels.of("bytes_total", "pod", p), 10);
+            }
+        });
     }
 
     @Test

@@ -23,6 +23,7 @@ public final class MutableClusterMetadata implements ClusterMetadata {
     private volatile StaticClusterMetadata current;
     private volatile ClassificationSets sets;
     private volatile boolean synced = true;
+    private volatile boolean removedFromNode;
 
     public MutableClusterMetadata(String nodeName, String zone) {
         this.nodeName = nodeName;
@@ -56,6 +57,17 @@ public final class MutableClusterMetadata implements ClusterMetadata {
         this.sets = sets;
         generation.incrementAndGet();
         return this;
+    }
+
+    /** What {@link #agentRemovedFromNode()} answers: true as when the DaemonSet is being deleted. */
+    public MutableClusterMetadata removedFromNode(boolean removed) {
+        this.removedFromNode = removed;
+        return this;
+    }
+
+    @Override
+    public boolean agentRemovedFromNode() {
+        return removedFromNode;
     }
 
     public MutableClusterMetadata synced(boolean synced) {
