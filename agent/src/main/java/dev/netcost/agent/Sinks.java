@@ -26,7 +26,8 @@ final class Sinks {
         List<Sink> sinks = new ArrayList<>();
         try {
             for (RemoteWriteConfig rw : config.remoteWrite()) {
-                sinks.add(RemoteWriteSink.builder().config(rw).meters(meters).clock(clock).build());
+                sinks.add(RemoteWriteSink.builder().config(rw).meters(meters).clock(clock)
+                        .dataDir(config.dataDir()).build());
             }
         } catch (IOException | GeneralSecurityException e) {
             sinks.forEach(Sink::close);

@@ -1,6 +1,7 @@
 package dev.netcost.core.config;
 
 import dev.netcost.core.k8s.LoadBalancer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,8 @@ import java.util.Map;
  * @param loadBalancers   load balancers declared in the config ({@code loadBalancers[]}): their ENI
  *                        addresses and zones, for standalone use, demos and tests
  * @param exporters       each exporter module's own parsed section, by config key
+ * @param dataDir         where the agent keeps state across restarts: the durable remote-write queues
+ *                        ({@code dataDir}, default {@code ./netcost-data})
  */
 public record AgentConfig(
         String nodeName,
@@ -35,7 +38,9 @@ public record AgentConfig(
         List<StaticPod> pods,
         ClassificationConfig classification,
         List<LoadBalancer> loadBalancers,
-        Map<String, Object> exporters) {
+        Map<String, Object> exporters,
+        Path dataDir) {
+    public static final Path DEFAULT_DATA_DIR = Path.of("netcost-data");
 
     public AgentConfig {
         remoteWrite = List.copyOf(remoteWrite);

@@ -43,7 +43,7 @@ public final class ConfigLoader {
     // Dashes are allowed so that map keys such as header names can be set.
     private static final Pattern OVERRIDE_PATH = Pattern.compile("([A-Za-z_][A-Za-z0-9_-]*)(?:\\[(\\d{1,9})])?");
     private static final Set<String> CORE_KEYS = Set.of("nodeName", "zone", "interval", "exporterTimeout",
-            "remoteWrite", "localFile", "debug", "kubernetes", "pods", "classification", "loadBalancers");
+            "remoteWrite", "localFile", "debug", "kubernetes", "pods", "classification", "loadBalancers", "dataDir");
 
     // A repeated key would otherwise silently drop the first value.
     private final ObjectMapper yaml = new ObjectMapper(
@@ -287,6 +287,7 @@ public final class ConfigLoader {
 
         ClassificationConfig classification = classification(root.child("classification"));
         List<LoadBalancer> loadBalancers = loadBalancers(root);
+        Path dataDir = root.path("dataDir", AgentConfig.DEFAULT_DATA_DIR);
 
         Map<String, Object> exporters = new LinkedHashMap<>();
         Set<String> exporterKeys = new HashSet<>();
@@ -304,7 +305,7 @@ public final class ConfigLoader {
         }
         root.finish();
         return new AgentConfig(nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug,
-                kubernetes, pods, classification, loadBalancers, exporters);
+                kubernetes, pods, classification, loadBalancers, exporters, dataDir);
     }
 
     private static ClassificationConfig classification(ConfigNode n) {
@@ -415,13 +416,29 @@ public final class ConfigLoader {
                 q.bytes("maxBytesPerSend", d.maxBytesPerSend(), 1024),
                 q.duration("batchDeadline", d.batchDeadline(), Duration.ofMillis(1)),
                 q.duration("minBackoff", d.minBackoff(), Duration.ofMillis(1)),
-                q.duration("maxBackoff", d.maxBackoff(), Duration.ofMillis(1)));
+                q.duration("maxBackoff", d.maxBackoff(), Duration.ofMillis(1)))
+                .withDisk(q.bool("durable", d.durable()),
+                        q.bytes("maxDiskBytes", d.maxDiskBytes(), 1L << 20),
+                        q.duration("maxAge", d.maxAge(), Duration.ofMinutes(1)),
+                        q.integer("maxCatchupSamplesPerSecond", d.maxCatchupSamplesPerSecond(), 100, 100_000_000),
+                        fsync(q, d.fsync()),
+                        q.duration("fsyncInterval", d.fsyncInterval(), Duration.ofMillis(10)));
         if (queue.minBackoff().compareTo(queue.maxBackoff()) > 0) {
             q.error("minBackoff", "must not exceed maxBackoff");
         }
         q.finish();
         n.finish();
         return new RemoteWriteConfig(name, url, token, basic, tls, headers, timeout, queue);
+    }
+
+    private static RemoteWriteConfig.Fsync fsync(ConfigNode q, RemoteWriteConfig.Fsync def) {
+        String text = q.string("fsync", def.label());
+        RemoteWriteConfig.Fsync f = RemoteWriteConfig.Fsync.fromLabel(text);
+        if (f == null) {
+            q.error("fsync", "must be batch, interval or never, got '" + text + "'");
+            return def;
+        }
+        return f;
     }
 
     /** Headers the sender always sets itself; users' {@code headers} may not name them. */
