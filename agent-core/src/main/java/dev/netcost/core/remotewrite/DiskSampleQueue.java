@@ -239,6 +239,8 @@ public final class DiskSampleQueue implements SampleQueue {
         }
         ids.sort(null);
         AckFile.Position acked = ack.position();
+        // New segments must sort after the acknowledged one even when every file was deleted.
+        nextSegmentId = Math.max(nextSegmentId, acked.segment() + 1);
         long corrupt = 0;
         for (int i = 0; i < ids.size(); i++) {
             long id = ids.get(i);

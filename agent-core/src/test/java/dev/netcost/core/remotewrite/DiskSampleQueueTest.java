@@ -296,4 +296,15 @@ class DiskSampleQueueTest {
             open.remove(q);
         }
     }
+
+    @Test
+    void samplesQueuedAfterEverythingWasAcknowledged_surviveTheNextRestart() {
+        DiskSampleQueue q = queue();
+        cycle(q, 0, 3);
+        q.release(drain(q).size()); // all acknowledged: the segment is deleted
+        q = reopen(q);
+        cycle(q, 3, 3); // a new segment, whose id must sort after the acknowledged one
+        q = reopen(q);
+        assertThat(drain(q)).containsExactly(3L, 4L, 5L);
+    }
 }
