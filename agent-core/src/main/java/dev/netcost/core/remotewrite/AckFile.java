@@ -8,22 +8,20 @@ import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
- * Where the endpoint's acknowledgements reached in a queue: every record before (segment, offset)
- * was delivered or given up on. Two 32-byte slots written in turn, each with a sequence number and a
- * CRC, so a write torn by a crash leaves the previous position readable. Losing the latest position
- * only means sending some records again, which the endpoints drop as exact duplicates.
+ * Where the endpoint's acknowledgements reached in a queue: every sample before (segment, offset),
+ * and the first {@code skip} samples of the record at offset, were delivered or given up on; and how
+ * many samples after that were in flight — sent, with no answer yet — when it was written. Two
+ * 48-byte slots written in turn, each with a sequence number and a CRC, so a write torn by a crash
+ * leaves the previous position readable.
  */
 final class AckFile implements AutoCloseable {
     static final String NAME = "ack";
-    private static final int SLOT = 32;
+    private static final int SLOT = 48;
+    private static final int CHECKED = 32;
 
-    /** A position in the queue: segment id and byte offset within it. */
-    record Position(long segment, long offset) {
-        static final Position START = new Position(0, 0);
-
-        boolean isAfter(Position o) {
-            return segment > o.segment || (segment == o.segment && offset > o.offset);
-        }
+    /** A position in the queue: segment id, byte offset of a record, samples of it already released. */
+    record Position(long segment, long offset, int skip) {
+        static final Position START = new Position(0, 0, 0);
     }
 
     private final FileChannel ch;
@@ -31,6 +29,7 @@ final class AckFile implements AutoCloseable {
     private final CRC32C crc = new CRC32C();
     private long sequence;
     private Position position;
+    private int inFlight;
 
     AckFile(Path dir) throws IOException {
         this.ch = FileChannel.open(dir.resolve(NAME), StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -47,15 +46,16 @@ final class AckFile implements AutoCloseable {
                 }
                 n += r;
             }
-            if (n < 28) {
+            if (n < CHECKED + 4) {
                 continue;
             }
             crc.reset();
-            crc.update(buf.array(), 0, 24);
+            crc.update(buf.array(), 0, CHECKED);
             long seq = buf.getLong(0);
-            if (buf.getInt(24) == (int) crc.getValue() && seq > bestSeq) {
+            if (buf.getInt(CHECKED) == (int) crc.getValue() && seq > bestSeq) {
                 bestSeq = seq;
-                best = new Position(buf.getLong(8), buf.getLong(16));
+                best = new Position(buf.getLong(8), buf.getLong(16), buf.getInt(24));
+                inFlight = buf.getInt(28);
             }
         }
         this.sequence = bestSeq + 1;
@@ -66,12 +66,20 @@ final class AckFile implements AutoCloseable {
         return position;
     }
 
-    void write(Position p) throws IOException {
+    /** Samples after {@link #position()} that were sent and not answered when last written. */
+    int inFlight() {
+        return inFlight;
+    }
+
+    void write(Position p, int samplesInFlight) throws IOException {
         buf.clear();
-        buf.putLong(sequence).putLong(p.segment()).putLong(p.offset());
+        buf.putLong(sequence).putLong(p.segment()).putLong(p.offset()).putInt(p.skip()).putInt(samplesInFlight);
         crc.reset();
-        crc.update(buf.array(), 0, 24);
-        buf.putInt((int) crc.getValue()).putInt(0);
+        crc.update(buf.array(), 0, CHECKED);
+        buf.putInt((int) crc.getValue());
+        while (buf.hasRemaining()) {
+            buf.put((byte) 0);
+        }
         buf.flip();
         long at = (sequence & 1) * SLOT;
         while (buf.hasRemaining()) {
@@ -79,6 +87,7 @@ final class AckFile implements AutoCloseable {
         }
         sequence++;
         position = p;
+        inFlight = samplesInFlight;
     }
 
     void force() throws IOException {

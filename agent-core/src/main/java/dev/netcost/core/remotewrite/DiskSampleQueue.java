@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -98,12 +99,16 @@ public final class DiskSampleQueue implements SampleQueue {
     /** Records handed out and not yet wholly released, oldest first; segment -1 for the memory part. */
     private static final class Pending {
         final long segment;
+        final long start;
         final long end;
+        final long count;
         long remaining;
 
-        Pending(long segment, long end, long remaining) {
+        Pending(long segment, long start, long end, long count, long remaining) {
             this.segment = segment;
+            this.start = start;
             this.end = end;
+            this.count = count;
             this.remaining = remaining;
         }
     }
@@ -142,6 +147,9 @@ public final class DiskSampleQueue implements SampleQueue {
     private Sample[] current = new Sample[0];
     private int currentIndex;
     private boolean closed;
+    /** The record a restart resumes in, and how many of its samples were already released. */
+    private AckFile.Position resumeIn;
+    private long inDoubt;
 
     /** Opens (or creates) the queue in {@code dir}; never throws for an unusable directory: memory then. */
     public DiskSampleQueue(Path dir, Options options, Clock clock, DropListener drops) {
@@ -275,6 +283,8 @@ public final class DiskSampleQueue implements SampleQueue {
                         s.samples += r.samples();
                         if (released) {
                             s.readSamples += r.samples();
+                        } else if (id == acked.segment() && pos == acked.offset() && acked.skip() > 0) {
+                            s.readSamples += Math.min(acked.skip(), r.samples());
                         }
                     } else if (!released) {
                         s.knownDamage.add(pos);
@@ -309,6 +319,8 @@ public final class DiskSampleQueue implements SampleQueue {
                 break;
             }
         }
+        resumeIn = acked.skip() > 0 ? acked : null;
+        inDoubt = Math.min(ack.inFlight(), queuedOnDisk);
         if (!segments.isEmpty()) {
             LOG.info("durable queue {}: resuming with {} unsent samples in {} segments ({} bytes)", dir,
                     queuedOnDisk, segments.size(), totalBytes);
@@ -545,7 +557,7 @@ public final class DiskSampleQueue implements SampleQueue {
                 if (last != null && last.segment < 0) {
                     last.remaining++;
                 } else {
-                    pending.addLast(new Pending(-1, 0, 1));
+                    pending.addLast(new Pending(-1, 0, 0, 0, 1));
                 }
             }
             return s;
@@ -604,11 +616,17 @@ public final class DiskSampleQueue implements SampleQueue {
                     countRead(r.samples(), RemoteWriteMetrics.REASON_CORRUPT);
                     continue;
                 }
-                readSegment.readSamples += samples.length;
-                queuedOnDisk -= samples.length;
-                pending.addLast(new Pending(readSegment.id, readPos, samples.length));
+                int skip = 0;
+                if (resumeIn != null && resumeIn.segment() == readSegment.id && resumeIn.offset() == start) {
+                    skip = Math.min(resumeIn.skip(), samples.length); // released before the restart
+                    Arrays.fill(samples, 0, skip, null);
+                }
+                resumeIn = null;
+                readSegment.readSamples += samples.length - skip;
+                queuedOnDisk -= samples.length - skip;
+                pending.addLast(new Pending(readSegment.id, start, readPos, samples.length, samples.length - skip));
                 current = samples;
-                currentIndex = 0;
+                currentIndex = skip;
                 return true;
             } catch (ClosedChannelException e) {
                 readChannel = null; // closed by an interrupt: reopen on the next call
@@ -628,7 +646,7 @@ public final class DiskSampleQueue implements SampleQueue {
         long n = Math.min(samples, readSegment.samples - readSegment.readSamples);
         readSegment.readSamples += n;
         queuedOnDisk -= n;
-        pending.addLast(new Pending(readSegment.id, readPos, 0));
+        pending.addLast(new Pending(readSegment.id, readPos, readPos, 0, 0));
         if (n > 0) {
             drops.dropped(reason, n);
         }
@@ -676,7 +694,37 @@ public final class DiskSampleQueue implements SampleQueue {
             if (left > 0) {
                 throw new IllegalStateException("BUG: released " + n + " samples, " + left + " more than were polled");
             }
+            inDoubt = Math.max(0, inDoubt - n);
             releaseSettled();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Samples at the head that may have reached the endpoint before a crash: they were in flight, with
+     * no answer recorded. Sent alone first, so that a refusal of them as already stored is recognised.
+     */
+    @Override
+    public int inDoubt() {
+        lock.lock();
+        try {
+            return (int) inDoubt;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records that the oldest {@code n} unreleased samples are being sent, so a crash leaves them in doubt. */
+    @Override
+    public void sending(int n) {
+        lock.lock();
+        try {
+            if (ack != null && n > 0 && !pending.isEmpty() && pending.peekFirst().segment >= 0) {
+                ack.write(ack.position(), n);
+            }
+        } catch (IOException e) {
+            LOG.debug("durable queue {}: cannot record the samples in flight: {}", dir, e.toString());
         } finally {
             lock.unlock();
         }
@@ -688,18 +736,22 @@ public final class DiskSampleQueue implements SampleQueue {
         while (!pending.isEmpty() && pending.peekFirst().remaining == 0) {
             Pending p = pending.pollFirst();
             if (p.segment >= 0) {
-                reached = new AckFile.Position(p.segment, p.end);
+                reached = new AckFile.Position(p.segment, p.end, 0);
             }
+        }
+        Pending head = pending.peekFirst();
+        if (head != null && head.segment >= 0 && head.remaining < head.count) {
+            reached = new AckFile.Position(head.segment, head.start, (int) (head.count - head.remaining));
         }
         if (reached == null || ack == null) {
             return;
         }
         try {
-            ack.write(reached);
+            ack.write(reached, 0);
             while (!segments.isEmpty()) {
                 Segment first = segments.peekFirst();
-                boolean spent = first.id < reached.segment()
-                        || (first.id == reached.segment() && reached.offset() >= first.size && first != tail);
+                boolean spent = first.id < reached.segment() || (first.id == reached.segment()
+                        && reached.skip() == 0 && reached.offset() >= first.size && first != tail);
                 if (!spent || first == readSegment && readPos < first.size) {
                     break;
                 }

@@ -270,9 +270,12 @@ public final class RemoteWriteSink implements Sink {
         private final WriteRequestEncoder encoder = new WriteRequestEncoder(64 * 1024);
         private final SnappyBlockCompressor compressor = new SnappyBlockCompressor();
         private Sample carry;
+        /** Samples at the head that may have been delivered before a crash (see {@link SampleQueue#inDoubt}). */
+        private int inDoubt;
 
         Shard(int index, SampleQueue queue) {
             this.queue = queue;
+            this.inDoubt = queue.inDoubt();
             this.thread = new Thread(this, "netcost-remote-write-" + config.name() + "-" + index);
             this.thread.setDaemon(true);
         }
@@ -307,7 +310,9 @@ public final class RemoteWriteSink implements Sink {
             encoder.reset();
             encoder.add(first);
             long deadline = System.nanoTime() + q.batchDeadline().toNanos();
-            while (encoder.sampleCount() < q.maxSamplesPerSend()) {
+            // In-doubt samples go alone, as the request they were before the crash.
+            int limit = inDoubt > 0 ? Math.min(inDoubt, q.maxSamplesPerSend()) : q.maxSamplesPerSend();
+            while (encoder.sampleCount() < limit) {
                 Sample s = queue.poll();
                 if (s == null) {
                     long left = deadline - System.nanoTime();
@@ -331,7 +336,10 @@ public final class RemoteWriteSink implements Sink {
         private void sendBatch() throws InterruptedException {
             int n = encoder.sampleCount();
             compressor.compress(encoder.buffer(), encoder.size());
+            boolean doubtful = inDoubt > 0;
+            inDoubt = Math.max(0, inDoubt - n);
             pacer.acquire(n);
+            queue.sending(n);
             for (int attempt = 0; ; attempt++) {
                 long start = System.nanoTime();
                 SendResult r = client.send(compressor.buffer(), compressor.size());
@@ -341,6 +349,17 @@ public final class RemoteWriteSink implements Sink {
                     encoder.reset();
                     queue.release(n);
                     settle(n, 0);
+                    return;
+                }
+                if (!r.retryable() && doubtful && r.status() == 400) {
+                    // Prometheus refuses a request holding a sample older than the series' newest
+                    // ("out of order") and stores none of it: these were stored before the crash.
+                    encoder.reset();
+                    queue.release(n);
+                    settle(n, 0);
+                    LOG.info("remote-write {}: {} samples sent again after a restart were refused as already"
+                            + " stored (HTTP 400: {}); they were delivered before the agent stopped",
+                            config.name(), n, r.detail());
                     return;
                 }
                 if (!r.retryable()) {

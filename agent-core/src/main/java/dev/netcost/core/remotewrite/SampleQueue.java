@@ -29,6 +29,18 @@ public interface SampleQueue extends AutoCloseable {
     default void release(int n) {
     }
 
+    /** The oldest {@code n} unreleased samples are being sent (a durable queue records it). */
+    default void sending(int n) {
+    }
+
+    /**
+     * Samples at the head that may already have reached the endpoint: a durable queue's last request
+     * before a crash, sent and unanswered. 0 in memory.
+     */
+    default int inDoubt() {
+        return 0;
+    }
+
     /** Samples offered and not yet polled. */
     int size();
 

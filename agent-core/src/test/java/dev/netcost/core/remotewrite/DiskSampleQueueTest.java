@@ -134,13 +134,29 @@ class DiskSampleQueueTest {
     }
 
     @Test
-    void aPartlyReleasedRecord_isSentAgainWhole_atLeastOnce() {
+    void aPartlyReleasedRecord_resumesAfterItsReleasedSamples() {
         DiskSampleQueue q = queue();
         cycle(q, 0, 10);
         drain(q);
         q.release(4);
         q = reopen(q);
-        assertThat(drain(q)).isEqualTo(range(0, 10));
+        assertThat(drain(q)).isEqualTo(range(4, 10));
+    }
+
+    @Test
+    void samplesInFlightAtACrash_areInDoubtAfterTheRestart() {
+        DiskSampleQueue q = queue();
+        cycle(q, 0, 10);
+        drain(q);
+        q.release(2);
+        q.sending(5); // a request of 5 went out; the process died before its answer
+        q = reopen(q);
+        assertThat(q.inDoubt()).isEqualTo(5);
+        assertThat(drain(q)).isEqualTo(range(2, 10));
+        q.release(5);
+        assertThat(q.inDoubt()).isZero();
+        q = reopen(q);
+        assertThat(q.inDoubt()).isZero(); // answered: nothing in doubt any more
     }
 
     @Test
