@@ -93,7 +93,9 @@ class DurableQueueProcessIT {
 
     private Path config(String extra, RecordingProxy... proxies) throws IOException {
         StringBuilder rw = new StringBuilder();
-        String[] names = {"prometheus", "victoria-metrics"};
+        // one proxy: VictoriaMetrics; two: Prometheus, then VictoriaMetrics
+        String[] names = proxies.length == 1 ? new String[] {"victoria-metrics"}
+                : new String[] {"prometheus", "victoria-metrics"};
         for (int i = 0; i < proxies.length; i++) {
             rw.append("  - name: ").append(names[i]).append("\n    url: ").append(proxies[i].url())
                     .append("\n    queue: {shards: 1, minBackoff: 50ms, maxBackoff: 200ms").append(extra).append("}\n");
@@ -214,5 +216,102 @@ class DurableQueueProcessIT {
 
     private static List<Long> values(List<QueriedSeries> raw) {
         return raw.get(0).samples().stream().map(QueriedSample::value).map(Double::longValue).toList();
+    }
+
+    private String metrics() {
+        return AgentJar.fetch(HttpClient.newHttpClient(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + debugPort + "/metrics")).build());
+    }
+
+    private double metric(String line) {
+        return metrics().lines().filter(l -> l.startsWith(line + " ")).mapToDouble(l ->
+                Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+    }
+
+    private static boolean isRoot() throws IOException, InterruptedException {
+        Process id = new ProcessBuilder("id", "-u").start();
+        String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        id.waitFor();
+        return uid.equals("0");
+    }
+
+    private static void run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
+    }
+
+    @Test
+    void dataDirOnATmpfsThatFills_queuesInMemory_keepsRunning_andLosesNothing() throws Exception {
+        if (!isRoot()) {
+            System.out.println("SKIPPED dataDirOnATmpfsThatFills: mounting a tmpfs needs root (CI runs as root)");
+            org.junit.jupiter.api.Assumptions.abort("mounting a tmpfs needs root");
+        }
+        dataDir = tmp.resolve("small");
+        Files.createDirectories(dataDir);
+        run("mount", "-t", "tmpfs", "-o", "size=256k,mode=0755", "netcost-it", dataDir.toString());
+        try (VictoriaMetricsProcess vm = VictoriaMetricsProcess.start()) {
+            RecordingProxy toVm = proxy(vm);
+            debugPort = FreePorts.loopbackPort();
+            bulkSeries = 1000; // ~100 KB a cycle: the tmpfs is full after two or three cycles
+            Process agent = start(config(", maxDiskBytes: 64MiB", toVm));
+            await().atMost(AWAIT).until(() -> toVm.accepted().size() >= 2);
+
+            toVm.down(true);
+            await().atMost(AWAIT).pollInterval(Duration.ofMillis(200)).until(() -> metric(
+                    "netcost_agent_remote_write_queue_memory_fallback{endpoint=\"victoria-metrics\"}") == 1.0);
+            awaitCycles(count() + 3);
+            assertThat(agent.isAlive()).isTrue();
+            toVm.down(false);
+
+            long upTo = count() - 1;
+            await().atMost(AWAIT).until(() -> toVm.accepted().containsAll(expected(upTo, Set.of())));
+            assertThat(new ArrayList<>(new LinkedHashSet<>(toVm.accepted()))).isSorted();
+            assertThat(log()).contains("queueing in memory from now on");
+            agent.destroy();
+            assertThat(agent.waitFor(15, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            for (Process p : agents) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+            run("umount", dataDir.toString());
+        }
+    }
+
+    @Test
+    void beyondMaxDiskBytes_theOldestCyclesAreDropped_counted_andTheNewestArriveInOrder() throws Exception {
+        dataDir = tmp.resolve("data");
+        try (VictoriaMetricsProcess vm = VictoriaMetricsProcess.start()) {
+            RecordingProxy toVm = proxy(vm);
+            debugPort = FreePorts.loopbackPort();
+            bulkSeries = 1000;
+            Process agent = start(config(", maxDiskBytes: 1MiB", toVm));
+            await().atMost(AWAIT).until(() -> toVm.accepted().size() >= 2);
+
+            toVm.down(true);
+            await().atMost(AWAIT).pollInterval(Duration.ofMillis(200)).until(() -> metric(
+                    "netcost_agent_remote_write_samples_dropped_total{endpoint=\"victoria-metrics\",reason=\"max_disk_bytes\"}")
+                    >= 3 * 1010);
+            long onDisk;
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                onDisk = files.filter(p -> p.toString().endsWith(".seg")).mapToLong(p -> p.toFile().length()).sum();
+            }
+            assertThat(onDisk).isLessThanOrEqualTo(1L << 20);
+            toVm.down(false);
+
+            long upTo = count() - 1;
+            await().atMost(AWAIT).until(() -> toVm.accepted().contains(upTo));
+            List<Long> arrived = toVm.accepted().stream().distinct().toList();
+            assertThat(arrived).as("in order").isSorted();
+            List<Long> missing = new ArrayList<>(expected(upTo, Set.copyOf(arrived)));
+            assertThat(missing).as("the oldest cycles of the outage, dropped").hasSizeGreaterThanOrEqualTo(3);
+            assertThat(missing).as("one contiguous run: everything newer arrived")
+                    .containsExactlyElementsOf(expected(missing.get(missing.size() - 1),
+                            expected(missing.get(0) - 1, Set.of())));
+            assertThat(log()).contains("queue.maxDiskBytes");
+            agent.destroy();
+            assertThat(agent.waitFor(15, TimeUnit.SECONDS)).isTrue();
+        }
     }
 }

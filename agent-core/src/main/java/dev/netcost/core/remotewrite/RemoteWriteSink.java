@@ -136,7 +136,7 @@ public final class RemoteWriteSink implements Sink {
             default -> reason;
         };
         dropLog.warn("dropped-" + reason, "remote-write {}: dropped {} queued samples: {} (counted in"
-                + " netcost_agent_remote_write_samples_dropped_total{{reason=\"{}\"}}; possible fixes: bring the"
+                + " netcost_agent_remote_write_samples_dropped_total{reason=\"{}\"}; possible fixes: bring the"
                 + " endpoint back, raise queue.maxDiskBytes or queue.maxAge)", config.name(), n, why, reason);
     }
 
