@@ -7,6 +7,7 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import dev.netcost.core.config.AgentConfig;
 import dev.netcost.core.config.ConfigLoader;
+import dev.netcost.core.config.RemoteWriteConfig;
 import dev.netcost.core.spi.ExporterFactory;
 import dev.netcost.webhook.SelfManagedTlsConfig;
 import dev.netcost.webhook.WebhookConfig;
@@ -130,7 +131,9 @@ class NetcostChartTest {
             assertThat(agent.getSecurityContext().getRunAsNonRoot()).isTrue();
             assertThat(pod.getHostNetwork()).isFalse();
         }
-        List<String> hostVolumes = pod.getVolumes().stream().filter(v -> v.getHostPath() != null).map(Volume::getName).toList();
+        // every host path but the queue's own folder (dataDir) is read-only
+        List<String> hostVolumes = pod.getVolumes().stream().filter(v -> v.getHostPath() != null)
+                .filter(v -> !v.getName().equals("state")).map(Volume::getName).toList();
         assertThat(agent.getVolumeMounts()).filteredOn(m -> hostVolumes.contains(m.getName()))
                 .as("host paths are mounted read-only").allMatch(m -> Boolean.TRUE.equals(m.getReadOnly()));
         assertThat(hostVolumes.isEmpty()).isEqualTo(!iptables);
@@ -291,6 +294,32 @@ class NetcostChartTest {
         assertThat(c.all(HasMetadata.class)).filteredOn(o -> o.getKind().equals("ServiceAccount"))
                 .allSatisfy(sa -> assertThat(sa.getMetadata().getAnnotations())
                         .containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/netcost-amp-writer"));
+    }
+
+    @Test
+    void durableQueue_isOnTheNodesDisk_onePerRelease_writable_andTheConfigPointsAtIt() throws Exception {
+        Chart c = render(ONE_ENDPOINT);
+        PodSpec pod = c.one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec();
+        Volume state = pod.getVolumes().stream().filter(v -> v.getName().equals("state")).findFirst().orElseThrow();
+        assertThat(state.getHostPath().getPath()).isEqualTo("/var/lib/netcost/" + Chart.NAMESPACE + "_" + Chart.RELEASE);
+        assertThat(state.getHostPath().getType()).isEqualTo("DirectoryOrCreate");
+        AgentConfig cfg = loadAgentConfig(c.one(ConfigMap.class, "-node"));
+        VolumeMount mount = mountHolding(pod.getContainers().get(0).getVolumeMounts(),
+                cfg.dataDir().resolve("queue").toString());
+        assertThat(mount.getName()).isEqualTo("state");
+        assertThat(mount.getReadOnly()).isNotEqualTo(Boolean.TRUE);
+        assertThat(cfg.remoteWrite().get(0).queue().durable()).isTrue();
+        assertThat(cfg.localFile().path().startsWith(cfg.dataDir())).as("localFile beside the queues").isTrue();
+    }
+
+    @Test
+    void durableQueue_ofANonRootAgent_isAnEmptyDir_largerThanTheDiskBudget() throws Exception {
+        Chart c = render(ONE_ENDPOINT, Map.of("exporters.iptables.enabled", false));
+        PodSpec pod = c.one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec();
+        Volume state = pod.getVolumes().stream().filter(v -> v.getName().equals("state")).findFirst().orElseThrow();
+        assertThat(state.getHostPath()).isNull();
+        assertThat(state.getEmptyDir().getSizeLimit().getNumericalAmount().longValue())
+                .isGreaterThan(RemoteWriteConfig.QueueConfig.DEFAULT.maxDiskBytes());
     }
 
     static Stream<Arguments> badValues() {
