@@ -45,10 +45,11 @@ class NodeProcessIT {
                 exporterTimeout: 500ms
                 kubernetes: {enabled: false}
                 debug: {listen: "127.0.0.1:%d"}
+                dataDir: %s
                 remoteWrite:
                   - url: %s
                     queue: {minBackoff: 10ms, maxBackoff: 100ms}
-                """.formatted(debugPort, remoteWriteUrl));
+                """.formatted(debugPort, tmp.resolve("data"), remoteWriteUrl));
         return cfg;
     }
 
