@@ -242,7 +242,7 @@ class DurableQueueProcessIT {
     }
 
     @Test
-    void dataDirOnATmpfsThatFills_queuesInMemory_keepsRunning_andLosesNothing() throws Exception {
+    void dataDirOnATmpfsThatFills_orIsReadOnly_queuesInMemory_keepsRunning_andLosesNothing() throws Exception {
         if (!isRoot()) {
             System.out.println("SKIPPED dataDirOnATmpfsThatFills: mounting a tmpfs needs root (CI runs as root)");
             org.junit.jupiter.api.Assumptions.abort("mounting a tmpfs needs root");
@@ -270,6 +270,17 @@ class DurableQueueProcessIT {
             assertThat(log()).contains("queueing in memory from now on");
             agent.destroy();
             assertThat(agent.waitFor(15, TimeUnit.SECONDS)).isTrue();
+
+            // The same dataDir read-only from the start: memory from the first cycle, still delivering.
+            run("mount", "-o", "remount,ro", dataDir.toString());
+            long before = count();
+            Process readOnly = start(config(", maxDiskBytes: 64MiB", toVm));
+            await().atMost(AWAIT).pollInterval(Duration.ofMillis(200)).until(() -> metric(
+                    "netcost_agent_remote_write_queue_memory_fallback{endpoint=\"victoria-metrics\"}") == 1.0);
+            await().atMost(AWAIT).until(() -> toVm.accepted().contains(before + 2));
+            assertThat(log()).contains("the durable queue cannot use");
+            readOnly.destroy();
+            assertThat(readOnly.waitFor(15, TimeUnit.SECONDS)).isTrue();
         } finally {
             for (Process p : agents) {
                 p.destroyForcibly();
