@@ -30,12 +30,14 @@ final class AgentJar {
      * Starts the agent from the shaded jar with {@code extra} class-path entries after it (test
      * exporters), {@code java -cp netcost-agent.jar:extra... dev.netcost.agent.Main args...}.
      */
-    static Process startWithClasspath(Path log, List<Path> extra, String... args) throws IOException {
+    static Process startWithClasspath(Path log, List<Path> extra, List<String> jvmFlags, String... args)
+            throws IOException {
         assertThat(JAR).as("shaded jar (mvn package)").exists();
         StringBuilder cp = new StringBuilder(JAR.toString());
         extra.forEach(p -> cp.append(java.io.File.pathSeparatorChar).append(p));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", cp.toString(), Main.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmFlags);
+        cmd.addAll(List.of("-cp", cp.toString(), Main.class.getName()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

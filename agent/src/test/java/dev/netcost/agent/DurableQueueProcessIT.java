@@ -69,7 +69,7 @@ class DurableQueueProcessIT {
 
     private Process start(Path config) throws IOException {
         Process p = AgentJar.startWithClasspath(tmp.resolve("agent.log"),
-                List.of(Path.of("target", "test-classes"), services), "node", "--config", config.toString());
+                List.of(Path.of("target", "test-classes"), services), jvmFlags, "node", "--config", config.toString());
         agents.add(p);
         return p;
     }
@@ -115,6 +115,7 @@ class DurableQueueProcessIT {
     }
 
     private int debugPort = 0;
+    private List<String> jvmFlags = List.of();
     private Path dataDir;
     private int bulkSeries;
 
@@ -321,6 +322,36 @@ class DurableQueueProcessIT {
                     .containsExactlyElementsOf(expected(missing.get(missing.size() - 1),
                             expected(missing.get(0) - 1, Set.of())));
             assertThat(log()).contains("queue.maxDiskBytes");
+            agent.destroy();
+            assertThat(agent.waitFor(15, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void aLargeBacklog_drainsWithinASmallHeap_whileNewCyclesKeepComing() throws Exception {
+        dataDir = tmp.resolve("data");
+        // 10,000 series a second; a 64 MiB heap could not hold the backlog below in memory
+        jvmFlags = List.of("-Xmx64m", "-XX:+ExitOnOutOfMemoryError");
+        bulkSeries = 10_000;
+        debugPort = FreePorts.loopbackPort();
+        try (VictoriaMetricsProcess vm = VictoriaMetricsProcess.start()) {
+            RecordingProxy toVm = proxy(vm);
+            Process agent = start(config(", maxCatchupSamplesPerSecond: 100000", toVm));
+            await().atMost(AWAIT).until(() -> toVm.accepted().size() >= 2);
+            toVm.down(true);
+            long from = count();
+            awaitCycles(from + 25); // ≈ 250,000 samples queued on disk
+            double queued = metric("netcost_agent_remote_write_queue_length{endpoint=\"victoria-metrics\"}");
+            toVm.down(false);
+
+            long upTo = count() - 1;
+            await().atMost(AWAIT).until(() -> toVm.accepted().containsAll(expected(upTo, Set.of())));
+            assertThat(agent.isAlive()).as("not killed by OutOfMemoryError").isTrue();
+            assertThat(log()).doesNotContain("OutOfMemoryError");
+            assertThat(new ArrayList<>(new LinkedHashSet<>(toVm.accepted()))).isSorted();
+            System.out.printf("durable queue IT: %.0f samples queued at the end of the outage, drained in a 64 MiB"
+                    + " heap%n", queued);
+            assertThat(queued).isGreaterThan(200_000);
             agent.destroy();
             assertThat(agent.waitFor(15, TimeUnit.SECONDS)).isTrue();
         }
