@@ -99,7 +99,7 @@ public final class RemoteWriteSink implements Sink {
     }
 
     /** The durable queue's directory for this endpoint, or null when it queues in memory only. */
-    public Path queueDir() {
+    Path queueDir() {
         return queueDir;
     }
 
