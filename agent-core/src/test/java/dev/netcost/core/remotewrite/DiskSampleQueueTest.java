@@ -323,4 +323,27 @@ class DiskSampleQueueTest {
         q = reopen(q);
         assertThat(drain(q)).containsExactly(3L, 4L, 5L);
     }
+
+    @Test
+    void afterFallingBackToMemory_theQueueReturnsToDisk_onceDrained_andAMinuteHasPassed() {
+        DiskSampleQueue holder = queue();
+        DiskSampleQueue q = queue(); // same directory: locked, so in memory
+        assertThat(q.isOnDisk()).isFalse();
+        cycle(q, 0, 3);
+        holder.shutdown();
+        open.remove(holder);
+
+        clock.advance(Duration.ofMinutes(2));
+        cycle(q, 3, 2); // memory not drained yet: stays in memory, order kept
+        assertThat(q.isOnDisk()).isFalse();
+        assertThat(drain(q)).containsExactly(0L, 1L, 2L, 3L, 4L);
+        q.release(5);
+
+        cycle(q, 5, 2); // drained, a minute since the last try: back on disk
+        assertThat(q.isOnDisk()).isTrue();
+        assertThat(q.memoryReason()).isEmpty();
+        q.shutdown();
+        open.remove(q);
+        assertThat(drain(queue())).containsExactly(5L, 6L);
+    }
 }
