@@ -79,6 +79,7 @@ externalLabels:
   {{- include "netcost.externalLabels" . | nindent 2 }}
 localFile:
   path: /var/lib/netcost/samples.prom
+dataDir: /var/lib/netcost
 {{- if and (eq .Values.output.type "remoteWrite") (not .Values.remoteWrite) }}
 {{- fail "output.type is remoteWrite but remoteWrite has no endpoint: add remoteWrite[0].url, or set output.type=localFile" }}
 {{- end }}

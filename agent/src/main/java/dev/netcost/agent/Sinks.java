@@ -27,7 +27,8 @@ final class Sinks {
         List<Sink> sinks = new ArrayList<>();
         try {
             for (RemoteWriteConfig rw : config.remoteWrite()) {
-                RemoteWriteSink.Builder b = RemoteWriteSink.builder().config(rw).meters(meters).clock(clock);
+                RemoteWriteSink.Builder b = RemoteWriteSink.builder().config(rw).meters(meters).clock(clock)
+                        .dataDir(config.dataDir());
                 if (rw.sigv4() != null) {
                     b.signer(SigV4RequestSigner.builder().config(rw.sigv4()).clock(clock)
                             .sessionName(roleSessionName(config.nodeName())).build());

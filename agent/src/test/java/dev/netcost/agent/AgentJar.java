@@ -41,6 +41,23 @@ final class AgentJar {
         return pb.start();
     }
 
+    /**
+     * Starts the agent from the shaded jar with {@code extra} class-path entries after it (test
+     * exporters), {@code java -cp netcost-agent.jar:extra... dev.netcost.agent.Main args...}.
+     */
+    static Process startWithClasspath(Path log, List<Path> extra, List<String> jvmFlags, String... args)
+            throws IOException {
+        assertThat(JAR).as("shaded jar (mvn package)").exists();
+        StringBuilder cp = new StringBuilder(JAR.toString());
+        extra.forEach(p -> cp.append(java.io.File.pathSeparatorChar).append(p));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmFlags);
+        cmd.addAll(List.of("-cp", cp.toString(), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
     /** "STATUS BODY", or "error ..." when there was no answer (yet), so that it can be polled. */
     static String fetch(HttpClient http, HttpRequest request) {
         try {

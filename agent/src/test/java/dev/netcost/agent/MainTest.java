@@ -108,7 +108,7 @@ class MainTest {
             assertThat(run("node", "--once", "--set", "kubernetes.enabled=false",
                     "--set", "debug.listen=127.0.0.1:" + taken.getLocalPort(),
                     "--set", "remoteWrite[0].url=http://127.0.0.1:1/api/v1/write",
-                    "--set", "remoteWrite[0].name=taken-debug-port")).isEqualTo(2);
+                    "--set", "remoteWrite[0].name=taken-debug-port", "--set", "dataDir=" + tmp)).isEqualTo(2);
         }
         assertThat(err()).contains("cannot listen on debug.listen 127.0.0.1:");
         assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive).extracting(Thread::getName)

@@ -46,10 +46,11 @@ class NodeProcessIT {
                 kubernetes: {enabled: false}
                 debug: {listen: "127.0.0.1:%d"}
                 externalLabels: {cluster: it-cluster}
+                dataDir: %s
                 remoteWrite:
                   - url: %s
                     queue: {minBackoff: 10ms, maxBackoff: 100ms}
-                """.formatted(debugPort, remoteWriteUrl));
+                """.formatted(debugPort, tmp.resolve("data"), remoteWriteUrl));
         return cfg;
     }
 

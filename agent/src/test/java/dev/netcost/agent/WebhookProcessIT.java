@@ -54,6 +54,7 @@ class WebhookProcessIT {
                     exporterTimeout: 500ms
                     kubernetes: {enabled: false}
                     debug: {enabled: false}
+                    dataDir: %s
                     remoteWrite:
                       - url: %s
                         queue: {minBackoff: 10ms, maxBackoff: 100ms, batchDeadline: 100ms}
@@ -61,7 +62,8 @@ class WebhookProcessIT {
                       listen: "127.0.0.1:%d"
                       tlsCertFile: %s
                       tlsKeyFile: %s
-                    """.formatted(prom.remoteWriteUrl(), port, certs.serverCert(), certs.serverKey()));
+                    """.formatted(tmp.resolve("data"), prom.remoteWriteUrl(), port, certs.serverCert(),
+                    certs.serverKey()));
             Path log = tmp.resolve("webhook.log");
             Process p = AgentJar.start(log, "webhook", "--config", cfg.toString());
             try {

@@ -39,10 +39,15 @@ public class RemoteWriteEncodeBenchmark {
 
     @Setup
     public void setUp() {
-        batch = new ArrayList<>(BATCH);
+        batch = nodeBatch(BATCH);
+    }
+
+    /** {@code n} samples shaped like a node's cycle: cAdvisor and netcost families, 9 labels each. */
+    static List<Sample> nodeBatch(int n) {
+        List<Sample> batch = new ArrayList<>(n);
         String[] families = {"container_network_receive_bytes_total", "container_network_transmit_bytes_total",
             "netcost_pod_network_bytes_total", "netcost_pod_network_packets_total"};
-        for (int i = 0; i < BATCH; i++) {
+        for (int i = 0; i < n; i++) {
             int pod = i / 8;
             Labels labels = Labels.builder(families[i % families.length])
                     .add("namespace", "team-" + (pod % 17))
@@ -56,6 +61,7 @@ public class RemoteWriteEncodeBenchmark {
                     .build();
             batch.add(new Sample(labels, 1.0e9 + i * 4096.0, 1_764_000_000_000L + i));
         }
+        return batch;
     }
 
     @Benchmark

@@ -8,6 +8,7 @@ import com.marcnuri.helm.LintResult;
 import dev.netcost.core.auth.SigV4Config;
 import dev.netcost.core.config.AgentConfig;
 import dev.netcost.core.config.ConfigLoader;
+import dev.netcost.core.config.RemoteWriteConfig;
 import dev.netcost.core.spi.ExporterFactory;
 import dev.netcost.webhook.SelfManagedTlsConfig;
 import dev.netcost.webhook.WebhookConfig;
@@ -143,7 +144,9 @@ class NetcostChartTest {
             assertThat(agent.getSecurityContext().getRunAsNonRoot()).isTrue();
             assertThat(pod.getHostNetwork()).isFalse();
         }
-        List<String> hostVolumes = pod.getVolumes().stream().filter(v -> v.getHostPath() != null).map(Volume::getName).toList();
+        // every host path but the queue's own folder (dataDir) is read-only
+        List<String> hostVolumes = pod.getVolumes().stream().filter(v -> v.getHostPath() != null)
+                .filter(v -> !v.getName().equals("state")).map(Volume::getName).toList();
         assertThat(agent.getVolumeMounts()).filteredOn(m -> hostVolumes.contains(m.getName()))
                 .as("host paths are mounted read-only").allMatch(m -> Boolean.TRUE.equals(m.getReadOnly()));
         assertThat(hostVolumes.isEmpty()).isEqualTo(!iptables);
@@ -372,6 +375,32 @@ class NetcostChartTest {
                   - url: https://aps-workspaces.us-east-2.amazonaws.com/workspaces/ws-1/api/v1/remote_write
                     sigv4: {service: aps}
                 """)).hasMessageContaining("values don't meet the specifications of the schema").hasMessageContaining("region");
+    }
+
+    @Test
+    void durableQueue_isOnTheNodesDisk_onePerRelease_writable_andTheConfigPointsAtIt() throws Exception {
+        Chart c = render(ONE_ENDPOINT);
+        PodSpec pod = c.one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec();
+        Volume state = pod.getVolumes().stream().filter(v -> v.getName().equals("state")).findFirst().orElseThrow();
+        assertThat(state.getHostPath().getPath()).isEqualTo("/var/lib/netcost/" + Chart.NAMESPACE + "_" + Chart.RELEASE);
+        assertThat(state.getHostPath().getType()).isEqualTo("DirectoryOrCreate");
+        AgentConfig cfg = loadAgentConfig(c.one(ConfigMap.class, "-node"));
+        VolumeMount mount = mountHolding(pod.getContainers().get(0).getVolumeMounts(),
+                cfg.dataDir().resolve("queue").toString());
+        assertThat(mount.getName()).isEqualTo("state");
+        assertThat(mount.getReadOnly()).isNotEqualTo(Boolean.TRUE);
+        assertThat(cfg.remoteWrite().get(0).queue().durable()).isTrue();
+        assertThat(cfg.localFile().path().startsWith(cfg.dataDir())).as("localFile beside the queues").isTrue();
+    }
+
+    @Test
+    void durableQueue_ofANonRootAgent_isAnEmptyDir_largerThanTheDiskBudget() throws Exception {
+        Chart c = render(ONE_ENDPOINT, Map.of("exporters.iptables.enabled", false));
+        PodSpec pod = c.one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec();
+        Volume state = pod.getVolumes().stream().filter(v -> v.getName().equals("state")).findFirst().orElseThrow();
+        assertThat(state.getHostPath()).isNull();
+        assertThat(state.getEmptyDir().getSizeLimit().getNumericalAmount().longValue())
+                .isGreaterThan(RemoteWriteConfig.QueueConfig.DEFAULT.maxDiskBytes());
     }
 
     static Stream<Arguments> badValues() {

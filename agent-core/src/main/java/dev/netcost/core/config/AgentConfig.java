@@ -1,6 +1,7 @@
 package dev.netcost.core.config;
 
 import dev.netcost.core.k8s.LoadBalancer;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,8 @@ import java.util.Map;
  * @param externalLabels  labels added to every series sent ({@code externalLabels}, like Prometheus'
  *                        {@code external_labels}; default {@code job: netcost}), sorted by name; a
  *                        label the series already has keeps its own value
+ * @param dataDir         where the agent keeps state across restarts: the durable remote-write queues
+ *                        ({@code dataDir}, default {@code ./netcost-data})
  */
 public record AgentConfig(
         String nodeName,
@@ -43,7 +46,9 @@ public record AgentConfig(
         Map<String, Object> exporters,
         PricingConfig pricing,
         LabelsConfig labels,
-        Map<String, String> externalLabels) {
+        Map<String, String> externalLabels,
+        Path dataDir) {
+    public static final Path DEFAULT_DATA_DIR = Path.of("netcost-data");
 
     public AgentConfig {
         remoteWrite = List.copyOf(remoteWrite);

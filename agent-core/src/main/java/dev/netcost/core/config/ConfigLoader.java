@@ -45,7 +45,7 @@ public final class ConfigLoader {
     private static final Pattern OVERRIDE_PATH = Pattern.compile("([A-Za-z_][A-Za-z0-9_-]*)(?:\\[(\\d{1,9})])?");
     private static final Set<String> CORE_KEYS = Set.of("nodeName", "zone", "interval", "exporterTimeout",
             "remoteWrite", "localFile", "debug", "kubernetes", "pods", "classification", "loadBalancers",
-            "pricing", "labels", "externalLabels");
+            "pricing", "labels", "externalLabels", "dataDir");
     /** {@code externalLabels} every series gets unless the file says otherwise (an empty value removes one). */
     public static final Map<String, String> DEFAULT_EXTERNAL_LABELS = Map.of("job", "netcost");
 
@@ -301,6 +301,7 @@ public final class ConfigLoader {
         PricingConfig pricing = PricingConfig.parse(root.child("pricing"));
         LabelsConfig labels = LabelsConfig.parse(root.child("labels"));
         Map<String, String> externalLabels = externalLabels(root);
+        Path dataDir = root.path("dataDir", AgentConfig.DEFAULT_DATA_DIR);
 
         Map<String, Object> exporters = new LinkedHashMap<>();
         Set<String> exporterKeys = new HashSet<>();
@@ -318,7 +319,7 @@ public final class ConfigLoader {
         }
         root.finish();
         return new AgentConfig(nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug,
-                kubernetes, pods, classification, loadBalancers, exporters, pricing, labels, externalLabels);
+                kubernetes, pods, classification, loadBalancers, exporters, pricing, labels, externalLabels, dataDir);
     }
 
     private static ClassificationConfig classification(ConfigNode n) {
@@ -430,7 +431,13 @@ public final class ConfigLoader {
                 q.bytes("maxBytesPerSend", d.maxBytesPerSend(), 1024),
                 q.duration("batchDeadline", d.batchDeadline(), Duration.ofMillis(1)),
                 q.duration("minBackoff", d.minBackoff(), Duration.ofMillis(1)),
-                q.duration("maxBackoff", d.maxBackoff(), Duration.ofMillis(1)));
+                q.duration("maxBackoff", d.maxBackoff(), Duration.ofMillis(1)))
+                .withDisk(q.bool("durable", d.durable()),
+                        q.bytes("maxDiskBytes", d.maxDiskBytes(), 1L << 20),
+                        q.duration("maxAge", d.maxAge(), Duration.ofMinutes(1)),
+                        q.integer("maxCatchupSamplesPerSecond", d.maxCatchupSamplesPerSecond(), 100, 100_000_000),
+                        fsync(q, d.fsync()),
+                        q.duration("fsyncInterval", d.fsyncInterval(), Duration.ofMillis(10)));
         if (queue.minBackoff().compareTo(queue.maxBackoff()) > 0) {
             q.error("minBackoff", "must not exceed maxBackoff");
         }
@@ -501,6 +508,16 @@ public final class ConfigLoader {
             return null;
         }
         return new SigV4Config(region.trim(), service, roleArn.isEmpty() ? null : roleArn);
+    }
+
+    private static RemoteWriteConfig.Fsync fsync(ConfigNode q, RemoteWriteConfig.Fsync def) {
+        String text = q.string("fsync", def.label());
+        RemoteWriteConfig.Fsync f = RemoteWriteConfig.Fsync.fromLabel(text);
+        if (f == null) {
+            q.error("fsync", "must be batch, interval or never, got '" + text + "'");
+            return def;
+        }
+        return f;
     }
 
     /** Headers the sender always sets itself; users' {@code headers} may not name them. */

@@ -3,11 +3,13 @@ package dev.netcost.core.remotewrite;
 import dev.netcost.core.model.Sample;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** A bounded FIFO in memory; array-backed, so offering allocates nothing. */
 public final class MemorySampleQueue implements SampleQueue {
     private final ArrayBlockingQueue<Sample> queue;
     private final int capacity;
+    private final AtomicLong unreleased = new AtomicLong();
 
     public MemorySampleQueue(int capacity) {
         if (capacity < 1) {
@@ -24,12 +26,29 @@ public final class MemorySampleQueue implements SampleQueue {
 
     @Override
     public Sample poll() {
-        return queue.poll();
+        return counted(queue.poll());
     }
 
     @Override
     public Sample poll(long timeout, TimeUnit unit) throws InterruptedException {
-        return queue.poll(timeout, unit);
+        return counted(queue.poll(timeout, unit));
+    }
+
+    private Sample counted(Sample s) {
+        if (s != null) {
+            unreleased.incrementAndGet();
+        }
+        return s;
+    }
+
+    @Override
+    public void release(int n) {
+        unreleased.addAndGet(-n);
+    }
+
+    /** Polled and not yet released. */
+    long unreleased() {
+        return unreleased.get();
     }
 
     @Override
@@ -40,5 +59,14 @@ public final class MemorySampleQueue implements SampleQueue {
     @Override
     public int capacity() {
         return capacity;
+    }
+
+    @Override
+    public Closed shutdown() {
+        long lost = Math.max(0, unreleased.getAndSet(0));
+        while (queue.poll() != null) {
+            lost++;
+        }
+        return new Closed(lost, 0);
     }
 }

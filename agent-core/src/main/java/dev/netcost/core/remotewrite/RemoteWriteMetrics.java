@@ -12,6 +12,9 @@ final class RemoteWriteMetrics {
     static final String REASON_QUEUE_FULL = "queue_full";
     static final String REASON_REJECTED = "rejected";
     static final String REASON_SHUTDOWN = "shutdown";
+    static final String REASON_MAX_DISK_BYTES = "max_disk_bytes";
+    static final String REASON_MAX_AGE = "max_age";
+    static final String REASON_CORRUPT = "corrupt";
 
     private final MeterRegistry registry;
     private final String endpoint;
@@ -35,9 +38,21 @@ final class RemoteWriteMetrics {
         Gauge.builder("netcost.agent.remote.write.queue.length", queueLength)
                 .description("Samples waiting to be sent to the remote-write endpoint")
                 .tag("endpoint", endpoint).register(registry);
-        for (String reason : new String[] {REASON_QUEUE_FULL, REASON_REJECTED, REASON_SHUTDOWN}) {
+        for (String reason : new String[] {REASON_QUEUE_FULL, REASON_REJECTED, REASON_SHUTDOWN,
+                REASON_MAX_DISK_BYTES, REASON_MAX_AGE, REASON_CORRUPT}) {
             dropped(reason);
         }
+    }
+
+    /** The durable queue's gauges: bytes on disk, and shards that fell back to memory. */
+    void durableQueue(Supplier<Number> diskBytes, Supplier<Number> memoryFallback) {
+        Gauge.builder("netcost.agent.remote.write.queue.disk", diskBytes)
+                .description("Bytes the durable remote-write queue holds on disk")
+                .baseUnit("bytes").tag("endpoint", endpoint).register(registry);
+        Gauge.builder("netcost.agent.remote.write.queue.memory.fallback", memoryFallback)
+                .description("Shards whose durable queue could not use dataDir (read-only, full, locked) and"
+                        + " queue in memory instead; 0 when all are on disk")
+                .tag("endpoint", endpoint).register(registry);
     }
 
     void sent(int n) {
@@ -58,7 +73,8 @@ final class RemoteWriteMetrics {
 
     private Counter dropped(String reason) {
         return Counter.builder("netcost.agent.remote.write.samples.dropped")
-                .description("Samples given up on, by reason: queue_full, rejected (non-retryable 4xx), shutdown")
+                .description("Samples given up on, by reason: queue_full, rejected (non-retryable 4xx), shutdown,"
+                        + " max_disk_bytes and max_age (durable queue bounds), corrupt (damaged on disk)")
                 .tag("endpoint", endpoint).tag("reason", reason).register(registry);
     }
 

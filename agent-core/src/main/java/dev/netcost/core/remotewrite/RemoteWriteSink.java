@@ -1,12 +1,14 @@
 package dev.netcost.core.remotewrite;
 
 import dev.netcost.core.auth.SigV4RequestSigner;
+import dev.netcost.core.config.Durations;
 import dev.netcost.core.config.RemoteWriteConfig;
 import dev.netcost.core.log.ThrottledLogger;
 import dev.netcost.core.model.Sample;
 import dev.netcost.core.pipeline.Sink;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * sender thread, so several requests are in flight at once while every series stays in timestamp
  * order: a shard retries its current batch until it is delivered or given up on before it sends the
  * next one. Each endpoint has its own sink, so a dead endpoint never holds back a live one.
+ *
+ * <p>Given a {@code dataDir} and {@code queue.durable}, each shard's queue is a {@link DiskSampleQueue}
+ * under {@code <dataDir>/queue/<endpoint>-<key>/}: a sample is released from it only once the endpoint
+ * accepted it (or refused it for good), so what was queued survives a crash or restart and is sent
+ * at least once. A sample polled from the queue and not yet released is sent again after a crash.
+ * Sending is paced at {@code queue.maxCatchupSamplesPerSecond}, so a backlog drains at a bounded rate.
  */
 public final class RemoteWriteSink implements Sink {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteWriteSink.class);
@@ -35,6 +43,9 @@ public final class RemoteWriteSink implements Sink {
     private final RemoteWriteClient client;
     private final RemoteWriteMetrics metrics;
     private final ThrottledLogger throttled;
+    private final ThrottledLogger dropLog;
+    private final CatchupPacer pacer;
+    private final Path queueDir;
     private final Backoff backoff;
     private final Sleeper sleeper;
     private final Shard[] shards;
@@ -61,18 +72,84 @@ public final class RemoteWriteSink implements Sink {
             throw e;
         }
         this.throttled = new ThrottledLogger(LOG, b.clock, Duration.ofSeconds(30));
+        this.dropLog = new ThrottledLogger(LOG, b.clock, Duration.ofMinutes(1));
         this.backoff = new Backoff(config.queue().minBackoff(), config.queue().maxBackoff(), b.random);
         this.sleeper = b.sleeper;
         RemoteWriteConfig.QueueConfig q = config.queue();
+        this.pacer = new CatchupPacer(q.maxCatchupSamplesPerSecond(), System::nanoTime, b.sleeper);
+        this.metrics = new RemoteWriteMetrics(b.meters, config.name(), this::queueLength);
         int perShard = Math.max(1, q.capacity() / q.shards());
         this.shards = new Shard[q.shards()];
-        for (int i = 0; i < shards.length; i++) {
-            shards[i] = new Shard(i, b.queueFactory.apply(perShard));
+        this.queueDir = b.dataDir != null && q.durable() ? QueueDirectory.of(b.dataDir, config) : null;
+        if (queueDir != null) {
+            QueueDirectory.prepare(queueDir, config, b.clock);
+            DiskSampleQueue.Options options = new DiskSampleQueue.Options(perShard,
+                    Math.max(1, q.maxDiskBytes() / q.shards()), q.maxAge(), q.fsync(), q.fsyncInterval());
+            for (int i = 0; i < shards.length; i++) {
+                DiskSampleQueue dq = new DiskSampleQueue(QueueDirectory.shard(queueDir, i), options, b.clock,
+                        this::droppedByQueue);
+                if (!dq.isOnDisk()) {
+                    LOG.warn("remote-write {}: the durable queue cannot use {} ({}); queueing in memory (up to {}"
+                            + " samples, lost on restart) and retrying every minute (possible fixes: make dataDir"
+                            + " writable, free space on its volume, or set queue.durable: false)", config.name(),
+                            QueueDirectory.shard(queueDir, i), dq.memoryReason(), perShard);
+                }
+                shards[i] = new Shard(i, dq);
+            }
+            metrics.durableQueue(this::diskBytes, this::memoryFallbacks);
+        } else {
+            for (int i = 0; i < shards.length; i++) {
+                shards[i] = new Shard(i, b.queueFactory.apply(perShard));
+            }
         }
-        this.metrics = new RemoteWriteMetrics(b.meters, config.name(), this::queueLength);
+        synchronized (settleLock) {
+            accepted = queueLength() + dropped; // a backlog from the last run, and what was dropped reading it
+        }
         for (Shard s : shards) {
             s.thread.start();
         }
+    }
+
+    /** The durable queue's directory for this endpoint, or null when it queues in memory only. */
+    Path queueDir() {
+        return queueDir;
+    }
+
+    private long diskBytes() {
+        long n = 0;
+        for (Shard s : shards) {
+            if (s.queue instanceof DiskSampleQueue d) {
+                n += d.diskBytes();
+            }
+        }
+        return n;
+    }
+
+    private int memoryFallbacks() {
+        int n = 0;
+        for (Shard s : shards) {
+            if (s.queue instanceof DiskSampleQueue d && !d.isOnDisk()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The durable queue gave samples up (budget, age, damage): counted, settled, logged once a minute. */
+    private void droppedByQueue(String reason, long n) {
+        metrics.dropped(reason, (int) n);
+        settle(0, (int) n);
+        String why = switch (reason) {
+            case RemoteWriteMetrics.REASON_MAX_DISK_BYTES -> "the queue reached queue.maxDiskBytes ("
+                    + config.queue().maxDiskBytes() + " bytes) and its oldest samples were deleted";
+            case RemoteWriteMetrics.REASON_MAX_AGE -> "they were queued longer than queue.maxAge ("
+                    + Durations.format(config.queue().maxAge()) + ")";
+            case RemoteWriteMetrics.REASON_CORRUPT -> "they were damaged on disk";
+            default -> reason;
+        };
+        dropLog.warn("dropped-" + reason, "remote-write {}: dropped {} queued samples: {} (counted in"
+                + " netcost_agent_remote_write_samples_dropped_total{reason=\"{}\"}; possible fixes: bring the"
+                + " endpoint back, raise queue.maxDiskBytes or queue.maxAge)", config.name(), n, why, reason);
     }
 
     public static Builder builder() {
@@ -109,6 +186,9 @@ public final class RemoteWriteSink implements Sink {
                 } else {
                     full++;
                 }
+            }
+            for (Shard shard : shards) {
+                shard.queue.seal();
             }
         } finally {
             synchronized (settleLock) {
@@ -176,17 +256,21 @@ public final class RemoteWriteSink implements Sink {
                 break;
             }
         }
-        int left = 0;
+        long lost = 0;
+        long kept = 0;
         for (Shard s : shards) {
-            while (s.queue.poll() != null) {
-                left++;
-            }
-            s.queue.close();
+            SampleQueue.Closed c = s.queue.shutdown();
+            lost += c.lost();
+            kept += c.kept();
         }
-        if (left > 0) {
-            metrics.dropped(RemoteWriteMetrics.REASON_SHUTDOWN, left);
-            settle(0, left);
-            LOG.warn("remote-write {}: {} queued samples not delivered at shutdown", config.name(), left);
+        if (lost > 0) {
+            metrics.dropped(RemoteWriteMetrics.REASON_SHUTDOWN, (int) Math.min(Integer.MAX_VALUE, lost));
+            settle(0, (int) Math.min(Integer.MAX_VALUE, lost));
+            LOG.warn("remote-write {}: {} queued samples not delivered at shutdown", config.name(), lost);
+        }
+        if (kept > 0) {
+            LOG.info("remote-write {}: {} samples kept on disk in {}, sent after the next start", config.name(),
+                    kept, queueDir);
         }
         client.close();
     }
@@ -198,9 +282,12 @@ public final class RemoteWriteSink implements Sink {
         private final WriteRequestEncoder encoder = new WriteRequestEncoder(64 * 1024);
         private final SnappyBlockCompressor compressor = new SnappyBlockCompressor();
         private Sample carry;
+        /** Samples at the head that may have been delivered before a crash (see {@link SampleQueue#inDoubt}). */
+        private int inDoubt;
 
         Shard(int index, SampleQueue queue) {
             this.queue = queue;
+            this.inDoubt = queue.inDoubt();
             this.thread = new Thread(this, "netcost-remote-write-" + config.name() + "-" + index);
             this.thread.setDaemon(true);
         }
@@ -222,16 +309,8 @@ public final class RemoteWriteSink implements Sink {
             } catch (RuntimeException e) {
                 LOG.error("BUG: remote-write {} shard stopped", config.name(), e);
             }
-            if (encoder.sampleCount() > 0) {
-                metrics.dropped(RemoteWriteMetrics.REASON_SHUTDOWN, encoder.sampleCount());
-                settle(0, encoder.sampleCount());
-                encoder.reset();
-            }
-            if (carry != null) {
-                metrics.dropped(RemoteWriteMetrics.REASON_SHUTDOWN, 1);
-                settle(0, 1);
-                carry = null;
-            }
+            // A batch still in hand was polled and not released: the queue's shutdown() counts it,
+            // as lost (memory) or kept for the next start (disk).
         }
 
         /**
@@ -243,7 +322,9 @@ public final class RemoteWriteSink implements Sink {
             encoder.reset();
             encoder.add(first);
             long deadline = System.nanoTime() + q.batchDeadline().toNanos();
-            while (encoder.sampleCount() < q.maxSamplesPerSend()) {
+            // In-doubt samples go alone, as the request they were before the crash.
+            int limit = inDoubt > 0 ? Math.min(inDoubt, q.maxSamplesPerSend()) : q.maxSamplesPerSend();
+            while (encoder.sampleCount() < limit) {
                 Sample s = queue.poll();
                 if (s == null) {
                     long left = deadline - System.nanoTime();
@@ -267,6 +348,10 @@ public final class RemoteWriteSink implements Sink {
         private void sendBatch() throws InterruptedException {
             int n = encoder.sampleCount();
             compressor.compress(encoder.buffer(), encoder.size());
+            boolean doubtful = inDoubt > 0;
+            inDoubt = Math.max(0, inDoubt - n);
+            pacer.acquire(n);
+            queue.sending(n);
             for (int attempt = 0; ; attempt++) {
                 long start = System.nanoTime();
                 SendResult r = client.send(compressor.buffer(), compressor.size());
@@ -274,12 +359,25 @@ public final class RemoteWriteSink implements Sink {
                 if (r.delivered()) {
                     metrics.sent(n);
                     encoder.reset();
+                    queue.release(n);
                     settle(n, 0);
+                    return;
+                }
+                if (!r.retryable() && doubtful && r.status() == 400) {
+                    // Prometheus refuses a request holding a sample older than the series' newest
+                    // ("out of order") and stores none of it: these were stored before the crash.
+                    encoder.reset();
+                    queue.release(n);
+                    settle(n, 0);
+                    LOG.info("remote-write {}: {} samples sent again after a restart were refused as already"
+                            + " stored (HTTP 400: {}); they were delivered before the agent stopped",
+                            config.name(), n, r.detail());
                     return;
                 }
                 if (!r.retryable()) {
                     metrics.dropped(RemoteWriteMetrics.REASON_REJECTED, n);
                     encoder.reset();
+                    queue.release(n);
                     settle(0, n);
                     throttled.warn("rejected-" + r.status(), "remote-write {}: endpoint answered HTTP {}, dropped {}"
                             + " samples (not retried: the request itself was refused; possible fixes: check"
@@ -314,6 +412,7 @@ public final class RemoteWriteSink implements Sink {
         private DoubleSupplier random = () -> ThreadLocalRandom.current().nextDouble();
         private IntFunction<SampleQueue> queueFactory = MemorySampleQueue::new;
         private SigV4RequestSigner signer;
+        private Path dataDir;
 
         private Builder() {
         }
@@ -345,7 +444,16 @@ public final class RemoteWriteSink implements Sink {
             return this;
         }
 
-        /** Creates each shard's queue from its capacity. */
+        /**
+         * Where durable queues live ({@code dataDir}); with {@code queue.durable} (the default) each shard
+         * queues on disk under it. Unset: in memory.
+         */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        /** Creates each shard's queue from its capacity, when not durable. */
         public Builder queueFactory(IntFunction<SampleQueue> queueFactory) {
             this.queueFactory = Objects.requireNonNull(queueFactory, "queueFactory");
             return this;

@@ -498,8 +498,8 @@ class ConfigLoaderTest {
         @Test
         void everyUnknownKey_isReported() {
             assertThat(problems("a: 1\nb: 2\ndebug:\n  c: 3\n")).containsExactlyInAnyOrder(
-                    "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels, externalLabels)",
-                    "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels, externalLabels)",
+                    "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels, externalLabels, dataDir)",
+                    "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels, externalLabels, dataDir)",
                     "debug.c: unknown key (known keys here: enabled, listen, pages, pagesLoopbackOnly)");
         }
 
@@ -1049,6 +1049,59 @@ class ConfigLoaderTest {
                     + " signature must be scoped to the workspace's region");
             assertThat(problems(amp("      region: Ohio\n"))).containsExactly(
                     "remoteWrite[0].sigv4.region: must be an AWS region such as us-east-2, got 'Ohio'");
+        }
+    }
+
+    @Nested
+    class DurableQueue {
+        @Test
+        void defaults_queueOnDiskUnderNetcostData() {
+            AgentConfig c = load(rw(""));
+            assertThat(c.dataDir()).isEqualTo(Path.of("netcost-data"));
+            RemoteWriteConfig.QueueConfig q = c.remoteWrite().get(0).queue();
+            assertThat(q.durable()).isTrue();
+            assertThat(q.maxDiskBytes()).isEqualTo(512L << 20);
+            assertThat(q.maxAge()).isEqualTo(Duration.ofHours(2));
+            assertThat(q.maxCatchupSamplesPerSecond()).isEqualTo(10_000);
+            assertThat(q.fsync()).isEqualTo(RemoteWriteConfig.Fsync.BATCH);
+            assertThat(q.fsyncInterval()).isEqualTo(Duration.ofSeconds(1));
+        }
+
+        @Test
+        void everyKey_isRead() {
+            AgentConfig c = load("dataDir: /var/lib/netcost\n" + rw("""
+                        queue:
+                          durable: false
+                          maxDiskBytes: 64MiB
+                          maxAge: 30m
+                          maxCatchupSamplesPerSecond: 5000
+                          fsync: interval
+                          fsyncInterval: 250ms
+                    """));
+            assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/netcost"));
+            assertThat(c.remoteWrite().get(0).queue()).isEqualTo(RemoteWriteConfig.QueueConfig.DEFAULT.withDisk(
+                    false, 64L << 20, Duration.ofMinutes(30), 5000, RemoteWriteConfig.Fsync.INTERVAL,
+                    Duration.ofMillis(250)));
+        }
+
+        @Test
+        void badValues_areAllReportedAtOnce() {
+            assertThat(problems(rw(""), "remoteWrite[0].queue.durable=yes please", "remoteWrite[0].queue.maxDiskBytes=1KiB",
+                    "remoteWrite[0].queue.maxAge=10s", "remoteWrite[0].queue.maxCatchupSamplesPerSecond=10",
+                    "remoteWrite[0].queue.fsync=always", "remoteWrite[0].queue.fsyncInterval=1ms")).containsExactly(
+                    "remoteWrite[0].queue.durable: must be true or false, got 'yes please'",
+                    "remoteWrite[0].queue.maxDiskBytes: must be at least 1048576 bytes, got '1KiB'",
+                    "remoteWrite[0].queue.maxAge: must be at least 1m, got '10s'",
+                    "remoteWrite[0].queue.maxCatchupSamplesPerSecond: must be between 100 and 100000000, got 10",
+                    "remoteWrite[0].queue.fsync: must be batch, interval or never, got 'always'",
+                    "remoteWrite[0].queue.fsyncInterval: must be at least 10ms, got '1ms'");
+        }
+
+        @Test
+        void effectiveConfig_showsTheDurableSettings() {
+            String yaml = EffectiveConfig.render(load("dataDir: /data\n" + rw("")));
+            assertThat(yaml).contains("dataDir: /data", "durable: true", "maxDiskBytes: 536870912", "maxAge: 2h",
+                    "fsync: batch");
         }
     }
 }

@@ -236,6 +236,9 @@ class KubernetesClusterMetadataTest {
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(metadata.localPod("shop", "old")).isNotNull();
             assertThat(classify("10.0.2.10")).isEqualTo(TrafficClass.CROSS_ZONE);
+            // Every informer listed, not only the two that hold these objects: the outage below must
+            // find the index synced (on a loaded machine the EndpointSlice list can still be running).
+            assertThat(metadata.hasSynced()).isTrue();
         });
         int port = server.getPort();
 

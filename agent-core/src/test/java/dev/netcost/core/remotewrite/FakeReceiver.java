@@ -37,6 +37,7 @@ final class FakeReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Received> received = new ArrayList<>();
     private final Deque<Response> script = new ArrayDeque<>();
+    private boolean down;
 
     private FakeReceiver(HttpServer server) {
         this.server = server;
@@ -70,6 +71,11 @@ final class FakeReceiver implements AutoCloseable {
         script.addAll(List.of(responses));
     }
 
+    /** While down, every request is answered 503 (the script waits). */
+    synchronized void down(boolean down) {
+        this.down = down;
+    }
+
     synchronized List<Received> received() {
         return List.copyOf(received);
     }
@@ -90,7 +96,7 @@ final class FakeReceiver implements AutoCloseable {
         }
         Response r;
         synchronized (this) {
-            r = script.isEmpty() ? Response.of(204) : script.poll();
+            r = down ? Response.of(503) : script.isEmpty() ? Response.of(204) : script.poll();
             received.add(new Received(headers, req, size, r.status()));
         }
         r.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
