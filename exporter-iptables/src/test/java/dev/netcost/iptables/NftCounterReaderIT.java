@@ -37,6 +37,22 @@ class NftCounterReaderIT {
             String key = NftRuleset.counterName(direction, trafficClass, a);
             assertThat(got.put(key, Long.toUnsignedString(packets) + " " + Long.toUnsignedString(bytes))).as(key).isNull();
         }
+
+        @Override
+        public void loadBalancer4(LoadBalancerCounter kind, TrafficClass zoneClass, int loadBalancerId, int address,
+                                  long packets, long bytes) {
+            String key = NftRuleset.loadBalancerCounterName(kind, zoneClass, LoadBalancerIndex.code(loadBalancerId),
+                    new byte[] {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address});
+            assertThat(got.put(key, Long.toUnsignedString(packets) + " " + Long.toUnsignedString(bytes))).as(key).isNull();
+        }
+
+        @Override
+        public void loadBalancer6(LoadBalancerCounter kind, TrafficClass zoneClass, int loadBalancerId, long high, long low,
+                                  long packets, long bytes) {
+            String key = NftRuleset.loadBalancerCounterName(kind, zoneClass, LoadBalancerIndex.code(loadBalancerId),
+                    RecordingSink.ipv6Bytes(high, low));
+            assertThat(got.put(key, Long.toUnsignedString(packets) + " " + Long.toUnsignedString(bytes))).as(key).isNull();
+        }
     }
 
     /** Sums what it is given, allocating nothing. */
@@ -54,6 +70,20 @@ class NftCounterReaderIT {
 
         @Override
         public void ipv6(Direction direction, TrafficClass trafficClass, long high, long low, long p, long b) {
+            packets += p;
+            bytes += b;
+            calls++;
+        }
+
+        @Override
+        public void loadBalancer4(LoadBalancerCounter kind, TrafficClass zoneClass, int id, int address, long p, long b) {
+            packets += p;
+            bytes += b;
+            calls++;
+        }
+
+        @Override
+        public void loadBalancer6(LoadBalancerCounter kind, TrafficClass zoneClass, int id, long high, long low, long p, long b) {
             packets += p;
             bytes += b;
             calls++;
