@@ -163,4 +163,67 @@ class LoadBalancerTrafficIT {
                 .containsEntry(webAlb + " ingress same_zone bytes", m.get(webAlb + " ingress same_zone bytes"))
                 .containsEntry(gameNlb + " egress same_zone bytes", m.get(gameNlb + " egress same_zone bytes"));
     }
+
+    /**
+     * {@code target-type: instance}: the load balancer connects to a NodePort and kube-proxy DNATs to
+     * the pod. Built with kube-proxy-like NAT rules in the test's namespaces (the family under test):
+     * <ul>
+     *   <li>{@code externalTrafficPolicy: Local}: DNAT to the local pod, the LB's address kept — counted
+     *       as the load balancer's, both ways;</li>
+     *   <li>{@code Cluster}, endpoint on this node: DNAT plus masquerade, which runs after netcost's
+     *       hook — still counted as the load balancer's;</li>
+     *   <li>{@code Cluster}, the LB reached another node ("nodeX") that DNATs and masquerades to our pod:
+     *       this node sees nodeX's address, so the bytes are the pod's traffic with that node (here
+     *       {@code in_vpc}: the test knows no zone for it) and no load-balancer series exists.</li>
+     * </ul>
+     */
+    @ParameterizedTest
+    @EnumSource(value = Backend.class, names = {"LEGACY_SOCKOPT", "NFT_NETLINK"})
+    void instanceTargets_countedForTheLoadBalancerWhenThePodsNodeSeesItsAddress(Backend b) throws Exception {
+        topo = new NodeTopology(b.family);
+        Netns lb = topo.loadBalancer(ALB_SAME);
+        String iptables = ExporterFixture.iptables(b.family, false);
+        String nodeIp = "10.255.3.1"; // the node's address on the load balancer's side
+        // Local: NodePort 30080 -> web-0:8080; Cluster (local endpoint): 30081 -> web-0:8081, masqueraded.
+        topo.node.exec(iptables, "-w", "-t", "nat", "-A", "PREROUTING", "-d", nodeIp, "-p", "tcp", "--dport", "30080",
+                "-j", "DNAT", "--to-destination", POD_A + ":8080");
+        topo.node.exec(iptables, "-w", "-t", "nat", "-A", "PREROUTING", "-d", nodeIp, "-p", "tcp", "--dport", "30081",
+                "-j", "MARK", "--set-mark", "0x4000");
+        topo.node.exec(iptables, "-w", "-t", "nat", "-A", "PREROUTING", "-d", nodeIp, "-p", "tcp", "--dport", "30081",
+                "-j", "DNAT", "--to-destination", POD_A + ":8081");
+        topo.node.exec(iptables, "-w", "-t", "nat", "-A", "POSTROUTING", "-m", "mark", "--mark", "0x4000", "-j", "MASQUERADE");
+        // Cluster (remote endpoint): nodeX's NodePort 30082 -> game-0:8082 on this node, masqueraded to nodeX's address.
+        Netns nodeX = Netns.create("nodeX");
+        try {
+            Netns.veth(topo.node, "nx", nodeX, "eth0");
+            topo.node.exec("ip", "addr", "add", "10.255.4.1/30", "dev", "nx");
+            nodeX.exec("ip", "addr", "add", "10.255.4.2/30", "dev", "eth0");
+            nodeX.exec("ip", "route", "add", "default", "via", "10.255.4.1");
+            nodeX.exec("sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+            nodeX.exec(iptables, "-w", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "30082",
+                    "-j", "DNAT", "--to-destination", POD_B + ":8082");
+            nodeX.exec(iptables, "-w", "-t", "nat", "-A", "POSTROUTING", "-d", POD_B, "-j", "MASQUERADE");
+
+            MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a")
+                    .pods(pod("shop", "web-0", POD_A), pod("games", "game-0", POD_B))
+                    .loadBalancers(alb(ALB_SAME, "zone-a"));
+            IptablesExporter e = start(b, md);
+            ExporterFixture.collect(e);
+            Path one = NodeTopology.payload(dir, MIB);
+            NodeTopology.connection(lb, ALB_SAME, topo.podA, nodeIp, 30080, 8080, one, true);
+            NodeTopology.connection(lb, ALB_SAME, topo.podA, nodeIp, 30081, 8081, one, false);
+            NodeTopology.connection(lb, ALB_SAME, topo.podB, "10.255.4.2", 30082, 8082, one, true);
+
+            Map<String, Double> m = ExporterFixture.collect(e);
+            String webAlb = "shop/web-0 lb=" + ALB_NAME + "/application";
+            assertPayload(m, webAlb + " ingress same_zone bytes", MIB); // Local
+            assertPayload(m, webAlb + " egress same_zone bytes", MIB); // Cluster, endpoint on the node
+            assertThat(v(m, webAlb + " connections")).isEqualTo(2);
+            assertThat(m.keySet()).noneMatch(k -> k.startsWith("games/game-0 lb="));
+            assertPayload(m, "games/game-0 ingress in_vpc bytes", MIB); // Cluster, via nodeX: nodeX's address
+            assertThat(v(m, "games/game-0 ingress load_balancer bytes")).isZero();
+        } finally {
+            nodeX.close();
+        }
+    }
 }

@@ -160,17 +160,23 @@ final class NodeTopology implements AutoCloseable {
      * client connects, so the connection is opened exactly once (no refused attempt, no retry).
      */
     static void connection(Netns client, String source, Netns server, String address, int port, Path file, boolean upload) {
+        connection(client, source, server, address, port, port, file, upload);
+    }
+
+    /** {@link #connection} to {@code address}:{@code port} where the server listens on {@code listenPort} (behind a DNAT). */
+    static void connection(Netns client, String source, Netns server, String address, int port, int listenPort, Path file,
+                           boolean upload) {
         Process s = upload
-                ? server.spawn("socat", "-u", "TCP-LISTEN:" + port + ",reuseaddr", "OPEN:/dev/null")
-                : server.spawn("socat", "-u", "OPEN:" + file, "TCP-LISTEN:" + port + ",reuseaddr");
+                ? server.spawn("socat", "-u", "TCP-LISTEN:" + listenPort + ",reuseaddr", "OPEN:/dev/null")
+                : server.spawn("socat", "-u", "OPEN:" + file, "TCP-LISTEN:" + listenPort + ",reuseaddr");
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(20))
-                .until(() -> !server.exec("ss", "-Htln", "sport = :" + port).isBlank());
+                .until(() -> !server.exec("ss", "-Htln", "sport = :" + listenPort).isBlank());
         String connect = "TCP:" + address + ":" + port + ",bind=" + source;
         Process c = upload
                 ? client.spawn("socat", "-u", "OPEN:" + file, connect)
                 : client.spawn("socat", "-u", connect, "OPEN:/dev/null");
         await(c, "connection " + source + " -> " + address + ":" + port);
-        await(s, "server in " + server.name() + " on " + port);
+        await(s, "server in " + server.name() + " on " + listenPort);
     }
 
     /** A file of {@code size} bytes to send. */
