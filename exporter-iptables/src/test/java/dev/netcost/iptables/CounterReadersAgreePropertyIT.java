@@ -31,7 +31,7 @@ import org.quicktheories.core.Gen;
 /**
  * The readers — x_tables getsockopt (iptables and ip6tables), {@code iptables-legacy-save -c} and
  * {@code iptables-nft-save -c} (and their ip6tables programs), and the {@code nft} backend's netlink
- * reader of netcost's own table — report exactly the counters that were loaded, and so the same
+ * and {@code nft list counters} readers of netcost's own table — report exactly the counters that were loaded, and so the same
  * samples, for random dual-stack pods, class sets and counters, loaded into both iptables families of
  * one namespace next to look-alike foreign chains that must be ignored, and as the same values into
  * the nft table. With random load balancers (IPv4 and IPv6 ENI addresses in this node's zone, another
@@ -232,6 +232,11 @@ class CounterReadersAgreePropertyIT {
         gotNft.lines.sort(null);
         assertThat(gotNft.lines).as("nft/netlink").isEqualTo(expectedAll);
         samples.put("nft/netlink", samples(md, netlink));
+        RecordingSink gotList = new RecordingSink();
+        NftListCounterReader list = new NftListCounterReader(runner, "nft", table.table());
+        assertThat(list.read(gotList).counters()).isEqualTo(expectedAll.size());
+        gotList.lines.sort(null);
+        assertThat(gotList.lines).as("nft/nft-list").isEqualTo(expectedAll);
 
         // One pod series per pod, direction and class (a dual-stack pod's two families in one; the
         // load balancers' chains add up to the pod's load_balancer class), bytes and packets.
