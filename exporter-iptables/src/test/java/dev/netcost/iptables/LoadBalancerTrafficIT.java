@@ -94,6 +94,18 @@ class LoadBalancerTrafficIT {
                 .mapToDouble(Map.Entry::getValue).sum();
     }
 
+    /** The kernel's state is exactly the wanted one: reconciling again applies nothing (the rules compare as the kernel prints them). */
+    private static void assertNothingToReconcile(Backend b, IptablesExporter e, MutableClusterMetadata md) throws Exception {
+        LoadBalancerIndex lbs = LoadBalancerIndex.build(md.loadBalancers(), md.nodeZone());
+        if (b.backend == IptablesBackend.NFT) {
+            NftReconciler r = ((NftTables) e.tables()).reconciler();
+            assertThat(r.reconcile(NftRuleset.build(r.table(), md.localPods(), md.classificationSets(), lbs, true)).script()).isEmpty();
+        } else {
+            assertThat(e.reconciler().reconcile(AccountingRules.build(new ChainNames("NETCOST"), md.localPods(),
+                    md.classificationSets(), lbs, false, AccountingRules.NO_SETS))).isEmpty();
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void countsBytesAndNewConnectionsPerPodAndLoadBalancer_byDirectionAndZone_andKeepsThemAcrossEniChanges(Backend b)
@@ -140,6 +152,8 @@ class LoadBalancerTrafficIT {
                 assertThat(v(m, pod + " " + d + " same_zone bytes")).as(pod + " " + d + " same_zone").isZero();
             }
         }
+
+        assertNothingToReconcile(b, e, md);
 
         // The ALB's other-zone ENI is replaced by another in a third zone: cross_zone keeps an address,
         // so no counter is reset; the new ENI counts into the same series.
