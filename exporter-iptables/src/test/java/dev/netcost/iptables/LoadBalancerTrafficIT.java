@@ -102,7 +102,7 @@ class LoadBalancerTrafficIT {
             assertThat(r.reconcile(NftRuleset.build(r.table(), md.localPods(), md.classificationSets(), lbs, true)).script()).isEmpty();
         } else {
             assertThat(e.reconciler().reconcile(AccountingRules.build(new ChainNames("NETCOST"), md.localPods(),
-                    md.classificationSets(), lbs, false, AccountingRules.NO_SETS))).isEmpty();
+                    md.classificationSets(), lbs, false, IptablesConfig.DEFAULT_SET_THRESHOLD))).isEmpty();
         }
     }
 
