@@ -29,6 +29,18 @@ import java.util.TreeMap;
  * -A NETCOST-I-SAME -d 10.10.1.2/32 -j RETURN
  * </pre>
  *
+ * <p>Known load balancers' addresses come first, each to its load balancer's chain of the direction
+ * and the address's zone class, with one counting rule per pod; the ingress side first jumps new
+ * connections from them to the load balancer's connection chain (which returns):
+ * <pre>
+ * -A NETCOST-INGRESS -s 10.0.1.50/32 -m conntrack --ctstate NEW -j NETCOST-LCN-ABCDEF
+ * -A NETCOST-INGRESS -s 10.0.1.50/32 -g NETCOST-LIS-ABCDEF
+ * -A NETCOST-EGRESS -d 10.0.1.50/32 -g NETCOST-LES-ABCDEF
+ * -A NETCOST-LES-ABCDEF -s 10.10.1.2/32 -j RETURN
+ * -A NETCOST-LCN-ABCDEF -d 10.10.1.2/32 -j RETURN
+ * </pre>
+ * The pod's {@code load_balancer} class is the sum of its load-balancer counters: no chain of its own.
+ *
  * A counting rule's pod is its address; its direction and class are its chain's. {@code -g} makes
  * the end of a class chain return to the main chain, which then jumps to the ingress side. A class
  * with no CIDRs (or no pod at all) has no classification rule and no class chain.
@@ -63,8 +75,18 @@ final class AccountingRules {
     record CountingRule(String spec, String address, String podKey) {
     }
 
-    /** The class chain of one direction and class, with one counting rule per pod. */
-    record ClassChain(String name, Direction direction, TrafficClass trafficClass, List<CountingRule> rules) {
+    /**
+     * A chain of counting rules, one per pod: a class chain (one direction and class), or a load
+     * balancer's chain ({@code loadBalancerKind} non-null, {@code trafficClass} the zone class of its
+     * addresses, or {@link TrafficClass#LOAD_BALANCER} for connections; {@code direction} is where the
+     * pod is matched: its source for egress, its destination otherwise).
+     */
+    record ClassChain(String name, Direction direction, TrafficClass trafficClass, List<CountingRule> rules,
+                      LoadBalancerCounter loadBalancerKind, int loadBalancerId) {
+        ClassChain(String name, Direction direction, TrafficClass trafficClass, List<CountingRule> rules) {
+            this(name, direction, trafficClass, rules, null, 0);
+        }
+
         List<String> specs() {
             List<String> out = new ArrayList<>(rules.size());
             for (CountingRule r : rules) {
@@ -110,6 +132,12 @@ final class AccountingRules {
      */
     static AccountingRules build(ChainNames names, List<PodInfo> pods, ClassificationSets sets, boolean ipv6,
                                  int setThreshold) {
+        return build(names, pods, sets, LoadBalancerIndex.EMPTY, ipv6, setThreshold);
+    }
+
+    /** As above, with chains and counting rules for the known load balancers' addresses of the family. */
+    static AccountingRules build(ChainNames names, List<PodInfo> pods, ClassificationSets sets, LoadBalancerIndex lbs,
+                                 boolean ipv6, int setThreshold) {
         List<PodInfo> sorted = new ArrayList<>(pods);
         sorted.sort((a, b) -> podKey(a).compareTo(podKey(b)));
         // address (as iptables-save prints it) -> pod key, ordered by address bytes
@@ -150,7 +178,6 @@ final class AccountingRules {
                 "-A " + names.main() + " -j " + names.classify(Direction.INGRESS));
         Map<Direction, List<String>> classify = new LinkedHashMap<>();
         Map<String, ClassChain> chains = new LinkedHashMap<>();
-        String hostBits = ipv6 ? "/128" : "/32";
         for (Direction d : Direction.values()) {
             List<String> rules = new ArrayList<>();
             classify.put(d, rules);
@@ -158,7 +185,11 @@ final class AccountingRules {
                 continue;
             }
             String classifyChain = names.classify(d);
+            loadBalancerRules(names, lbs, d, ipv6, byAddress.values(), rules, chains);
             for (TrafficClass c : TrafficClass.values()) {
+                if (c == TrafficClass.LOAD_BALANCER) {
+                    continue; // its addresses went to the load balancers' chains above
+                }
                 String target = names.classChain(d, c);
                 if (c == TrafficClass.INTERNET) {
                     rules.add("-A " + classifyChain + " -g " + target);
@@ -173,12 +204,7 @@ final class AccountingRules {
                 } else {
                     continue;
                 }
-                List<CountingRule> counting = new ArrayList<>(byAddress.size());
-                String podMatch = d == Direction.EGRESS ? " -s " : " -d ";
-                for (String[] pod : byAddress.values()) {
-                    counting.add(new CountingRule("-A " + target + podMatch + pod[0] + hostBits + " -j RETURN", pod[0], pod[1]));
-                }
-                chains.put(target, new ClassChain(target, d, c, List.copyOf(counting)));
+                chains.put(target, new ClassChain(target, d, c, counting(target, d, byAddress.values(), ipv6)));
             }
         }
         Map<String, String> owners = new LinkedHashMap<>();
@@ -186,6 +212,54 @@ final class AccountingRules {
             owners.put(pod[0], pod[1]);
         }
         return new AccountingRules(names, main, classify, chains, owners, skipped, wantedSets);
+    }
+
+    /** One counting rule per pod in {@code chain}: the pod is the source for egress, the destination otherwise. */
+    private static List<CountingRule> counting(String chain, Direction d, java.util.Collection<String[]> pods, boolean ipv6) {
+        List<CountingRule> counting = new ArrayList<>(pods.size());
+        String podMatch = d == Direction.EGRESS ? " -s " : " -d ";
+        String hostBits = ipv6 ? "/128" : "/32";
+        for (String[] pod : pods) {
+            counting.add(new CountingRule("-A " + chain + podMatch + pod[0] + hostBits + " -j RETURN", pod[0], pod[1]));
+        }
+        return List.copyOf(counting);
+    }
+
+    /**
+     * The classification rules sending the load balancers' addresses of the family to their chains
+     * (ingress: new connections jumped to the connection chain first), and those chains.
+     */
+    private static void loadBalancerRules(ChainNames names, LoadBalancerIndex lbs, Direction d, boolean ipv6,
+                                          java.util.Collection<String[]> pods, List<String> rules, Map<String, ClassChain> chains) {
+        String classifyChain = names.classify(d);
+        String hostBits = ipv6 ? "/128" : "/32";
+        boolean egress = d == Direction.EGRESS;
+        LoadBalancerCounter kind = egress ? LoadBalancerCounter.EGRESS : LoadBalancerCounter.INGRESS;
+        List<String> gotos = new ArrayList<>();
+        for (LoadBalancerIndex.Entry lb : lbs.entries()) {
+            Map<TrafficClass, List<String>> byClass = lb.addresses(ipv6);
+            if (byClass.isEmpty()) {
+                continue;
+            }
+            if (!egress) {
+                String conn = names.loadBalancerChain(LoadBalancerCounter.CONNECTIONS, null, lb.code());
+                for (List<String> addresses : byClass.values()) {
+                    for (String a : addresses) {
+                        rules.add("-A " + classifyChain + " -s " + a + hostBits + " -m conntrack --ctstate NEW -j " + conn);
+                    }
+                }
+                chains.put(conn, new ClassChain(conn, Direction.INGRESS, TrafficClass.LOAD_BALANCER,
+                        counting(conn, Direction.INGRESS, pods, ipv6), LoadBalancerCounter.CONNECTIONS, lb.id()));
+            }
+            for (Map.Entry<TrafficClass, List<String>> e : byClass.entrySet()) {
+                String target = names.loadBalancerChain(kind, e.getKey(), lb.code());
+                for (String a : e.getValue()) {
+                    gotos.add("-A " + classifyChain + (egress ? " -d " : " -s ") + a + hostBits + " -g " + target);
+                }
+                chains.put(target, new ClassChain(target, d, e.getKey(), counting(target, d, pods, ipv6), kind, lb.id()));
+            }
+        }
+        rules.addAll(gotos);
     }
 
     static String podKey(PodInfo p) {

@@ -13,6 +13,10 @@ import java.util.Objects;
  *   <li>the class chains {@code PREFIX-E-SAME}, {@code PREFIX-E-CROSS}, {@code PREFIX-E-VPC},
  *       {@code PREFIX-E-INET} and the same with {@code -I-}: one counting rule per pod, whose
  *       address is the pod, whose chain is the direction and class.</li>
+ *   <li>the load-balancer chains {@code PREFIX-L<kind><class>-<id>}: {@code PREFIX-LES-ABCDEF} (egress
+ *       to load balancer {@code ABCDEF}'s addresses of class same zone; {@code I} ingress; {@code X}
+ *       cross zone, {@code V} unknown zone) and {@code PREFIX-LCN-ABCDEF} (its new connections), one
+ *       counting rule per pod each (see {@link LoadBalancerIndex}).</li>
  * </ul>
  * The per-pod chains of earlier versions ({@code PREFIX-E-0A000107}, {@code PREFIX-E6-ABCDEFG}) are
  * still recognised as owned, so that an upgrade removes them. Nothing else with the prefix is ever
@@ -52,9 +56,10 @@ final class ChainNames {
         return d.ordinal() * CLASSES.length + c.ordinal();
     }
 
-    /** The short name of a class in chain names: SAME, CROSS, VPC, INET. */
+    /** The short name of a class in chain names: SAME, CROSS, VPC, INET (LB: its traffic goes to load-balancer chains). */
     static String code(TrafficClass c) {
         return switch (c) {
+            case LOAD_BALANCER -> "LB";
             case SAME_ZONE -> "SAME";
             case CROSS_ZONE -> "CROSS";
             case IN_VPC -> "VPC";
@@ -91,6 +96,65 @@ final class ChainNames {
         return -1;
     }
 
+    /**
+     * The chain of one load balancer's counter kind and zone class ({@code zoneClass} is ignored for
+     * connections): {@code PREFIX-LES-ABCDEF}, {@code PREFIX-LCN-ABCDEF}.
+     */
+    String loadBalancerChain(LoadBalancerCounter kind, TrafficClass zoneClass, String code) {
+        char cls = kind == LoadBalancerCounter.CONNECTIONS ? 'N' : LoadBalancerIndex.classCode(zoneClass);
+        return prefix + "-L" + kind.chainCode() + cls + "-" + code;
+    }
+
+    /** Whether {@code chain} has the shape of a load-balancer chain of this prefix. */
+    boolean isLoadBalancerChain(String chain) {
+        return chain.length() == prefix.length() + 5 + LoadBalancerIndex.CODE_LENGTH && chain.startsWith(prefix)
+                && decodeLoadBalancerChain(chain, prefix.length(), chain.length(), new LoadBalancerChain());
+    }
+
+    /** A load-balancer chain's parts, filled by {@link #decodeLoadBalancerChain}; reused by readers. */
+    static final class LoadBalancerChain {
+        LoadBalancerCounter kind;
+        /** The zone class; null for connections. */
+        TrafficClass zoneClass;
+        int id;
+    }
+
+    /**
+     * Decodes {@code -L<kind><class>-<id>}, the part of a chain name after the prefix, in
+     * {@code text[from, to)}; false (and {@code out} unspecified) when it is not one. Allocates nothing.
+     */
+    static boolean decodeLoadBalancerChain(CharSequence text, int from, int to, LoadBalancerChain out) {
+        if (to - from != 5 + LoadBalancerIndex.CODE_LENGTH || text.charAt(from) != '-' || text.charAt(from + 1) != 'L'
+                || text.charAt(from + 4) != '-') {
+            return false;
+        }
+        LoadBalancerCounter kind = LoadBalancerCounter.ofChainCode(text.charAt(from + 2));
+        if (kind == null) {
+            return false;
+        }
+        TrafficClass cls = null;
+        if (kind == LoadBalancerCounter.CONNECTIONS) {
+            if (text.charAt(from + 3) != 'N') {
+                return false;
+            }
+        } else if ((cls = LoadBalancerIndex.ofClassCode(text.charAt(from + 3))) == null) {
+            return false;
+        }
+        int id = 0;
+        for (int i = from + 5; i < to; i++) {
+            char ch = text.charAt(i);
+            int v = ch >= 'A' && ch <= 'Z' || ch >= '2' && ch <= '7' ? LoadBalancerIndex.base32(ch) : -1;
+            if (v < 0) {
+                return false;
+            }
+            id = id << 5 | v;
+        }
+        out.kind = kind;
+        out.zoneClass = cls;
+        out.id = id;
+        return true;
+    }
+
     static Direction direction(int index) {
         return DIRECTIONS[index / CLASSES.length];
     }
@@ -106,7 +170,7 @@ final class ChainNames {
     /** Whether netcost owns the chain: the current layout's chains and the per-pod chains of earlier versions. */
     boolean isOwned(String chain) {
         return chain.equals(prefix) || chain.equals(egress) || chain.equals(ingress) || classChainIndex(chain) >= 0
-                || isOldPodChain(chain);
+                || isLoadBalancerChain(chain) || isOldPodChain(chain);
     }
 
     /** A per-pod chain of earlier versions: {@code PREFIX-E-0A000107} or {@code PREFIX-E6-ABCDEFG}. */

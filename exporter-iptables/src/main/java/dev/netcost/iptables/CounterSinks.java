@@ -13,6 +13,16 @@ final class CounterSinks {
         @Override
         public void ipv6(Direction direction, TrafficClass trafficClass, long high, long low, long packets, long bytes) {
         }
+
+        @Override
+        public void loadBalancer4(LoadBalancerCounter kind, TrafficClass zoneClass, int loadBalancerId, int address,
+                                  long packets, long bytes) {
+        }
+
+        @Override
+        public void loadBalancer6(LoadBalancerCounter kind, TrafficClass zoneClass, int loadBalancerId, long high, long low,
+                                  long packets, long bytes) {
+        }
     };
 
     private CounterSinks() {

@@ -15,12 +15,13 @@ interface CounterTables extends AutoCloseable {
     String description();
 
     /**
-     * Brings the kernel's state to these pods and classification sets.
+     * Brings the kernel's state to these pods, classification sets and load balancers.
      *
      * @return the pods left without counters, each with the reason, for a log line
      * @throws IOException when the change could not be applied (retried by the caller)
      */
-    List<String> reconcile(List<PodInfo> pods, ClassificationSets sets) throws IOException, InterruptedException;
+    List<String> reconcile(List<PodInfo> pods, ClassificationSets sets, LoadBalancerIndex loadBalancers)
+            throws IOException, InterruptedException;
 
     /**
      * Reads every counter into the sink.

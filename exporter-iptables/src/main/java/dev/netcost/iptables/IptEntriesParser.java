@@ -65,6 +65,10 @@ final class IptEntriesParser {
     private final byte[] main;
     private final byte[] prefix;
     private final byte[][] classChains = new byte[ChainNames.classChainCount()][];
+    /** The chain index meaning "a load balancer's chain", described by {@link #lbChain}. */
+    private static final int LB_CHAIN = Integer.MAX_VALUE;
+    private final ChainNames.LoadBalancerChain lbChain = new ChainNames.LoadBalancerChain();
+    private final AsciiView view = new AsciiView();
     private final int[] hookEntry = new int[HOOKS];
     private int[] jumpVerdicts = new int[4];
 
@@ -136,6 +140,9 @@ final class IptEntriesParser {
                 int len = ByteStrings.strlen(entries, name, ERROR_NAME_LEN);
                 if (startsWith(entries, name, len, prefix)) {
                     chain = classChain(entries, name, len);
+                    if (chain < 0 && ChainNames.decodeLoadBalancerChain(view.of(entries), name + main.length, name + len, lbChain)) {
+                        chain = LB_CHAIN;
+                    }
                 } else if (len == main.length && startsWith(entries, name, len, main)) {
                     mainFirst = off + next;
                 }
@@ -187,8 +194,9 @@ final class IptEntriesParser {
     /** Hands a counting rule to the sink; false when the entry does not match one full, plain pod address. */
     private boolean emit(ByteBuffer entries, int off, int chain, CounterSink sink) {
         Layout l = layout;
-        Direction d = ChainNames.direction(chain);
-        boolean egress = d == Direction.EGRESS;
+        boolean lb = chain == LB_CHAIN;
+        Direction d = lb ? null : ChainNames.direction(chain);
+        boolean egress = lb ? lbChain.kind.podIsSource() : d == Direction.EGRESS;
         int address = off + (egress ? l.src() : l.dst());
         int mask = off + (egress ? l.srcMask() : l.dstMask());
         if ((entries.get(off + l.invFlags()) & (egress ? INV_SRCIP : INV_DSTIP)) != 0) {
@@ -200,15 +208,50 @@ final class IptEntriesParser {
             if (entries.getInt(mask) != -1) {
                 return false;
             }
-            sink.ipv4(d, ChainNames.trafficClass(chain), Integer.reverseBytes(entries.getInt(address)), packets, bytes);
+            int a = Integer.reverseBytes(entries.getInt(address));
+            if (lb) {
+                sink.loadBalancer4(lbChain.kind, lbChain.zoneClass, lbChain.id, a, packets, bytes);
+            } else {
+                sink.ipv4(d, ChainNames.trafficClass(chain), a, packets, bytes);
+            }
         } else {
             if (entries.getLong(mask) != -1L || entries.getLong(mask + 8) != -1L) {
                 return false;
             }
-            sink.ipv6(d, ChainNames.trafficClass(chain), Long.reverseBytes(entries.getLong(address)),
-                    Long.reverseBytes(entries.getLong(address + 8)), packets, bytes);
+            long high = Long.reverseBytes(entries.getLong(address));
+            long low = Long.reverseBytes(entries.getLong(address + 8));
+            if (lb) {
+                sink.loadBalancer6(lbChain.kind, lbChain.zoneClass, lbChain.id, high, low, packets, bytes);
+            } else {
+                sink.ipv6(d, ChainNames.trafficClass(chain), high, low, packets, bytes);
+            }
         }
         return true;
+    }
+
+    /** The bytes of a buffer as ASCII characters, without copying (reused: one view per parser). */
+    private static final class AsciiView implements CharSequence {
+        private ByteBuffer buffer;
+
+        AsciiView of(ByteBuffer b) {
+            buffer = b;
+            return this;
+        }
+
+        @Override
+        public int length() {
+            return buffer.limit();
+        }
+
+        @Override
+        public char charAt(int index) {
+            return (char) (buffer.get(index) & 0xFF);
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     private static boolean startsWith(ByteBuffer b, int at, int len, byte[] p) {

@@ -2,6 +2,7 @@ package dev.netcost.iptables;
 
 import dev.netcost.core.k8s.ClassificationSets;
 import dev.netcost.core.k8s.ClusterMetadata;
+import dev.netcost.core.k8s.LoadBalancer;
 import dev.netcost.core.k8s.PodInfo;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,6 +54,22 @@ public final class IptablesBenchSupport implements AutoCloseable {
             return nftables.reconcile(NftRuleset.build(nftables.table(), pods, sets, true)).script().length();
         }
         return reconciler(family).reconcile(AccountingRules.build(names, pods, sets)).length();
+    }
+
+    /** As {@link #reconcile(String, List, ClassificationSets)}, with counters for these load balancers seen from {@code zone}. */
+    public int reconcile(String family, List<PodInfo> pods, ClassificationSets sets, List<LoadBalancer> loadBalancers, String zone)
+            throws IOException, InterruptedException {
+        LoadBalancerIndex lbs = LoadBalancerIndex.build(loadBalancers, zone);
+        if (family.equals("nftables")) {
+            return nftables.reconcile(NftRuleset.build(nftables.table(), pods, sets, lbs, true)).script().length();
+        }
+        return reconciler(family).reconcile(AccountingRules.build(names, pods, sets, lbs, false, AccountingRules.NO_SETS)).length();
+    }
+
+    /** Counting rules (and so nft counters) the pods, sets and load balancers make. */
+    public int countingRules(List<PodInfo> pods, ClassificationSets sets, List<LoadBalancer> loadBalancers, String zone) {
+        return AccountingRules.build(names, pods, sets, LoadBalancerIndex.build(loadBalancers, zone), false,
+                AccountingRules.NO_SETS).countingRules();
     }
 
     /** Removes everything netcost added in one place. */

@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Per-pod bytes and packets by direction and class, from counting rules netcost owns in the mangle
- * table. Each cycle: reconcile the rules when the metadata changed (or something removed them), read
+ * Per-pod bytes and packets by direction and class, and per pod and known load balancer bytes by
+ * direction and zone class and new connections, from counters netcost owns in the kernel. Each cycle: reconcile the rules when the metadata changed (or something removed them), read
  * the counters, emit the samples. See docs/iptables.md for the rules and the packet paths.
  */
 final class IptablesExporter implements Exporter {
@@ -152,7 +152,8 @@ final class IptablesExporter implements Exporter {
     private void reconcile() throws InterruptedException {
         long generation = metadata.generation();
         try {
-            for (String s : tables.reconcile(metadata.localPods(), metadata.classificationSets())) {
+            LoadBalancerIndex lbs = LoadBalancerIndex.build(metadata.loadBalancers(), metadata.nodeZone());
+            for (String s : tables.reconcile(metadata.localPods(), metadata.classificationSets(), lbs)) {
                 throttled.warn("skipped-" + s, "pod {} gets no counters", s);
             }
             reconciledGeneration = generation;

@@ -117,15 +117,17 @@ final class IptablesSaveParser {
                 continue;
             }
             int index = classChainIndex(text, chainStart, chainEnd, main);
-            if (index < 0) {
+            boolean lb = index < 0 && chainEnd - chainStart > main.length() && regionEquals(text, chainStart, main)
+                    && ChainNames.decodeLoadBalancerChain(text, chainStart + main.length(), chainEnd, lbChain);
+            if (index < 0 && !lb) {
                 continue;
             }
-            Direction d = ChainNames.direction(index);
+            boolean podIsSource = lb ? lbChain.kind.podIsSource() : ChainNames.direction(index) == Direction.EGRESS;
             int at = chainEnd;
-            if (d == Direction.INGRESS && regionEquals(text, at, " -s ")) { // a foreign rule's source match: skip it
+            if (!podIsSource && regionEquals(text, at, " -s ")) { // a foreign rule's source match: skip it
                 at = indexOf(text, ' ', at + 4, lineEnd);
             }
-            if (!regionEquals(text, at, d == Direction.EGRESS ? " -s " : " -d ")) {
+            if (!regionEquals(text, at, podIsSource ? " -s " : " -d ")) {
                 continue;
             }
             int addr = at + 4;
@@ -135,15 +137,24 @@ final class IptablesSaveParser {
             long bytes = parseLong(text, colon + 1, close);
             if (end - slash == 3 && regionEquals(text, slash, "/32") && parseIpv4(text, addr, slash)) {
                 counting++;
-                sink.ipv4(d, ChainNames.trafficClass(index), v4, packets, bytes);
+                if (lb) {
+                    sink.loadBalancer4(lbChain.kind, lbChain.zoneClass, lbChain.id, v4, packets, bytes);
+                } else {
+                    sink.ipv4(ChainNames.direction(index), ChainNames.trafficClass(index), v4, packets, bytes);
+                }
             } else if (end - slash == 4 && regionEquals(text, slash, "/128") && parseIpv6(text, addr, slash)) {
                 counting++;
-                sink.ipv6(d, ChainNames.trafficClass(index), v6High, v6Low, packets, bytes);
+                if (lb) {
+                    sink.loadBalancer6(lbChain.kind, lbChain.zoneClass, lbChain.id, v6High, v6Low, packets, bytes);
+                } else {
+                    sink.ipv6(ChainNames.direction(index), ChainNames.trafficClass(index), v6High, v6Low, packets, bytes);
+                }
             }
         }
         return new ReadStatus(jumps, counting);
     }
 
+    private final ChainNames.LoadBalancerChain lbChain = new ChainNames.LoadBalancerChain();
     private int v4;
     private long v6High;
     private long v6Low;

@@ -97,9 +97,10 @@ final class IptablesTables implements CounterTables {
     }
 
     @Override
-    public List<String> reconcile(List<PodInfo> pods, ClassificationSets sets) throws IOException, InterruptedException {
+    public List<String> reconcile(List<PodInfo> pods, ClassificationSets sets, LoadBalancerIndex loadBalancers)
+            throws IOException, InterruptedException {
         expectedCounters = -1;
-        AccountingRules wanted = AccountingRules.build(names, pods, sets, false, config.setThreshold());
+        AccountingRules wanted = AccountingRules.build(names, pods, sets, loadBalancers, false, config.setThreshold());
         String applied = reconciler.reconcile(wanted);
         if (!applied.isEmpty()) {
             LOG.debug("iptables rules reconciled: {} counting rules ({} bytes of restore input)",
@@ -109,7 +110,7 @@ final class IptablesTables implements CounterTables {
         List<String> skipped = new ArrayList<>(wanted.skipped());
         if (reconciler6 != null) {
             expectedCounters6 = -1;
-            AccountingRules wanted6 = AccountingRules.build(names, pods, sets, true, config.setThreshold());
+            AccountingRules wanted6 = AccountingRules.build(names, pods, sets, loadBalancers, true, config.setThreshold());
             // No IPv6 pod, no IPv6 rules: not even the jump.
             String applied6 = wanted6.owners().isEmpty() ? reconciler6.cleanup() : reconciler6.reconcile(wanted6);
             if (!applied6.isEmpty()) {

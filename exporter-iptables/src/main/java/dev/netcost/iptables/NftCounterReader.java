@@ -46,6 +46,7 @@ final class NftCounterReader implements CounterReader {
 
     private static final Direction[] DIRECTIONS = Direction.values();
     private static final TrafficClass[] CLASSES = TrafficClass.values();
+    private static final LoadBalancerCounter[] KINDS = LoadBalancerCounter.values();
 
     private final NetnsThread thread;
     private final LibC libc;
@@ -94,8 +95,17 @@ final class NftCounterReader implements CounterReader {
         ReadStatus status = thread.call(this::readConsistently);
         Counters c = counters;
         for (int i = 0; i < c.size; i++) {
+            TrafficClass cls = c.trafficClass[i] < 0 ? null : CLASSES[c.trafficClass[i]];
+            if (c.kind[i] >= 0) {
+                LoadBalancerCounter kind = KINDS[c.kind[i]];
+                if (c.ipv6[i]) {
+                    sink.loadBalancer6(kind, cls, c.loadBalancerId[i], c.high[i], c.low[i], c.packets[i], c.bytes[i]);
+                } else {
+                    sink.loadBalancer4(kind, cls, c.loadBalancerId[i], (int) c.low[i], c.packets[i], c.bytes[i]);
+                }
+                continue;
+            }
             Direction d = DIRECTIONS[c.direction[i]];
-            TrafficClass cls = CLASSES[c.trafficClass[i]];
             if (c.ipv6[i]) {
                 sink.ipv6(d, cls, c.high[i], c.low[i], c.packets[i], c.bytes[i]);
             } else {
@@ -267,7 +277,10 @@ final class NftCounterReader implements CounterReader {
     /** Adds the counter when its name is one of netcost's. */
     private void parseName(int at, int len, long packets, long bytes) {
         if (names.parse(buf, at, len)) {
-            counters.add(names.direction.ordinal(), names.trafficClass.ordinal(), names.ipv6, names.high, names.low, packets, bytes);
+            counters.add(names.direction == null ? -1 : names.direction.ordinal(),
+                    names.trafficClass == null ? -1 : names.trafficClass.ordinal(),
+                    names.loadBalancerKind == null ? -1 : names.loadBalancerKind.ordinal(), names.loadBalancerId,
+                    names.ipv6, names.high, names.low, packets, bytes);
         }
     }
 
@@ -327,6 +340,9 @@ final class NftCounterReader implements CounterReader {
     private static final class Counters {
         byte[] direction = new byte[256];
         byte[] trafficClass = new byte[256];
+        /** The {@link LoadBalancerCounter} ordinal of a load balancer's counter, -1 for a class counter. */
+        byte[] kind = new byte[256];
+        int[] loadBalancerId = new int[256];
         boolean[] ipv6 = new boolean[256];
         long[] high = new long[256];
         long[] low = new long[256];
@@ -334,9 +350,11 @@ final class NftCounterReader implements CounterReader {
         long[] bytes = new long[256];
         int size;
 
-        void add(int d, int cls, boolean v6, long hi, long lo, long p, long b) {
+        void add(int d, int cls, int k, int lb, boolean v6, long hi, long lo, long p, long b) {
             if (size == direction.length) {
                 int n = size * 2;
+                kind = Arrays.copyOf(kind, n);
+                loadBalancerId = Arrays.copyOf(loadBalancerId, n);
                 direction = Arrays.copyOf(direction, n);
                 trafficClass = Arrays.copyOf(trafficClass, n);
                 ipv6 = Arrays.copyOf(ipv6, n);
@@ -347,6 +365,8 @@ final class NftCounterReader implements CounterReader {
             }
             direction[size] = (byte) d;
             trafficClass[size] = (byte) cls;
+            kind[size] = (byte) k;
+            loadBalancerId[size] = lb;
             ipv6[size] = v6;
             high[size] = hi;
             low[size] = lo;

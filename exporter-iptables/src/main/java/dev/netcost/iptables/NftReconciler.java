@@ -114,8 +114,9 @@ final class NftReconciler {
         Set<String> wantedMaps = new LinkedHashSet<>();
         for (NftRuleset.CounterMap map : wanted.maps()) {
             wantedMaps.add(map.name());
+            String key = map.ipv6() ? "ipv6_addr" : "ipv4_addr";
             s.append("add map ").append(t).append(' ').append(map.name()).append(" { type ")
-                    .append(map.ipv6() ? "ipv6_addr" : "ipv4_addr").append(" : counter; }\n");
+                    .append(map.pair() ? key + " . " + key : key).append(" : counter; }\n");
         }
         for (String chain : NftRuleset.CHAINS) {
             s.append("flush chain ").append(t).append(' ').append(chain).append('\n');

@@ -28,6 +28,18 @@ import java.util.TreeMap;
  * chain ingress { ip saddr @same4 counter name ip daddr map @i4_same_zone return ... }
  * chain postrouting { type filter hook postrouting priority mangle; policy accept; jump egress; jump ingress }
  * </pre>
+ * Known load balancers' addresses come first: one interval set of them per family, and per family
+ * and counter kind one map from (pod address . load balancer address) to the counter of that pod,
+ * load balancer and zone class ({@link #loadBalancerCounterName}); new connections are counted
+ * (without {@code return}) before the ingress bytes:
+ * <pre>
+ * set lb4 { type ipv4_addr; flags interval; }                                  10.0.1.50/32
+ * map i4_lb { type ipv4_addr . ipv4_addr : counter; }   10.10.1.2 . 10.0.1.50 : "li4-same_zone-abcdef-0a0a0102"
+ * chain ingress { ct state new ip saddr @lb4 counter name ip daddr . ip saddr map @c4_lb
+ *                 ip saddr @lb4 counter name ip daddr . ip saddr map @i4_lb return ... }
+ * chain egress  { ip daddr @lb4 counter name ip saddr . ip daddr map @e4_lb return ... }
+ * </pre>
+ * A pod's {@code load_balancer} class is the sum of its load-balancer counters.
  * Classes in the precedence of {@link ClassificationSets} (same zone, cross zone, VPC, then the
  * internet catch-all), first match wins; a packet whose pod address is not in the map does not
  * match the rule and is counted nowhere. A class with no CIDRs of a family, and a family no local
@@ -50,8 +62,15 @@ final class NftRuleset {
         }
     }
 
-    /** One map of pod address → counter name. */
-    record CounterMap(String name, boolean ipv6, Map<String, String> elements) {
+    /**
+     * One map of pod address → counter name, or with {@code pair} of (pod address . other address) →
+     * counter name.
+     */
+    record CounterMap(String name, boolean ipv6, boolean pair, Map<String, String> elements) {
+        CounterMap(String name, boolean ipv6, Map<String, String> elements) {
+            this(name, ipv6, false, elements);
+        }
+
         CounterMap {
             elements = Collections.unmodifiableMap(new LinkedHashMap<>(elements));
         }
@@ -87,6 +106,11 @@ final class NftRuleset {
      * one address the first by namespace/name keeps it and the other is reported in {@link #skipped()}.
      */
     static NftRuleset build(String table, List<PodInfo> pods, ClassificationSets classes, boolean ipv6) {
+        return build(table, pods, classes, LoadBalancerIndex.EMPTY, ipv6);
+    }
+
+    /** As above, with counters for the known load balancers. */
+    static NftRuleset build(String table, List<PodInfo> pods, ClassificationSets classes, LoadBalancerIndex lbs, boolean ipv6) {
         List<PodInfo> sorted = new ArrayList<>(pods);
         sorted.sort(Comparator.comparing(AccountingRules::podKey));
         TreeMap<Address, String> v4 = new TreeMap<>();
@@ -119,8 +143,8 @@ final class NftRuleset {
         rules.put("postrouting", POSTROUTING);
         Map<String, String> counterAddress = new LinkedHashMap<>();
         Map<String, String> podByAddress = new LinkedHashMap<>();
-        family(false, v4, classes, sets, maps, rules, counterAddress, podByAddress);
-        family(true, v6, classes, sets, maps, rules, counterAddress, podByAddress);
+        family(false, v4, classes, lbs, sets, maps, rules, counterAddress, podByAddress);
+        family(true, v6, classes, lbs, sets, maps, rules, counterAddress, podByAddress);
         rules.replaceAll((chain, list) -> List.copyOf(list));
         return new NftRuleset(table, sets, maps, Collections.unmodifiableMap(rules),
                 Collections.unmodifiableMap(counterAddress), Collections.unmodifiableMap(podByAddress), skipped);
@@ -133,9 +157,9 @@ final class NftRuleset {
         }
     }
 
-    private static void family(boolean ipv6, TreeMap<Address, String> pods, ClassificationSets classes, List<NamedSet> sets,
-                               List<CounterMap> maps, Map<String, List<String>> rules, Map<String, String> counterAddress,
-                               Map<String, String> podByAddress) {
+    private static void family(boolean ipv6, TreeMap<Address, String> pods, ClassificationSets classes, LoadBalancerIndex lbs,
+                               List<NamedSet> sets, List<CounterMap> maps, Map<String, List<String>> rules,
+                               Map<String, String> counterAddress, Map<String, String> podByAddress) {
         if (pods.isEmpty()) {
             return;
         }
@@ -144,7 +168,13 @@ final class NftRuleset {
         for (Map.Entry<Address, String> e : pods.entrySet()) {
             podByAddress.put(e.getKey().literal(), e.getValue());
         }
+        if (lbs.hasFamily(ipv6)) {
+            loadBalancers(ipv6, pods, lbs, sets, maps, rules, counterAddress);
+        }
         for (TrafficClass cls : CLASSES) {
+            if (cls == TrafficClass.LOAD_BALANCER) {
+                continue; // counted by the load balancers' maps above
+            }
             String set = null;
             if (cls != TrafficClass.INTERNET) {
                 List<String> cidrs = merged(classes.cidrs(cls), ipv6);
@@ -168,6 +198,66 @@ final class NftRuleset {
                 rules.get(d.label()).add(match + "counter name " + ip + (egress ? " saddr" : " daddr") + " map @" + map + " return");
             }
         }
+    }
+
+    /** The load balancers' set, maps, counters and rules of one family. */
+    private static void loadBalancers(boolean ipv6, TreeMap<Address, String> pods, LoadBalancerIndex lbs, List<NamedSet> sets,
+                                      List<CounterMap> maps, Map<String, List<String>> rules, Map<String, String> counterAddress) {
+        int f = ipv6 ? 6 : 4;
+        String ip = ipv6 ? "ip6" : "ip";
+        String set = "lb" + f;
+        List<String> all = new ArrayList<>();
+        for (LoadBalancerIndex.Entry lb : lbs.entries()) {
+            for (List<String> addresses : lb.addresses(ipv6).values()) {
+                for (String a : addresses) {
+                    all.add(a + (ipv6 ? "/128" : "/32"));
+                }
+            }
+        }
+        all.sort(Comparator.comparing((String a) -> new Address(Objects.requireNonNull(
+                ChainNames.parseAddress(a.substring(0, a.indexOf('/')), ipv6)))));
+        sets.add(new NamedSet(set, ipv6, all));
+        for (LoadBalancerCounter kind : List.of(LoadBalancerCounter.CONNECTIONS, LoadBalancerCounter.INGRESS,
+                LoadBalancerCounter.EGRESS)) {
+            String map = kind.counterCode() + "" + f + "_lb";
+            Map<String, String> elements = new LinkedHashMap<>();
+            for (Address pod : pods.keySet()) {
+                for (LoadBalancerIndex.Entry lb : lbs.entries()) {
+                    for (Map.Entry<TrafficClass, List<String>> byClass : lb.addresses(ipv6).entrySet()) {
+                        String counter = loadBalancerCounterName(kind, byClass.getKey(), lb.code(), pod.bytes());
+                        counterAddress.put(counter, pod.literal());
+                        for (String a : byClass.getValue()) {
+                            elements.put(pod.literal() + " . " + a, counter);
+                        }
+                    }
+                }
+            }
+            maps.add(new CounterMap(map, ipv6, true, elements));
+            boolean egress = kind == LoadBalancerCounter.EGRESS;
+            String rule = (kind == LoadBalancerCounter.CONNECTIONS ? "ct state new " : "")
+                    + ip + (egress ? " daddr @" : " saddr @") + set + " counter name "
+                    + (egress ? ip + " saddr . " + ip + " daddr" : ip + " daddr . " + ip + " saddr") + " map @" + map
+                    + (kind == LoadBalancerCounter.CONNECTIONS ? "" : " return");
+            rules.get(egress ? "egress" : "ingress").add(rule);
+        }
+    }
+
+    /**
+     * A load balancer's counter of one pod address (4 or 16 bytes): {@code le4-same_zone-abcdef-0a0a0102}
+     * (egress to its addresses of class same zone; {@code li} ingress) or {@code lc4-abcdef-0a0a0102}
+     * (its new connections); {@code abcdef} is its {@link LoadBalancerIndex} code in lower case.
+     */
+    static String loadBalancerCounterName(LoadBalancerCounter kind, TrafficClass zoneClass, String code, byte[] address) {
+        StringBuilder sb = new StringBuilder(48);
+        sb.append('l').append(kind.counterCode()).append(address.length == 16 ? '6' : '4').append('-');
+        if (kind != LoadBalancerCounter.CONNECTIONS) {
+            sb.append(zoneClass.label()).append('-');
+        }
+        sb.append(code.toLowerCase(Locale.ROOT)).append('-');
+        for (byte b : address) {
+            sb.append(HEX[(b >>> 4) & 0xF]).append(HEX[b & 0xF]);
+        }
+        return sb.toString();
     }
 
     /**
@@ -217,6 +307,7 @@ final class NftRuleset {
             case CROSS_ZONE -> "cross";
             case IN_VPC -> "vpc";
             case INTERNET -> throw new IllegalArgumentException("the internet class is the catch-all: no set");
+            case LOAD_BALANCER -> "lb";
         };
     }
 

@@ -50,9 +50,10 @@ final class NftTables implements CounterTables {
     }
 
     @Override
-    public List<String> reconcile(List<PodInfo> pods, ClassificationSets sets) throws IOException, InterruptedException {
+    public List<String> reconcile(List<PodInfo> pods, ClassificationSets sets, LoadBalancerIndex loadBalancers)
+            throws IOException, InterruptedException {
         expectedCounters = -1;
-        NftRuleset wanted = NftRuleset.build(reconciler.table(), pods, sets, ipv6);
+        NftRuleset wanted = NftRuleset.build(reconciler.table(), pods, sets, loadBalancers, ipv6);
         expectedCounters = reconciler.reconcile(wanted).counters();
         return wanted.skipped();
     }

@@ -1,6 +1,7 @@
 package dev.netcost.iptables;
 
 import dev.netcost.core.k8s.ClusterMetadata;
+import dev.netcost.core.k8s.LoadBalancer;
 import dev.netcost.core.k8s.PodInfo;
 import dev.netcost.core.k8s.TrafficClass;
 import dev.netcost.core.model.Labels;
@@ -13,7 +14,12 @@ import java.util.Map;
 
 /**
  * Sums one read's counters per pod, direction and class, and turns them into
- * {@code netcost_pod_network_bytes_total} / {@code netcost_pod_network_packets_total} samples.
+ * {@code netcost_pod_network_bytes_total} / {@code netcost_pod_network_packets_total} samples; and
+ * per pod and load balancer ({@link LoadBalancerIndex}, rebuilt with the pods) into
+ * {@code netcost_pod_load_balancer_bytes_total} (direction, zone class) and
+ * {@code netcost_pod_load_balancer_connections_total}. A pod's {@code load_balancer} class is the sum
+ * of its load-balancer byte counters. A pod's load-balancer series appear once they are non-zero: a
+ * node has a counter for every pod and load balancer, most of which never see a packet.
  * Readers report counters by pod address; the pod is found through an index of the metadata's local
  * pods (their first IPv4 and first IPv6 address, as the rules are made), rebuilt only when the
  * metadata's generation changes, with primitive open addressing, so a read allocates nothing per
@@ -26,6 +32,11 @@ import java.util.Map;
 final class PodCounters implements CounterSink {
     static final String BYTES = "netcost_pod_network_bytes_total";
     static final String PACKETS = "netcost_pod_network_packets_total";
+    static final String LB_BYTES = "netcost_pod_load_balancer_bytes_total";
+    static final String LB_CONNECTIONS = "netcost_pod_load_balancer_connections_total";
+    /** Per pod and load balancer: egress by zone class (3), ingress by zone class (3), connections. */
+    private static final int LB_SERIES = 7;
+    private static final int LB_CONNECTIONS_INDEX = 6;
 
     private static final int SERIES = ChainNames.classChainCount();
 
@@ -38,13 +49,25 @@ final class PodCounters implements CounterSink {
         final Labels[] labels = new Labels[SERIES * 2];
         String labelledNode;
         String labelledZone;
+        long[] lbPackets = new long[0];
+        long[] lbBytes = new long[0];
+        boolean[] lbPresent = new boolean[0];
+        Labels[] lbLabels = new Labels[0];
 
         Slot(PodInfo pod) {
             this.pod = pod;
         }
+
+        void loadBalancers(int count) {
+            lbPackets = new long[count * LB_SERIES];
+            lbBytes = new long[count * LB_SERIES];
+            lbPresent = new boolean[count * LB_SERIES];
+            lbLabels = new Labels[count * LB_SERIES];
+        }
     }
 
     private ClusterMetadata metadata;
+    private LoadBalancerIndex loadBalancers = LoadBalancerIndex.EMPTY;
     private long generation;
     private int round;
     private Slot[] slots = new Slot[0];
@@ -106,6 +129,14 @@ final class PodCounters implements CounterSink {
                 }
             }
         }
+        LoadBalancerIndex lbs = LoadBalancerIndex.build(md.loadBalancers(), md.nodeZone());
+        boolean lbsChanged = !lbs.equals(loadBalancers);
+        for (Slot s : out) {
+            if (lbsChanged || s.lbBytes.length != lbs.entries().size() * LB_SERIES) {
+                s.loadBalancers(lbs.entries().size());
+            }
+        }
+        loadBalancers = lbs;
         slots = out.toArray(Slot[]::new);
         v4Keys = k4;
         v4Values = val4;
@@ -159,41 +190,107 @@ final class PodCounters implements CounterSink {
         }
     }
 
-    @Override
-    public void ipv4(Direction direction, TrafficClass trafficClass, int address, long packets, long bytes) {
+    /** The slot of an IPv4 pod address, or null. */
+    private Slot slot4(int address) {
         int[] values = v4Values;
         int mask = values.length - 1;
         for (int i = hash(address, mask); values[i] != 0; i = (i + 1) & mask) {
             if (v4Keys[i] == address) {
-                add(slots[values[i] - 1], direction, trafficClass, packets, bytes);
-                return;
+                return slots[values[i] - 1];
             }
+        }
+        return null;
+    }
+
+    /** The slot of an IPv6 pod address, or null. */
+    private Slot slot6(long high, long low) {
+        int[] values = v6Values;
+        int mask = values.length - 1;
+        for (int i = hash(high ^ Long.rotateLeft(low, 29), mask); values[i] != 0; i = (i + 1) & mask) {
+            if (v6High[i] == high && v6Low[i] == low) {
+                return slots[values[i] - 1];
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void ipv4(Direction direction, TrafficClass trafficClass, int address, long packets, long bytes) {
+        Slot s = slot4(address);
+        if (s != null) {
+            add(s, direction, trafficClass, packets, bytes);
         }
     }
 
     @Override
     public void ipv6(Direction direction, TrafficClass trafficClass, long high, long low, long packets, long bytes) {
-        int[] values = v6Values;
-        int mask = values.length - 1;
-        for (int i = hash(high ^ Long.rotateLeft(low, 29), mask); values[i] != 0; i = (i + 1) & mask) {
-            if (v6High[i] == high && v6Low[i] == low) {
-                add(slots[values[i] - 1], direction, trafficClass, packets, bytes);
-                return;
-            }
+        Slot s = slot6(high, low);
+        if (s != null) {
+            add(s, direction, trafficClass, packets, bytes);
         }
     }
 
-    private void add(Slot s, Direction d, TrafficClass c, long packets, long bytes) {
+    @Override
+    public void loadBalancer4(LoadBalancerCounter kind, TrafficClass zoneClass, int loadBalancerId, int address, long packets,
+                              long bytes) {
+        Slot s = slot4(address);
+        if (s != null) {
+            addLoadBalancer(s, kind, zoneClass, loadBalancerId, packets, bytes);
+        }
+    }
+
+    @Override
+    public void loadBalancer6(LoadBalancerCounter kind, TrafficClass zoneClass, int loadBalancerId, long high, long low,
+                              long packets, long bytes) {
+        Slot s = slot6(high, low);
+        if (s != null) {
+            addLoadBalancer(s, kind, zoneClass, loadBalancerId, packets, bytes);
+        }
+    }
+
+    /** Starts the slot's sums for this round on its first counter. */
+    private void touch(Slot s) {
         if (s.round != round) {
             s.round = round;
             s.present = 0;
             Arrays.fill(s.packets, 0);
             Arrays.fill(s.bytes, 0);
+            Arrays.fill(s.lbPackets, 0);
+            Arrays.fill(s.lbBytes, 0);
+            Arrays.fill(s.lbPresent, false);
         }
+    }
+
+    private void add(Slot s, Direction d, TrafficClass c, long packets, long bytes) {
+        touch(s);
         int i = ChainNames.index(d, c);
         s.present |= 1 << i;
         s.packets[i] += packets;
         s.bytes[i] += bytes;
+    }
+
+    private void addLoadBalancer(Slot s, LoadBalancerCounter kind, TrafficClass zoneClass, int loadBalancerId, long packets,
+                                 long bytes) {
+        int lb = loadBalancers.indexOf(loadBalancerId);
+        if (lb < 0) {
+            return; // a load balancer no longer known: its counters go with the next reconcile
+        }
+        int series;
+        if (kind == LoadBalancerCounter.CONNECTIONS) {
+            series = LB_CONNECTIONS_INDEX;
+        } else {
+            int zone = LoadBalancerIndex.ZONE_CLASSES.indexOf(zoneClass);
+            if (zone < 0) {
+                return;
+            }
+            series = (kind == LoadBalancerCounter.EGRESS ? 0 : 3) + zone;
+            add(s, kind.direction(), TrafficClass.LOAD_BALANCER, packets, bytes);
+        }
+        touch(s);
+        int i = lb * LB_SERIES + series;
+        s.lbPresent[i] = true;
+        s.lbPackets[i] += packets;
+        s.lbBytes[i] += bytes;
     }
 
     /** Emits the samples of the read started by the last {@link #begin}. */
@@ -209,6 +306,7 @@ final class PodCounters implements CounterSink {
             }
             if (!node.equals(s.labelledNode) || !zone.equals(s.labelledZone)) {
                 Arrays.fill(s.labels, null);
+                Arrays.fill(s.lbLabels, null);
                 s.labelledNode = node;
                 s.labelledZone = zone;
             }
@@ -223,6 +321,30 @@ final class PodCounters implements CounterSink {
                 out.accept(s.labels[2 * i], unsigned(s.bytes[i]));
                 out.accept(s.labels[2 * i + 1], unsigned(s.packets[i]));
             }
+            emitLoadBalancers(s, node, zone, out);
+        }
+    }
+
+    private void emitLoadBalancers(Slot s, String node, String zone, SampleConsumer out) {
+        List<LoadBalancerIndex.Entry> entries = loadBalancers.entries();
+        for (int i = 0; i < s.lbPresent.length; i++) {
+            boolean connections = i % LB_SERIES == LB_CONNECTIONS_INDEX;
+            long value = connections ? s.lbPackets[i] : s.lbBytes[i];
+            if (!s.lbPresent[i] || value == 0) {
+                continue;
+            }
+            if (s.lbLabels[i] == null) {
+                LoadBalancer lb = entries.get(i / LB_SERIES).loadBalancer();
+                Labels.Builder b = Labels.builder(connections ? LB_CONNECTIONS : LB_BYTES);
+                podLabels(b, s.pod, node, zone);
+                if (!connections) {
+                    int series = i % LB_SERIES;
+                    b.add("direction", (series < 3 ? Direction.EGRESS : Direction.INGRESS).label());
+                    b.add("class", LoadBalancerIndex.ZONE_CLASSES.get(series % 3).label());
+                }
+                s.lbLabels[i] = b.add("load_balancer", lb.name()).add("load_balancer_type", lb.type().label()).build();
+            }
+            out.accept(s.lbLabels[i], unsigned(value));
         }
     }
 
@@ -232,15 +354,17 @@ final class PodCounters implements CounterSink {
     }
 
     private static Labels labels(String metric, PodInfo pod, String node, String zone, Direction d, TrafficClass c) {
-        return Labels.builder(metric)
-                .add("namespace", pod.namespace())
+        Labels.Builder b = Labels.builder(metric);
+        podLabels(b, pod, node, zone);
+        return b.add("direction", d.label()).add("class", c.label()).build();
+    }
+
+    private static void podLabels(Labels.Builder b, PodInfo pod, String node, String zone) {
+        b.add("namespace", pod.namespace())
                 .add("pod", pod.name())
                 .add("node", node)
                 .add("zone", zone)
                 .add("workload", pod.workload())
-                .add("workload_kind", pod.workloadKind())
-                .add("direction", d.label())
-                .add("class", c.label())
-                .build();
+                .add("workload_kind", pod.workloadKind());
     }
 }

@@ -8,6 +8,9 @@ import static org.quicktheories.generators.SourceDSL.longs;
 import static org.quicktheories.generators.SourceDSL.strings;
 
 import dev.netcost.core.k8s.Cidr;
+import dev.netcost.core.k8s.LoadBalancer;
+import dev.netcost.core.k8s.LoadBalancerType;
+import dev.netcost.core.k8s.TrafficClass;
 import dev.netcost.core.k8s.PodInfo;
 import dev.netcost.core.model.Labels;
 import dev.netcost.core.testing.MutableClusterMetadata;
@@ -28,10 +31,12 @@ import org.quicktheories.core.Gen;
 /**
  * The readers — x_tables getsockopt (iptables and ip6tables), {@code iptables-legacy-save -c} and
  * {@code iptables-nft-save -c} (and their ip6tables programs), and the {@code nft} backend's netlink
- * reader of netcost's own table — report exactly the counters that were loaded, and so the same
+ * and {@code nft list counters} readers of netcost's own table — report exactly the counters that were loaded, and so the same
  * samples, for random dual-stack pods, class sets and counters, loaded into both iptables families of
  * one namespace next to look-alike foreign chains that must be ignored, and as the same values into
- * the nft table. ip6tables-nft-restore 1.8.9 ignores the {@code [packets:bytes]} it is given, so the
+ * the nft table. With random load balancers (IPv4 and IPv6 ENI addresses in this node's zone, another
+ * or none), whose per-pod chains and counters every reader reports the same way too.
+ * ip6tables-nft-restore 1.8.9 ignores the {@code [packets:bytes]} it is given, so the
  * iptables-nft IPv6 table is checked with zero counters and left out of the samples comparison.
  */
 class CounterReadersAgreePropertyIT {
@@ -88,7 +93,26 @@ class CounterReadersAgreePropertyIT {
         }
     }
 
-    private record Case(List<PodInfo> pods, List<Cidr> same, List<Cidr> cross, List<Cidr> vpc, long seed) {
+    private record Case(List<PodInfo> pods, List<Cidr> same, List<Cidr> cross, List<Cidr> vpc, List<LoadBalancer> lbs,
+                        long seed) {
+    }
+
+    /** Up to three load balancers with one to three addresses each, unique, in zone-a, zone-b or none. */
+    private static Gen<List<LoadBalancer>> loadBalancers() {
+        return lists().of(lists().of(integers().between(0, 511).zip(integers().between(0, 2), (a, z) -> new LoadBalancer.Address(
+                a < 256 ? "10.0.9." + a : "fd00:ff::" + Integer.toHexString(a), List.of("zone-a", "zone-b", "").get(z))))
+                .ofSizeBetween(1, 3)).ofSizeBetween(0, 3).map(lists -> {
+                    List<LoadBalancer> out = new ArrayList<>();
+                    Set<String> seen = new HashSet<>();
+                    for (int i = 0; i < lists.size(); i++) {
+                        List<LoadBalancer.Address> unique = lists.get(i).stream().filter(a -> seen.add(a.ip())).toList();
+                        if (!unique.isEmpty()) {
+                            out.add(new LoadBalancer("k8s-lb" + i, i % 2 == 0 ? LoadBalancerType.APPLICATION : LoadBalancerType.NETWORK,
+                                    "", unique));
+                        }
+                    }
+                    return out;
+                });
     }
 
     private static Gen<PodInfo> pods() {
@@ -110,9 +134,9 @@ class CounterReadersAgreePropertyIT {
     @Test
     void everyReaderReportsTheLoadedCounters_andTheSameSamples() {
         Gen<Case> cases = lists().of(pods()).ofSizeBetween(0, 6).zip(cidrs(), cidrs(), cidrs(),
-                (p, s, c, v) -> new Object[] {p, s, c, v}).zip(longs().all(), (o, seed) -> {
+                (p, s, c, v) -> new Object[] {p, s, c, v}).zip(loadBalancers(), longs().all(), (o, lbs, seed) -> {
                     @SuppressWarnings("unchecked")
-                    Case k = new Case((List<PodInfo>) o[0], (List<Cidr>) o[1], (List<Cidr>) o[2], (List<Cidr>) o[3], seed);
+                    Case k = new Case((List<PodInfo>) o[0], (List<Cidr>) o[1], (List<Cidr>) o[2], (List<Cidr>) o[3], lbs, seed);
                     return k;
                 });
         qt().withExamples(25).forAll(cases).checkAssert(c -> {
@@ -138,7 +162,10 @@ class CounterReadersAgreePropertyIT {
                 long b = random.nextBoolean() ? random.nextInt(1_000_000) : random.nextLong();
                 script.append('[').append(Long.toUnsignedString(p)).append(':').append(Long.toUnsignedString(b)).append("] ")
                         .append(r.spec()).append('\n');
-                expected.add(RecordingSink.line(chain.direction(), chain.trafficClass(), r.address(), p, b));
+                expected.add(chain.loadBalancerKind() == null
+                        ? RecordingSink.line(chain.direction(), chain.trafficClass(), r.address(), p, b)
+                        : RecordingSink.lbLine(chain.loadBalancerKind(), chain.loadBalancerKind() == LoadBalancerCounter.CONNECTIONS
+                                ? null : chain.trafficClass(), chain.loadBalancerId(), r.address(), p, b));
             }
         }
         return script.append(rules.jumpRule()).append("\nCOMMIT\n").toString();
@@ -146,9 +173,12 @@ class CounterReadersAgreePropertyIT {
 
     private static void check(Case c) throws Exception {
         MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a").sets(c.same(), c.cross(), c.vpc())
-                .pods(c.pods().toArray(PodInfo[]::new));
-        AccountingRules rules4 = AccountingRules.build(NAMES, md.localPods(), md.classificationSets(), false);
-        AccountingRules rules6 = AccountingRules.build(NAMES, md.localPods(), md.classificationSets(), true);
+                .pods(c.pods().toArray(PodInfo[]::new)).loadBalancers(c.lbs());
+        LoadBalancerIndex lbs = LoadBalancerIndex.build(md.loadBalancers(), md.nodeZone());
+        AccountingRules rules4 = AccountingRules.build(NAMES, md.localPods(), md.classificationSets(), lbs, false,
+                AccountingRules.NO_SETS);
+        AccountingRules rules6 = AccountingRules.build(NAMES, md.localPods(), md.classificationSets(), lbs, true,
+                AccountingRules.NO_SETS);
         Random random = new Random(c.seed());
         List<String> expected4 = new ArrayList<>();
         List<String> expected6 = new ArrayList<>();
@@ -191,7 +221,7 @@ class CounterReadersAgreePropertyIT {
             }
         }
         // The nft backend's table with the same values: its counter objects, read over netlink.
-        NftRuleset table = NftRuleset.build(NftRuleset.tableName(NAMES), md.localPods(), md.classificationSets(), true);
+        NftRuleset table = NftRuleset.build(NftRuleset.tableName(NAMES), md.localPods(), md.classificationSets(), lbs, true);
         new NftReconciler(runner, "nft", table.table()).cleanup();
         runner.check(List.of("nft", "-f", "-"), nftScript(table, expected4, expected6).getBytes(StandardCharsets.UTF_8));
         RecordingSink gotNft = new RecordingSink();
@@ -202,24 +232,43 @@ class CounterReadersAgreePropertyIT {
         gotNft.lines.sort(null);
         assertThat(gotNft.lines).as("nft/netlink").isEqualTo(expectedAll);
         samples.put("nft/netlink", samples(md, netlink));
+        RecordingSink gotList = new RecordingSink();
+        NftListCounterReader list = new NftListCounterReader(runner, "nft", table.table());
+        assertThat(list.read(gotList).counters()).isEqualTo(expectedAll.size());
+        gotList.lines.sort(null);
+        assertThat(gotList.lines).as("nft/nft-list").isEqualTo(expectedAll);
 
-        // One series per pod, direction and class (a dual-stack pod's two families in one), bytes and packets.
+        // One pod series per pod, direction and class (a dual-stack pod's two families in one; the
+        // load balancers' chains add up to the pod's load_balancer class), bytes and packets.
         Set<String> series = new HashSet<>();
         Set<String> series4 = new HashSet<>();
         for (AccountingRules rules : List.of(rules4, rules6)) {
             for (AccountingRules.ClassChain ch : rules.classChains().values()) {
+                if (ch.loadBalancerKind() == LoadBalancerCounter.CONNECTIONS) {
+                    continue;
+                }
+                String cls = (ch.loadBalancerKind() == null ? ch.trafficClass() : TrafficClass.LOAD_BALANCER).toString();
                 for (AccountingRules.CountingRule r : ch.rules()) {
-                    series.add(r.podKey() + " " + ch.direction() + " " + ch.trafficClass());
+                    series.add(r.podKey() + " " + ch.direction() + " " + cls);
                     if (rules == rules4) {
-                        series4.add(r.podKey() + " " + ch.direction() + " " + ch.trafficClass());
+                        series4.add(r.podKey() + " " + ch.direction() + " " + cls);
                     }
                 }
             }
         }
-        assertThat(samples.get("legacy/save")).hasSize(series.size() * 2).isEqualTo(samples.get("legacy/sockopt"));
+        assertThat(podSeries(samples.get("legacy/save"))).isEqualTo(series.size() * 2);
+        assertThat(samples.get("legacy/save")).isEqualTo(samples.get("legacy/sockopt"));
         assertThat(samples.get("nft/netlink")).isEqualTo(samples.get("legacy/sockopt"));
         assertThat(samples4).hasSize(3);
-        samples4.forEach((who, s) -> assertThat(s).as(who).hasSize(series4.size() * 2).isEqualTo(samples4.get("legacy/sockopt")));
+        samples4.forEach((who, s) -> {
+            assertThat(podSeries(s)).as(who).isEqualTo(series4.size() * 2);
+            assertThat(s).as(who).isEqualTo(samples4.get("legacy/sockopt"));
+        });
+    }
+
+    private static long podSeries(Map<Labels, Double> samples) {
+        return samples.keySet().stream()
+                .filter(l -> l.metricName().equals(PodCounters.BYTES) || l.metricName().equals(PodCounters.PACKETS)).count();
     }
 
     /**
@@ -231,7 +280,8 @@ class CounterReadersAgreePropertyIT {
         for (List<String> lines : List.of(expected4, expected6)) {
             for (String l : lines) {
                 String[] f = l.split(" ");
-                values.put(f[0] + " " + f[1] + " " + f[2], f[3] + " " + f[4]);
+                int n = f.length;
+                values.put(String.join(" ", java.util.Arrays.copyOf(f, n - 2)), f[n - 2] + " " + f[n - 1]);
             }
         }
         StringBuilder out = new StringBuilder();
@@ -243,9 +293,18 @@ class CounterReadersAgreePropertyIT {
                 String literal = table.counters().get(name);
                 Integer v4 = ChainNames.parseIpv4(literal);
                 String address = v4 != null ? ChainNames.ipv4ToString(v4) : ChainNames.ipv6ToString(ChainNames.parseIpv6(literal));
-                String direction = name.charAt(0) == 'e' ? "egress" : "ingress";
-                String cls = name.substring(name.indexOf('-') + 1, name.lastIndexOf('-'));
-                String[] pb = values.get(direction + " " + cls + " " + address).split(" ");
+                String key;
+                if (name.charAt(0) == 'l') { // le4-same_zone-abcdef-0a0a0102, lc4-abcdef-0a0a0102
+                    String[] parts = name.split("-");
+                    String kind = LoadBalancerCounter.ofCounterCode(name.charAt(1)).name().toLowerCase(java.util.Locale.ROOT);
+                    String cls = parts.length == 4 ? parts[1] : "-";
+                    key = "lb " + kind + " " + cls + " " + parts[parts.length - 2].toUpperCase(java.util.Locale.ROOT) + " " + address;
+                } else {
+                    String direction = name.charAt(0) == 'e' ? "egress" : "ingress";
+                    String cls = name.substring(name.indexOf('-') + 1, name.lastIndexOf('-'));
+                    key = direction + " " + cls + " " + address;
+                }
+                String[] pb = values.get(key).split(" ");
                 out.append(" { packets ").append(pb[0]).append(" bytes ").append(pb[1]).append(" }");
             }
             out.append('\n');
@@ -269,7 +328,7 @@ class CounterReadersAgreePropertyIT {
         List<String> out = new ArrayList<>();
         for (String l : lines) {
             String[] f = l.split(" ");
-            out.add(f[0] + " " + f[1] + " " + f[2] + " 0 0");
+            out.add(String.join(" ", java.util.Arrays.copyOf(f, f.length - 2)) + " 0 0");
         }
         out.sort(null);
         return out;

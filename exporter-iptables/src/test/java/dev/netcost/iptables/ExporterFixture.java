@@ -109,15 +109,26 @@ final class ExporterFixture {
         return e;
     }
 
-    /** "namespace/pod direction class bytes|packets" → value; fails on a duplicate series or a foreign node/zone. */
+    /**
+     * "namespace/pod direction class bytes|packets" → value, and for the load-balancer series
+     * "namespace/pod lb=name/type direction class bytes" and "namespace/pod lb=name/type connections";
+     * fails on a duplicate series or a foreign node/zone.
+     */
     static Map<String, Double> collect(IptablesExporter e) throws Exception {
         Map<String, Double> out = new TreeMap<>();
         e.collect((Labels labels, double value, long ts) -> {
             assertThat(labels.get("node")).isEqualTo("node-1");
             assertThat(labels.get("zone")).isEqualTo("zone-a");
-            String metric = labels.metricName().equals(PodCounters.BYTES) ? "bytes" : "packets";
-            Double old = out.put(labels.get("namespace") + "/" + labels.get("pod") + " " + labels.get("direction") + " "
-                    + labels.get("class") + " " + metric, value);
+            String pod = labels.get("namespace") + "/" + labels.get("pod");
+            String lb = pod + " lb=" + labels.get("load_balancer") + "/" + labels.get("load_balancer_type");
+            String key = switch (labels.metricName()) {
+                case PodCounters.BYTES -> pod + " " + labels.get("direction") + " " + labels.get("class") + " bytes";
+                case PodCounters.PACKETS -> pod + " " + labels.get("direction") + " " + labels.get("class") + " packets";
+                case PodCounters.LB_BYTES -> lb + " " + labels.get("direction") + " " + labels.get("class") + " bytes";
+                case PodCounters.LB_CONNECTIONS -> lb + " connections";
+                default -> throw new AssertionError("unexpected series " + labels);
+            };
+            Double old = out.put(key, value);
             assertThat(old).as("duplicate series %s", labels).isNull();
         });
         return out;

@@ -75,6 +75,20 @@ class NftTrafficIT {
             put(ChainNames.ipv6ToString(a) + " " + direction.label() + " " + trafficClass.label(), packets, bytes);
         }
 
+        @Override
+        public void loadBalancer4(LoadBalancerCounter kind, TrafficClass zoneClass, int id, int address, long packets,
+                                  long bytes) {
+            put(ChainNames.ipv4ToString(address) + " lb " + kind.name().toLowerCase(java.util.Locale.ROOT) + " "
+                    + (zoneClass == null ? "-" : zoneClass.label()) + " " + LoadBalancerIndex.code(id), packets, bytes);
+        }
+
+        @Override
+        public void loadBalancer6(LoadBalancerCounter kind, TrafficClass zoneClass, int id, long high, long low, long packets,
+                                  long bytes) {
+            put(ChainNames.ipv6ToString(RecordingSink.ipv6Bytes(high, low)) + " lb " + kind.name().toLowerCase(java.util.Locale.ROOT)
+                    + " " + (zoneClass == null ? "-" : zoneClass.label()) + " " + LoadBalancerIndex.code(id), packets, bytes);
+        }
+
         private void put(String key, long packets, long bytes) {
             assertThat(got.put(key, new long[] {packets, bytes})).as("duplicate counter %s", key).isNull();
         }

@@ -135,6 +135,50 @@ final class NodeTopology implements AutoCloseable {
         node.exec("ip", "route", "add", cidr, "via", link + ".2");
     }
 
+    /**
+     * A "load balancer" namespace linked to the node (10.255.3.0/30), holding {@code addresses} (its
+     * ENIs' private IPs) on its loopback, each routed to it from the node by a /32 (so they may sit
+     * inside another namespace's routed range, e.g. the VPC's 10.0.0.0/16).
+     */
+    Netns loadBalancer(String... addresses) {
+        Netns lb = add(Netns.create("lb"));
+        Netns.veth(node, "lb", lb, "eth0");
+        node.exec("ip", "addr", "add", "10.255.3.1/30", "dev", "lb");
+        lb.exec("ip", "addr", "add", "10.255.3.2/30", "dev", "eth0");
+        lb.exec("ip", "route", "add", "default", "via", "10.255.3.1");
+        for (String a : addresses) {
+            lb.exec("ip", "addr", "add", a + "/32", "dev", "lo");
+            node.exec("ip", "route", "add", a + "/32", "via", "10.255.3.2");
+        }
+        return lb;
+    }
+
+    /**
+     * One TCP connection opened by {@code client} from its address {@code source} to
+     * {@code server}'s {@code address}:{@code port}, carrying {@code file} from the client to the
+     * server ({@code upload}) or from the server to the client. The server is listening before the
+     * client connects, so the connection is opened exactly once (no refused attempt, no retry).
+     */
+    static void connection(Netns client, String source, Netns server, String address, int port, Path file, boolean upload) {
+        connection(client, source, server, address, port, port, file, upload);
+    }
+
+    /** {@link #connection} to {@code address}:{@code port} where the server listens on {@code listenPort} (behind a DNAT). */
+    static void connection(Netns client, String source, Netns server, String address, int port, int listenPort, Path file,
+                           boolean upload) {
+        Process s = upload
+                ? server.spawn("socat", "-u", "TCP-LISTEN:" + listenPort + ",reuseaddr", "OPEN:/dev/null")
+                : server.spawn("socat", "-u", "OPEN:" + file, "TCP-LISTEN:" + listenPort + ",reuseaddr");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(20))
+                .until(() -> !server.exec("ss", "-Htln", "sport = :" + listenPort).isBlank());
+        String connect = "TCP:" + address + ":" + port + ",bind=" + source;
+        Process c = upload
+                ? client.spawn("socat", "-u", "OPEN:" + file, connect)
+                : client.spawn("socat", "-u", connect, "OPEN:/dev/null");
+        await(c, "connection " + source + " -> " + address + ":" + port);
+        await(s, "server in " + server.name() + " on " + listenPort);
+    }
+
     /** A file of {@code size} bytes to send. */
     static Path payload(Path dir, int size) {
         try {

@@ -151,4 +151,35 @@ class PodCountersTest {
         assertThat(PodCounters.unsigned(Long.MAX_VALUE)).isEqualTo(9.223372036854775807E18);
         assertThat(PodCounters.unsigned(7)).isEqualTo(7.0);
     }
+
+    @Test
+    void loadBalancerCounters_becomeSeriesOnceNonZero_andTheirSumIsThePodsLoadBalancerClass() {
+        dev.netcost.core.k8s.LoadBalancer alb = new dev.netcost.core.k8s.LoadBalancer("k8s-alb", dev.netcost.core.k8s.LoadBalancerType.APPLICATION,
+                "", List.of(new dev.netcost.core.k8s.LoadBalancer.Address("10.0.1.50", "zone-a")));
+        MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a").pods(pod("shop", "web-0", "10.10.1.2")).loadBalancers(alb);
+        int id = LoadBalancerIndex.id("k8s-alb");
+        Map<Labels, Double> out = read(md, c -> {
+            c.loadBalancer4(LoadBalancerCounter.INGRESS, TrafficClass.SAME_ZONE, id, v4("10.10.1.2"), 10, 1000);
+            c.loadBalancer4(LoadBalancerCounter.INGRESS, TrafficClass.CROSS_ZONE, id, v4("10.10.1.2"), 1, 100);
+            c.loadBalancer4(LoadBalancerCounter.EGRESS, TrafficClass.SAME_ZONE, id, v4("10.10.1.2"), 0, 0);
+            c.loadBalancer4(LoadBalancerCounter.CONNECTIONS, null, id, v4("10.10.1.2"), 3, 180);
+            c.loadBalancer4(LoadBalancerCounter.CONNECTIONS, null, id ^ 1, v4("10.10.1.2"), 5, 300); // an unknown load balancer
+            c.loadBalancer4(LoadBalancerCounter.INGRESS, TrafficClass.SAME_ZONE, id, v4("10.10.9.9"), 7, 700); // no such pod
+        });
+        Map<String, Double> byName = new java.util.TreeMap<>();
+        out.forEach((l, v) -> byName.put(l.metricName() + " " + l.get("direction") + " " + l.get("class") + " "
+                + l.get("load_balancer") + " " + l.get("load_balancer_type"), v));
+        assertThat(byName).containsExactlyInAnyOrderEntriesOf(Map.of(
+                PodCounters.BYTES + " ingress load_balancer null null", 1100.0,
+                PodCounters.PACKETS + " ingress load_balancer null null", 11.0,
+                PodCounters.BYTES + " egress load_balancer null null", 0.0,
+                PodCounters.PACKETS + " egress load_balancer null null", 0.0,
+                PodCounters.LB_BYTES + " ingress same_zone k8s-alb application", 1000.0,
+                PodCounters.LB_BYTES + " ingress cross_zone k8s-alb application", 100.0,
+                PodCounters.LB_CONNECTIONS + " null null k8s-alb application", 3.0));
+        Labels conn = out.keySet().stream().filter(l -> l.metricName().equals(PodCounters.LB_CONNECTIONS)).findFirst().orElseThrow();
+        assertThat(conn.get("namespace")).isEqualTo("shop");
+        assertThat(conn.get("workload")).isEqualTo("web");
+        assertThat(conn.get("zone")).isEqualTo("zone-a");
+    }
 }

@@ -407,6 +407,9 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
                 cb.address(ep.address(), z, ep.nodeName().equals(nodeName));
             }
         }
+        for (LoadBalancer lb : loadBalancers()) { // load_balancer beats whatever else claims the address
+            cb.loadBalancer(lb);
+        }
         return new Snapshot(List.copyOf(list), Map.copyOf(byName), Map.copyOf(byIp), cb.build(), zone, synced);
     }
 

@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Standalone metadata ({@code kubernetes.enabled: false}): pods from the static {@code pods[]} list,
  * the zone from {@code zone}, classification from {@code classification} plus the static pods' IPs
- * (on this node, so {@code same_zone}). Nothing changes after start-up.
+ * (on this node, so {@code same_zone}) and the load balancers' addresses ({@code load_balancer}).
+ * Nothing changes after start-up.
  */
 public final class StaticClusterMetadata implements ClusterMetadata {
     private final String nodeName;
@@ -51,6 +52,9 @@ public final class StaticClusterMetadata implements ClusterMetadata {
                 byIp.put(ip, info);
                 cb.address(ip, zone, true);
             }
+        }
+        for (LoadBalancer lb : this.loadBalancers) {
+            cb.loadBalancer(lb);
         }
         this.pods = List.copyOf(pods);
         this.classifier = cb.build();

@@ -15,7 +15,8 @@ import java.util.TreeSet;
  * endpoint IPs) sit in an open-addressing hash table; prefixes (configured subnets, node pod CIDRs, VPC
  * ranges) are flattened into sorted disjoint intervals searched by bisection.
  *
- * <p>Semantics (docs/metadata.md): an exact address beats any prefix; among prefixes, one with a zone
+ * <p>Semantics (docs/metadata.md): a load balancer's address is {@code load_balancer}, whatever else
+ * claims it; an exact address beats any prefix; among prefixes, one with a zone
  * beats every VPC prefix, and otherwise the longest one wins (on a tie, the first added). A zoned entry
  * is {@code same_zone} when it is on this node or in this node's zone, {@code cross_zone} when in
  * another known zone, and {@code in_vpc} when either zone is unknown. An address with no zone inherits
@@ -29,6 +30,7 @@ public final class TrafficClassifier {
             Cidr.parse("fc00::/7"));
 
     private static final TrafficClass[] CLASSES = TrafficClass.values();
+    private static final byte LB = code(TrafficClass.LOAD_BALANCER);
     private static final byte SAME = code(TrafficClass.SAME_ZONE);
     private static final byte CROSS = code(TrafficClass.CROSS_ZONE);
     private static final byte VPC = code(TrafficClass.IN_VPC);
@@ -200,7 +202,8 @@ public final class TrafficClassifier {
     // ---- sets: the flattened ranges overlaid with the exact addresses, cut into CIDRs
 
     private ClassificationSets computeSets() {
-        List<List<Cidr>> out = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        // by code - 1: load balancer, same zone, cross zone, VPC
+        List<List<Cidr>> out = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         // IPv4
         List<Interval> v4 = new ArrayList<>();
         for (int i = 0; i < v4Starts.length; i++) {
@@ -232,7 +235,7 @@ public final class TrafficClassifier {
             }
         }
         emit(overlay(v6, v6Exact), 16, out);
-        return new ClassificationSets(out.get(0), out.get(1), out.get(2));
+        return new ClassificationSets(out.get(SAME - 1), out.get(CROSS - 1), out.get(VPC - 1), out.get(LB - 1));
     }
 
     private record Interval(BigInteger lo, BigInteger end, byte code) {
@@ -320,6 +323,7 @@ public final class TrafficClassifier {
     public static final class Builder {
         private static final int THIS_NODE = -1;
         private static final int UNKNOWN = -2;
+        private static final int LOAD_BALANCER = -3;
 
         private String nodeZone = "";
         private final List<Prefix> prefixes = new ArrayList<>();
@@ -366,7 +370,10 @@ public final class TrafficClassifier {
         /** An exact address (4 or 16 bytes) in {@code zone} ("" for unknown); {@code thisNode}: on this node. */
         public Builder address(byte[] address, String zone, boolean thisNode) {
             Objects.requireNonNull(address, "address");
-            int z = zoneId(zone, thisNode);
+            return address(address, zoneId(zone, thisNode));
+        }
+
+        private Builder address(byte[] address, int z) {
             if (address.length == 4) {
                 if (v4Size == v4.length) {
                     v4 = Arrays.copyOf(v4, v4Size * 2);
@@ -384,6 +391,26 @@ public final class TrafficClassifier {
                 v6Zone[v6Size++] = z;
             } else {
                 throw new IllegalArgumentException("address must have 4 or 16 bytes");
+            }
+            return this;
+        }
+
+        /**
+         * A load balancer's ENI address: {@code load_balancer}, beating every other entry of the same
+         * address (a pod, node or endpoint IP) and every prefix.
+         */
+        public Builder loadBalancerAddress(byte[] address) {
+            Objects.requireNonNull(address, "address");
+            return address(address, LOAD_BALANCER);
+        }
+
+        /** Every address of {@code lb} ({@link #loadBalancerAddress}); literals that are not addresses are skipped. */
+        public Builder loadBalancer(LoadBalancer lb) {
+            for (LoadBalancer.Address a : lb.addresses()) {
+                byte[] b = IpLiteral.parse(a.ip().trim());
+                if (b != null) {
+                    loadBalancerAddress(b);
+                }
             }
             return this;
         }
@@ -416,6 +443,9 @@ public final class TrafficClassifier {
 
         /** The class of a zoned entry; UNKNOWN zones give 0 (resolved from the prefix around them). */
         private byte classOf(int zoneId) {
+            if (zoneId == LOAD_BALANCER) {
+                return LB;
+            }
             if (zoneId == THIS_NODE) {
                 return SAME;
             }
@@ -549,7 +579,10 @@ public final class TrafficClassifier {
             return 1;
         }
 
-        /** A zoned class beats an unzoned marker; among zoned ones, the nearer (same before cross) wins. */
+        /**
+         * A zoned class beats an unzoned marker; among zoned ones, the nearer (same before cross) wins,
+         * and a load balancer's address (the smallest code) beats all.
+         */
         private static byte merge(byte a, byte b) {
             if (a == UNZONED) {
                 return b;

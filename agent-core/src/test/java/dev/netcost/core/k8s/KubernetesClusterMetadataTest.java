@@ -215,6 +215,25 @@ class KubernetesClusterMetadataTest {
     }
 
     @Test
+    void configuredLoadBalancerAddresses_classifyAsLoadBalancer_evenWhenAnEndpointClaimsThem() {
+        metadata.close();
+        AgentConfig config = new ConfigLoader(Map.of("NODE_NAME", "node-a"), List.of()).loadString("""
+                zone: zone-a
+                loadBalancers:
+                  - {name: k8s-sharedalb-1a2b3c4d5e, addresses: [{ip: 10.50.0.9, zone: zone-b}]}
+                """);
+        metadata = KubernetesClusterMetadata.builder().client(client).config(config).meters(new SimpleMeterRegistry())
+                .rebuildDelay(Duration.ofMillis(20)).build();
+        create(slice("shop", "web-abc", List.of(endpoint("10.50.0.9", "zone-a", "node-a"), endpoint("10.50.0.8", "zone-a", null))));
+        metadata.start();
+        await().atMost(WAIT).until(metadata::hasSynced);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(classify("10.50.0.8")).isEqualTo(TrafficClass.SAME_ZONE));
+        assertThat(classify("10.50.0.9")).isEqualTo(TrafficClass.LOAD_BALANCER);
+        assertThat(metadata.classificationSets().loadBalancer()).containsExactly(Cidr.parse("10.50.0.9/32"));
+    }
+
+    @Test
     void noNodeObject_fallsBackToTheConfiguredZone_andReadinessWaitsForTheFirstSync() {
         assertThat(metadata.hasSynced()).isFalse();
         assertThat(meters.get("netcost.agent.metadata.synced").gauge().value()).isZero();

@@ -48,6 +48,26 @@ class StaticClusterMetadataTest {
         }
     }
 
+    @Test
+    void configuredLoadBalancerAddresses_classifyAsLoadBalancer() {
+        AgentConfig config = new ConfigLoader(Map.of("NODE_NAME", "node-a"), List.of()).loadString("""
+                zone: us-east-2a
+                kubernetes: {enabled: false}
+                classification:
+                  zones: {us-east-2a: [10.0.0.0/19]}
+                loadBalancers:
+                  - name: k8s-sharedalb-1a2b3c4d5e
+                    addresses: [{ip: 10.0.1.50, zone: us-east-2a}, {ip: 10.0.33.50, zone: us-east-2b}]
+                """);
+        try (StaticClusterMetadata m = new StaticClusterMetadata(config)) {
+            assertThat(m.classifyIpv4(ip4("10.0.1.50"))).isEqualTo(TrafficClass.LOAD_BALANCER);
+            assertThat(m.classifyIpv4(ip4("10.0.33.50"))).isEqualTo(TrafficClass.LOAD_BALANCER);
+            assertThat(m.classifyIpv4(ip4("10.0.1.51"))).isEqualTo(TrafficClass.SAME_ZONE);
+            assertThat(m.classificationSets().loadBalancer()).containsExactly(Cidr.parse("10.0.1.50/32"),
+                    Cidr.parse("10.0.33.50/32"));
+        }
+    }
+
     private static int ip4(String ip) {
         return TrafficClassifier.toInt(TrafficClassifier.literal(ip));
     }

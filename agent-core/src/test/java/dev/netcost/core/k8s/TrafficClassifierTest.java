@@ -130,6 +130,33 @@ class TrafficClassifierTest {
     }
 
     @Test
+    void loadBalancerAddresses_beatPodsNodesEndpointsAndPrefixes_andAreTheirOwnSet() {
+        LoadBalancer alb = new LoadBalancer("k8s-shared-1a2b3c4d5e", LoadBalancerType.APPLICATION, "",
+                List.of(new LoadBalancer.Address("10.0.1.50", "a"), new LoadBalancer.Address("10.0.40.9", "b"),
+                        new LoadBalancer.Address("2600:1f16:abc:100::50", "a")));
+        TrafficClassifier c = TrafficClassifier.builder().nodeZone("a")
+                .vpc(Cidr.parse("10.0.0.0/16"))
+                .zonePrefix(Cidr.parse("10.0.0.0/19"), "a", false)
+                .address(TrafficClassifier.literal("10.0.40.9"), "b", false) // an endpoint claiming the address
+                .address(TrafficClassifier.literal("10.0.1.50"), "a", true) // even a pod on this node
+                .loadBalancer(alb)
+                .address(TrafficClassifier.literal("10.0.1.50"), "a", true) // added after: still the load balancer
+                .build();
+
+        assertThat(c.classify("10.0.1.50")).isEqualTo(TrafficClass.LOAD_BALANCER);
+        assertThat(c.classify("10.0.40.9")).isEqualTo(TrafficClass.LOAD_BALANCER);
+        assertThat(c.classify("2600:1f16:abc:100::50")).isEqualTo(TrafficClass.LOAD_BALANCER);
+        assertThat(c.classify("::ffff:10.0.1.50")).isEqualTo(TrafficClass.LOAD_BALANCER);
+        assertThat(c.classify("10.0.1.51")).isEqualTo(TrafficClass.SAME_ZONE);
+        ClassificationSets s = c.sets();
+        assertThat(s.loadBalancer()).containsExactly(Cidr.parse("10.0.1.50/32"), Cidr.parse("10.0.40.9/32"),
+                Cidr.parse("2600:1f16:abc:100::50/128"));
+        assertThat(s.cidrs(TrafficClass.LOAD_BALANCER)).isEqualTo(s.loadBalancer());
+        assertThat(s.sameZone()).doesNotContain(Cidr.parse("10.0.0.0/19")).contains(Cidr.parse("10.0.1.51/32"));
+        assertThat(s.inVpc()).noneMatch(cidr -> cidr.toString().equals("10.0.40.9/32"));
+    }
+
+    @Test
     void rejectsNonLiterals_withoutResolvingNames() {
         assertThatThrownBy(() -> EKS.classify("localhost")).isInstanceOf(IllegalArgumentException.class);
         assertThat(TrafficClassifier.builder().address("example.com", "a", false)).isFalse();

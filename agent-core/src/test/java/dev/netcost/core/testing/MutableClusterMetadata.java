@@ -4,6 +4,7 @@ import dev.netcost.core.config.ClassificationConfig;
 import dev.netcost.core.k8s.Cidr;
 import dev.netcost.core.k8s.ClassificationSets;
 import dev.netcost.core.k8s.ClusterMetadata;
+import dev.netcost.core.k8s.LoadBalancer;
 import dev.netcost.core.k8s.PodInfo;
 import dev.netcost.core.k8s.StaticClusterMetadata;
 import dev.netcost.core.k8s.TrafficClass;
@@ -24,6 +25,8 @@ public final class MutableClusterMetadata implements ClusterMetadata {
     private volatile ClassificationSets sets;
     private volatile boolean synced = true;
     private volatile boolean removedFromNode;
+    private volatile List<PodInfo> pods = List.of();
+    private volatile List<LoadBalancer> loadBalancers = List.of();
 
     public MutableClusterMetadata(String nodeName, String zone) {
         this.nodeName = nodeName;
@@ -38,9 +41,22 @@ public final class MutableClusterMetadata implements ClusterMetadata {
     }
 
     public MutableClusterMetadata pods(List<PodInfo> pods) {
-        current = new StaticClusterMetadata(nodeName, zone, pods, ClassificationConfig.DEFAULT);
+        this.pods = List.copyOf(pods);
+        current = new StaticClusterMetadata(nodeName, zone, this.pods, ClassificationConfig.DEFAULT, loadBalancers);
         generation.incrementAndGet();
         return this;
+    }
+
+    /** Replaces the load balancers (their addresses classify as {@code load_balancer}), as discovery would. */
+    public MutableClusterMetadata loadBalancers(List<LoadBalancer> loadBalancers) {
+        this.loadBalancers = List.copyOf(loadBalancers);
+        current = new StaticClusterMetadata(nodeName, zone, pods, ClassificationConfig.DEFAULT, this.loadBalancers);
+        generation.incrementAndGet();
+        return this;
+    }
+
+    public MutableClusterMetadata loadBalancers(LoadBalancer... loadBalancers) {
+        return loadBalancers(List.of(loadBalancers));
     }
 
     public MutableClusterMetadata pods(PodInfo... pods) {
@@ -103,6 +119,11 @@ public final class MutableClusterMetadata implements ClusterMetadata {
     @Override
     public PodInfo localPodByIp(String ip) {
         return current.localPodByIp(ip);
+    }
+
+    @Override
+    public List<LoadBalancer> loadBalancers() {
+        return current.loadBalancers();
     }
 
     @Override
