@@ -22,6 +22,7 @@ import java.util.Map;
  * @param loadBalancers   load balancers declared in the config ({@code loadBalancers[]}): their ENI
  *                        addresses and zones, for standalone use, demos and tests
  * @param exporters       each exporter module's own parsed section, by config key
+ * @param aws             the {@code aws} section: IMDS/EC2 on EKS, load-balancer discovery, static node facts
  */
 public record AgentConfig(
         String nodeName,
@@ -35,7 +36,8 @@ public record AgentConfig(
         List<StaticPod> pods,
         ClassificationConfig classification,
         List<LoadBalancer> loadBalancers,
-        Map<String, Object> exporters) {
+        Map<String, Object> exporters,
+        AwsConfig aws) {
 
     public AgentConfig {
         remoteWrite = List.copyOf(remoteWrite);
@@ -43,6 +45,7 @@ public record AgentConfig(
         loadBalancers = List.copyOf(loadBalancers);
         exporters = Map.copyOf(exporters);
         classification = classification == null ? ClassificationConfig.DEFAULT : classification;
+        aws = aws == null ? AwsConfig.DEFAULT : aws;
     }
 
     /** The parsed section of the exporter owning {@code configKey}, or null. */

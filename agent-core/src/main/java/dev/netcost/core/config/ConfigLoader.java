@@ -43,7 +43,8 @@ public final class ConfigLoader {
     // Dashes are allowed so that map keys such as header names can be set.
     private static final Pattern OVERRIDE_PATH = Pattern.compile("([A-Za-z_][A-Za-z0-9_-]*)(?:\\[(\\d{1,9})])?");
     private static final Set<String> CORE_KEYS = Set.of("nodeName", "zone", "interval", "exporterTimeout",
-            "remoteWrite", "localFile", "debug", "kubernetes", "pods", "classification", "loadBalancers");
+            "remoteWrite", "localFile", "debug", "kubernetes", "pods", "classification", "loadBalancers",
+            "aws");
 
     // A repeated key would otherwise silently drop the first value.
     private final ObjectMapper yaml = new ObjectMapper(
@@ -287,6 +288,7 @@ public final class ConfigLoader {
 
         ClassificationConfig classification = classification(root.child("classification"));
         List<LoadBalancer> loadBalancers = loadBalancers(root);
+        AwsConfig aws = AwsConfig.parse(root.child("aws"));
 
         Map<String, Object> exporters = new LinkedHashMap<>();
         Set<String> exporterKeys = new HashSet<>();
@@ -304,7 +306,7 @@ public final class ConfigLoader {
         }
         root.finish();
         return new AgentConfig(nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug,
-                kubernetes, pods, classification, loadBalancers, exporters);
+                kubernetes, pods, classification, loadBalancers, exporters, aws);
     }
 
     private static ClassificationConfig classification(ConfigNode n) {
