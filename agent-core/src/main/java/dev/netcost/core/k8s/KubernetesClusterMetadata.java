@@ -163,6 +163,9 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
         }
         loadBalancerInformer = inform(client.configMaps().inNamespace(ns).withField("metadata.name", name)
                 .runnableInformer(0), ConfigMap::new, new Handler<>(this::loadBalancersChanged, c -> {
+                    if (!name.equals(c.getMetadata().getName())) {
+                        return;
+                    }
                     discovered = List.of();
                     LOG.info("load-balancer ConfigMap {}/{} deleted: only the configured loadBalancers[] remain",
                             ns, name);
@@ -171,6 +174,9 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
     }
 
     private void loadBalancersChanged(ConfigMap cm) {
+        if (!config.aws().loadBalancerConfigMap().equals(cm.getMetadata().getName())) {
+            return; // the field selector's job; a server that ignores it must not feed other ConfigMaps in
+        }
         LoadBalancerConfigMap.Contents c;
         try {
             c = LoadBalancerConfigMap.decode(cm.getData());
