@@ -92,7 +92,7 @@ public final class WebhookRuntime implements AutoCloseable {
                 : b.context.meters() instanceof PrometheusMeterRegistry p ? p::scrape : () -> "";
         this.routes = new WebhookRoutes(admissions, this::isReady, metricsText);
         AwsConfig aws = b.context.agent().aws();
-        this.discovery = client == null || !aws.enabled() ? null
+        this.discovery = client == null || !aws.enabled() || aws.loadBalancerConfigMap().isEmpty() ? null
                 : new LoadBalancerDiscovery(aws, b.env, objects,
                         new LoadBalancerPublisher(client, namespaceOr(aws.loadBalancerConfigMapNamespace(), client),
                                 aws.loadBalancerConfigMap(), b.context.clock()),

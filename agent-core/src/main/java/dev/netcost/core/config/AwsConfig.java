@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * @param discoveryInterval         {@code aws.discoveryInterval}: time between DescribeNetworkInterfaces rounds
  *                                  of the webhook leader
  * @param loadBalancerConfigMap     {@code aws.loadBalancerConfigMap}: the ConfigMap the webhook publishes its
- *                                  discovered load balancers in and the node agents watch
+ *                                  discovered load balancers in and the node agents watch; empty: no
+ *                                  load-balancer discovery (IMDS and subnets still work)
  * @param loadBalancerConfigMapNamespace {@code aws.loadBalancerConfigMapNamespace}: its namespace; empty: the
  *                                  client's (the pod's own)
  * @param instanceId                {@code aws.instanceId}: this node's EC2 instance id when not learnt from
@@ -86,7 +87,7 @@ public record AwsConfig(
         Duration subnets = n.duration("subnetRefresh", d.subnetRefresh(), Duration.ofSeconds(1));
         Duration discovery = n.duration("discoveryInterval", d.discoveryInterval(), Duration.ofSeconds(1));
         String cm = n.string("loadBalancerConfigMap", d.loadBalancerConfigMap()).trim();
-        if (!DNS_SUBDOMAIN.matcher(cm).matches()) {
+        if (!cm.isEmpty() && !DNS_SUBDOMAIN.matcher(cm).matches()) {
             n.error("loadBalancerConfigMap", "must be a ConfigMap name (lower-case letters, digits, '-' and '.'),"
                     + " got '" + cm + "'");
         }

@@ -137,7 +137,7 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
                 })));
         informers.add(inform(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0),
                 EndpointSlice::new, new Handler<>(this::sliceChanged, s -> slices.remove(Cache.metaNamespaceKeyFunc(s)))));
-        if (config.aws().enabled()) {
+        if (config.aws().enabled() && !config.aws().loadBalancerConfigMap().isEmpty()) {
             watchLoadBalancers();
         }
         layout.onChange(this::scheduleRebuild);
@@ -176,6 +176,10 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
     private void loadBalancersChanged(ConfigMap cm) {
         if (!config.aws().loadBalancerConfigMap().equals(cm.getMetadata().getName())) {
             return; // the field selector's job; a server that ignores it must not feed other ConfigMaps in
+        }
+        if (cm.getData() == null || cm.getData().isEmpty()) {
+            discovered = List.of(); // created empty by the chart; the webhook leader fills it
+            return;
         }
         LoadBalancerConfigMap.Contents c;
         try {
