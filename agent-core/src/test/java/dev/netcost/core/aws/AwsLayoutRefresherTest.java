@@ -197,6 +197,17 @@ class AwsLayoutRefresherTest {
     }
 
     @Test
+    void noKeysNoIrsa_fallsBackToTheInstanceProfile_throughTheConfiguredImds() {
+        imds.instanceProfile("eks-node-role", "ASIAINSTANCEPROFILE1");
+        AwsLayoutRefresher r = refresher(config(Duration.ofSeconds(5)), Map.of());
+
+        assertThat(r.round()).isTrue();
+
+        assertThat(ec2.requests("DescribeSubnets").get(0).authorization())
+                .contains("Credential=ASIAINSTANCEPROFILE1/");
+    }
+
+    @Test
     void everyEndpointInTheseTests_isOnLoopback() throws Exception {
         AwsConfig c = config(Duration.ofSeconds(1));
         for (var uri : List.of(c.imdsEndpoint(), c.ec2Endpoint(), c.stsEndpoint())) {

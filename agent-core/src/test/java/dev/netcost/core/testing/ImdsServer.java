@@ -40,6 +40,17 @@ public final class ImdsServer extends LocalAwsServer {
         return this;
     }
 
+    /** An instance profile: the role's temporary credentials, as IMDS serves them to the SDK. */
+    public ImdsServer instanceProfile(String role, String accessKeyId) {
+        items.put("iam/security-credentials/", role);
+        items.put("iam/security-credentials/" + role, """
+                {"Code": "Success", "LastUpdated": "%s", "Type": "AWS-HMAC", "AccessKeyId": "%s",
+                 "SecretAccessKey": "instance-profile-secret", "Token": "instance-profile-token", "Expiration": "%s"}
+                """.formatted(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), accessKeyId,
+                java.time.Instant.now().plusSeconds(6 * 3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+        return this;
+    }
+
     public void put(String path, String value) {
         items.put(path, value);
     }
