@@ -21,7 +21,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -50,7 +49,6 @@ public final class AwsLayoutRefresher implements NetworkLayoutSource, AutoClosea
     private final ThrottledLogger throttled;
     private final SdkHttpClient http;
     private final InstanceMetadataScraper imds;
-    private final Function<String, Ec2Client> ec2Factory;
     private final ScheduledExecutorService executor;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final long startMillis;
@@ -76,7 +74,6 @@ public final class AwsLayoutRefresher implements NetworkLayoutSource, AutoClosea
         this.throttled = new ThrottledLogger(LOG, clock, Duration.ofMinutes(30));
         this.http = AwsClients.httpClient(config);
         this.imds = new InstanceMetadataScraper(config.imdsEndpoint(), http, clock);
-        this.ec2Factory = this::newEc2;
         this.startMillis = clock.millis();
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "netcost-aws");
@@ -222,7 +219,7 @@ public final class AwsLayoutRefresher implements NetworkLayoutSource, AutoClosea
             throw new IllegalArgumentException("no region: set aws.region (IMDS and AWS_REGION gave none)");
         }
         if (ec2 == null) {
-            ec2 = ec2Factory.apply(region);
+            ec2 = newEc2(region);
         }
         return ec2;
     }

@@ -299,6 +299,7 @@ class KubernetesClusterMetadataTest {
         LoadBalancer pinned = lb("k8s-pinned-0000000000", "10.0.7.7", "us-east-2a");
         create(configMap("netcost-load-balancers", List.of(alb, pinned)));
         create(configMap("unrelated", List.of(lb("k8s-other-ffffffffff", "10.0.3.3", "us-east-2a"))));
+        create(awsNode());
         try (KubernetesClusterMetadata m = KubernetesClusterMetadata.builder().client(client).config(aws)
                 .rebuildDelay(Duration.ofMillis(20)).build()) {
             m.start();
@@ -307,6 +308,9 @@ class KubernetesClusterMetadataTest {
                     .containsExactly("k8s-pinned-0000000000", "k8s-sharedalb-1a2b3c4d5e"));
             assertThat(m.loadBalancers().get(0).addresses()).as("the configured entry wins a name clash")
                     .containsExactly(new LoadBalancer.Address("10.0.9.9", "us-east-2c"));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(m.nodeInfo()).as("this node's Node object")
+                    .isEqualTo(new NodeInfo("node-a", "us-east-2b", "use2-az2", "us-east-2", "i-0abc1234def567890",
+                            "c7g.xlarge")));
             long generation = m.generation();
 
             // the ALB scales out: one more ENI in another zone
@@ -324,14 +328,15 @@ class KubernetesClusterMetadataTest {
 
     @Test
     void nodeInfo_comesFromProviderIdAndLabels() {
-        create(new NodeBuilder(node("node-a", Map.of(KubernetesClusterMetadata.ZONE_LABEL, "us-east-2b", "topology.k8s.aws/zone-id", "use2-az2",
-                "topology.kubernetes.io/region", "us-east-2", "node.kubernetes.io/instance-type", "c7g.xlarge"),
-                "10.0.40.1", "10.244.1.0/24")).editSpec().withProviderID("aws:///us-east-2b/i-0abc1234def567890")
-                .endSpec().build());
-        metadata.start();
+        assertThat(KubernetesClusterMetadata.nodeInfo(awsNode())).isEqualTo(new NodeInfo("node-a", "us-east-2b",
+                "use2-az2", "us-east-2", "i-0abc1234def567890", "c7g.xlarge"));
+    }
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(metadata.nodeInfo()).isEqualTo(new NodeInfo("node-a",
-                "us-east-2b", "use2-az2", "us-east-2", "i-0abc1234def567890", "c7g.xlarge")));
+    private static Node awsNode() {
+        return new NodeBuilder(node("node-a", Map.of(KubernetesClusterMetadata.ZONE_LABEL, "us-east-2b",
+                "topology.k8s.aws/zone-id", "use2-az2", "topology.kubernetes.io/region", "us-east-2",
+                "node.kubernetes.io/instance-type", "c7g.xlarge"), "10.0.40.1", "10.244.1.0/24")).editSpec()
+                .withProviderID("aws:///us-east-2b/i-0abc1234def567890").endSpec().build();
     }
 
     @Test
