@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * selector {@code spec.nodeName}), every node (zone, internal IPs, pod CIDRs) and every
  * {@code discovery.k8s.io/v1} EndpointSlice (each serving pod's IP with its zone and node). Events are
  * reduced at once to small records; the informers keep only keys (see {@link KeyOnlyItemStore}).
+ * With {@code aws.enabled}, a fourth informer watches the one ConfigMap the webhook publishes discovered
+ * load balancers in (merged with {@code loadBalancers[]}, static entries winning), and a
+ * {@link NetworkLayoutSource} adds learnt subnets and VPC ranges to {@code classification}.
  *
  * <p>Readers see an immutable snapshot (pods by name and IP, a {@link TrafficClassifier}) rebuilt off
  * the hot path on one background thread, shortly after changes, and swapped in whole. When the API is
