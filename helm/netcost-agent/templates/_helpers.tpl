@@ -264,3 +264,37 @@ iptables:
   cleanupOnUninstall: {{ .cleanupOnUninstall }}
 {{- end }}
 {{- end -}}
+
+{{/* The ConfigMap the webhook leader publishes discovered load balancers in (docs/load-balancers.md). */}}
+{{- define "netcost.loadBalancers.configMap" -}}{{ include "netcost.fullname" . | trunc 48 | trimSuffix "-" }}-load-balancers{{- end -}}
+
+{{/* Load-balancer discovery needs the webhook (it publishes) and aws.enabled. */}}
+{{- define "netcost.loadBalancers.enabled" -}}{{ and .Values.aws.enabled .Values.webhook.enabled | ternary "true" "" }}{{- end -}}
+
+{{/*
+The aws section both processes share (docs/configuration.md#aws): IMDS + DescribeSubnets on the nodes,
+DescribeNetworkInterfaces on the webhook leader, the ConfigMap between them.
+*/}}
+{{- define "netcost.awsConfig" -}}
+aws:
+  enabled: {{ .Values.aws.enabled }}
+  {{- with .Values.aws.region }}
+  region: {{ . | quote }}
+  {{- end }}
+  {{- with .Values.aws.vpcId }}
+  vpcId: {{ . | quote }}
+  {{- end }}
+  {{- range $key := list "imdsEndpoint" "ec2Endpoint" "stsEndpoint" }}
+  {{- with (index $.Values.aws $key) }}
+  {{ $key }}: {{ . | quote }}
+  {{- end }}
+  {{- end }}
+  subnetRefresh: {{ .Values.aws.subnetRefresh }}
+  discoveryInterval: {{ .Values.aws.discoveryInterval }}
+  {{- if include "netcost.loadBalancers.enabled" . }}
+  loadBalancerConfigMap: {{ include "netcost.loadBalancers.configMap" . }}
+  {{- else }}
+  loadBalancerConfigMap: ""
+  {{- end }}
+  loadBalancerConfigMapNamespace: {{ .Release.Namespace }}
+{{- end -}}

@@ -1,9 +1,12 @@
 package dev.netcost.agent;
 
+import dev.netcost.core.aws.AwsLayoutRefresher;
 import dev.netcost.core.config.AgentConfig;
 import dev.netcost.core.config.Durations;
 import dev.netcost.core.k8s.ClusterMetadata;
 import dev.netcost.core.k8s.KubernetesClusterMetadata;
+import dev.netcost.core.k8s.NetworkLayoutSource;
+import dev.netcost.core.k8s.NodeInfoExporter;
 import dev.netcost.core.k8s.PodLabelsExporter;
 import dev.netcost.core.k8s.StaticClusterMetadata;
 import dev.netcost.core.http.DebugServer;
@@ -34,6 +37,7 @@ final class NodeAgent implements AutoCloseable {
     private final DebugServer debugServer;
     private final List<String> sinkNames = new ArrayList<>();
     private final ClusterMetadata metadata;
+    private final AwsLayoutRefresher aws;
 
     /** Builds everything; throws {@link StartupException} for problems the user must fix (TLS files...). */
     NodeAgent(AgentConfig config, List<ExporterFactory<?>> factories, Clock clock) {
@@ -55,9 +59,15 @@ final class NodeAgent implements AutoCloseable {
             sinkNames.add(s.name());
         }
         pb.exporter(new AgentInfoExporter(config, clock));
+        // aws.enabled: IMDS + DescribeSubnets feed classification and node facts, in the background.
+        this.aws = config.aws().enabled()
+                ? new AwsLayoutRefresher(config.aws(), System.getenv(), selfMetrics.registry(), clock) : null;
+        NetworkLayoutSource layout = aws == null ? NetworkLayoutSource.NONE : aws;
         this.metadata = config.kubernetes().enabled()
-                ? KubernetesClusterMetadata.builder().config(config).meters(selfMetrics.registry()).clock(clock).build()
-                : new StaticClusterMetadata(config);
+                ? KubernetesClusterMetadata.builder().config(config).meters(selfMetrics.registry()).clock(clock)
+                        .layout(layout).build()
+                : new StaticClusterMetadata(config, layout);
+        pb.exporter(new NodeInfoExporter(metadata));
         ExporterContext ctx = new ExporterContext(config, selfMetrics.registry(), clock, metadata);
         if (!config.labels().pod().isEmpty()) {
             pb.exporter(new PodLabelsExporter(metadata, config.labels().pod()));
@@ -114,6 +124,9 @@ final class NodeAgent implements AutoCloseable {
     void start(boolean cycles) {
         Processes.startDebug(debugServer, config);
         metadata.start(); // returns at once: the API being down never holds up collection
+        if (aws != null) {
+            aws.start(); // likewise: classification starts with what it has and is rebuilt when AWS answers
+        }
         LOG.info("netcost node {} on node '{}': every {}, sinks {}", dev.netcost.core.Version.get(), config.nodeName(),
                 Durations.format(config.interval()), sinkNames);
         if (cycles) {
@@ -135,6 +148,9 @@ final class NodeAgent implements AutoCloseable {
     @Override
     public void close() {
         pipeline.close();
+        if (aws != null) {
+            aws.close();
+        }
         metadata.close();
         if (debugServer != null) {
             debugServer.close();

@@ -16,10 +16,12 @@ import java.util.List;
  * @param listenPorts      {@code alb.ingress.kubernetes.io/listen-ports}, verbatim
  * @param backends         every rule path and the default backend
  * @param labels           values of the allow-listed labels, in allow-list order ("" when absent)
+ * @param hostnames        {@code status.loadBalancer.ingress[].hostname}: the DNS names of the load balancer
+ *                         the controller put it on, which name that load balancer
  */
 record IngressState(ObjectKey key, String ingressClass, String groupName, String groupOrder, String scheme,
                     String targetType, String loadBalancerName, String listenPorts, List<Backend> backends,
-                    List<String> labels) {
+                    List<String> labels, List<String> hostnames) {
 
     /**
      * One rule path (or the default backend, with empty host, path and pathType) and the Service it sends to.

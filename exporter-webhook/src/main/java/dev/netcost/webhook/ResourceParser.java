@@ -84,7 +84,7 @@ final class ResourceParser {
                 intern(text(ann.path(ALB + "group.order"))), intern(text(ann.path(ALB + "scheme"))),
                 intern(text(ann.path(ALB + "target-type"))), intern(text(ann.path(ALB + "load-balancer-name"))),
                 intern(text(ann.path(ALB + "listen-ports"))), List.copyOf(backends),
-                labels(meta.path("labels"), ingressLabels));
+                labels(meta.path("labels"), ingressLabels), hostnames(object));
     }
 
     /** networking.k8s.io/v1 ({@code service.name}, {@code service.port.number|name}) or v1beta1 shape. */
@@ -131,7 +131,7 @@ final class ResourceParser {
                 intern(text(spec.path("loadBalancerClass"))), intern(text(spec.path("externalTrafficPolicy"))),
                 intern(text(ann.path(NLB + "type"))), intern(text(ann.path(NLB + "nlb-target-type"))),
                 intern(scheme), text(ann.path(NLB + "name")), List.copyOf(ports),
-                labels(meta.path("labels"), serviceLabels));
+                labels(meta.path("labels"), serviceLabels), hostnames(object));
     }
 
     IngressClassState ingressClass(JsonNode object) {
@@ -153,6 +153,22 @@ final class ResourceParser {
         JsonNode spec = object.path("spec");
         return new IngressClassParamsState(key.name(), intern(text(spec.path("group").path("name"))),
                 intern(text(spec.path("scheme"))));
+    }
+
+    /** {@code status.loadBalancer.ingress[].hostname}, in order, without empties and repeats. */
+    private static List<String> hostnames(JsonNode object) {
+        JsonNode ingress = object.path("status").path("loadBalancer").path("ingress");
+        if (!ingress.isArray() || ingress.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(1);
+        for (JsonNode i : ingress) {
+            String h = text(i.path("hostname"));
+            if (!h.isEmpty() && !out.contains(h)) {
+                out.add(h);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static List<String> labels(JsonNode labels, List<String> keys) {

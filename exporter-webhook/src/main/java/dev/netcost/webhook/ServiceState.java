@@ -15,10 +15,11 @@ import java.util.List;
  * @param loadBalancerName      {@code service.beta.kubernetes.io/aws-load-balancer-name}
  * @param ports                 {@code spec.ports}
  * @param labels                values of the allow-listed labels, in allow-list order ("" when absent)
+ * @param hostnames             {@code status.loadBalancer.ingress[].hostname} (type LoadBalancer)
  */
 record ServiceState(ObjectKey key, String type, String loadBalancerClass, String externalTrafficPolicy,
                     String loadBalancerType, String targetType, String scheme, String loadBalancerName,
-                    List<Port> ports, List<String> labels) {
+                    List<Port> ports, List<String> labels, List<String> hostnames) {
 
     /** One {@code spec.ports} item; {@code targetPort} is a number or a container port name. */
     record Port(String name, String protocol, int port, String targetPort, int nodePort) {

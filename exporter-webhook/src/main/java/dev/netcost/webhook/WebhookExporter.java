@@ -1,5 +1,7 @@
 package dev.netcost.webhook;
 
+import dev.netcost.core.k8s.LoadBalancer;
+import dev.netcost.core.k8s.LoadBalancerType;
 import dev.netcost.core.model.LabelNameSanitizer;
 import dev.netcost.core.model.Labels;
 import dev.netcost.core.spi.Exporter;
@@ -18,6 +20,12 @@ import java.util.Set;
  *   <li>{@code netcost_service_info{namespace,service,type,load_balancer_type,target_type,scheme}}</li>
  *   <li>{@code netcost_ingress_labels} / {@code netcost_service_labels}{@code {namespace,ingress|service,label_*}},
  *       only when labels are allow-listed for the kind</li>
+ *   <li>{@code netcost_load_balancer_info{load_balancer,load_balancer_type,load_balancer_id,alb_group,scheme,dns_name}}:
+ *       with load-balancer discovery on ({@code aws.enabled}), one series per discovered load balancer of this
+ *       cluster and per distinct (ALB group, scheme, DNS name) of the Ingresses and Services whose
+ *       {@code status.loadBalancer.ingress[].hostname} names it; {@code alb_group} only for Ingresses.
+ *       {@code scheme}: {@code internal} when the DNS name starts with {@code internal-}, else for an ALB
+ *       {@code internet-facing}, for an NLB the Service's scheme annotation (left out when absent)</li>
  * </ul>
  * A deleted object is simply no longer emitted: the pipeline ends its series with stale markers.
  *
@@ -31,6 +39,7 @@ public final class WebhookExporter implements Exporter {
     static final String SERVICE_INFO = "netcost_service_info";
     static final String INGRESS_LABELS = "netcost_ingress_labels";
     static final String SERVICE_LABELS = "netcost_service_labels";
+    static final String LOAD_BALANCER_INFO = "netcost_load_balancer_info";
 
     private final RecordedObjects objects;
     private final String[] ingressLabelNames;
@@ -67,6 +76,58 @@ public final class WebhookExporter implements Exporter {
         }
         for (ObjectStore.Recorded<ServiceState> r : objects.services.all()) {
             emitService(r.state(), out);
+        }
+        Map<String, LoadBalancer> discovered = runtime == null ? Map.of() : runtime.discoveredLoadBalancers();
+        if (!discovered.isEmpty()) {
+            emitLoadBalancers(discovered, paramsByClass, out);
+        }
+    }
+
+    /** {@code netcost_load_balancer_info}: each discovered load balancer joined to what points at it. */
+    // VisibleForTesting
+    void emitLoadBalancers(Map<String, LoadBalancer> discovered, Map<String, IngressClassParamsState> paramsByClass,
+                           SampleConsumer out) {
+        Set<Labels> seen = new HashSet<>();
+        for (ObjectStore.Recorded<IngressState> r : objects.ingresses.all()) {
+            IngressState s = r.state();
+            IngressClassParamsState params = paramsByClass.get(s.ingressClass());
+            for (String h : s.hostnames()) {
+                LoadBalancer lb = discovered.get(nameOrEmpty(h));
+                if (lb != null) {
+                    String scheme = params != null && !params.scheme().isEmpty() ? params.scheme() : s.scheme();
+                    emitLoadBalancer(lb, albGroup(s, params), scheme, h, seen, out);
+                }
+            }
+        }
+        for (ObjectStore.Recorded<ServiceState> r : objects.services.all()) {
+            for (String h : r.state().hostnames()) {
+                LoadBalancer lb = discovered.get(nameOrEmpty(h));
+                if (lb != null) {
+                    emitLoadBalancer(lb, "", r.state().scheme(), h, seen, out);
+                }
+            }
+        }
+    }
+
+    private static String nameOrEmpty(String hostname) {
+        String n = LoadBalancerDiscovery.nameFromHostname(hostname);
+        return n == null ? "" : n;
+    }
+
+    private static void emitLoadBalancer(LoadBalancer lb, String group, String annotatedScheme, String dnsName,
+                                         Set<Labels> seen, SampleConsumer out) {
+        String scheme;
+        if (dnsName.toLowerCase(java.util.Locale.ROOT).startsWith("internal-")) {
+            scheme = "internal";
+        } else if (lb.type() == LoadBalancerType.APPLICATION) {
+            scheme = "internet-facing";
+        } else {
+            scheme = annotatedScheme;
+        }
+        Labels l = Labels.of(LOAD_BALANCER_INFO, "load_balancer", lb.name(), "load_balancer_type", lb.type().label(),
+                "load_balancer_id", lb.id(), "alb_group", group, "scheme", scheme, "dns_name", dnsName);
+        if (seen.add(l)) {
+            out.accept(l, 1);
         }
     }
 

@@ -41,7 +41,7 @@ public final class WebhookExporterFactory implements ExporterFactory<WebhookConf
     public WebhookExporter create(WebhookConfig config, ExporterContext context) {
         boolean k8s = context.agent().kubernetes().enabled();
         return WebhookRuntime.builder().config(config).context(context)
-                .client(k8s ? new KubernetesClientBuilder().build() : null).ownsClient(k8s)
+                .client(k8s ? new KubernetesClientBuilder().build() : null).ownsClient(k8s).env(System.getenv())
                 .build().exporter();
     }
 }

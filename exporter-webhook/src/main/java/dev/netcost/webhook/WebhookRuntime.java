@@ -1,6 +1,8 @@
 package dev.netcost.webhook;
 
+import dev.netcost.core.config.AwsConfig;
 import dev.netcost.core.config.Durations;
+import dev.netcost.core.k8s.LoadBalancer;
 import dev.netcost.core.log.ThrottledLogger;
 import dev.netcost.core.spi.ExporterContext;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -10,6 +12,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -54,6 +57,10 @@ public final class WebhookRuntime implements AutoCloseable {
     private final ThrottledLogger throttled;
     private final ScheduledExecutorService scheduler;
     private final WebhookCertificateManager certificates;
+    private final LoadBalancerDiscovery discovery;
+    private final ScheduledExecutorService discoveryScheduler;
+    private final Duration discoveryInterval;
+    private volatile boolean listedOnce;
     private final CountDownLatch closed = new CountDownLatch(1);
     private WebhookServer server;
     private volatile ServerTlsReloader tls;
@@ -68,7 +75,7 @@ public final class WebhookRuntime implements AutoCloseable {
         ResourceParser parser = new ResourceParser(config.labels().ingress(), config.labels().service());
         this.election = client == null || !config.leaderElection().enabled() ? null
                 : new LeaderElection(client, config.leaderElection(),
-                        namespaceOr(config.leaderElection().namespace(), client), identity(config), this::cycleNow);
+                        namespaceOr(config.leaderElection().namespace(), client), identity(config), this::leading);
         this.metrics = new WebhookMetrics(b.context.meters(), objects, this::isLeader);
         SelfManagedTlsConfig self = config.selfManagedTls();
         this.certificates = !self.enabled() || client == null ? null
@@ -84,6 +91,18 @@ public final class WebhookRuntime implements AutoCloseable {
         Supplier<String> metricsText = b.metricsText != null ? b.metricsText
                 : b.context.meters() instanceof PrometheusMeterRegistry p ? p::scrape : () -> "";
         this.routes = new WebhookRoutes(admissions, this::isReady, metricsText);
+        AwsConfig aws = b.context.agent().aws();
+        this.discovery = client == null || !aws.enabled() || aws.loadBalancerConfigMap().isEmpty() ? null
+                : new LoadBalancerDiscovery(aws, b.env, objects,
+                        new LoadBalancerPublisher(client, namespaceOr(aws.loadBalancerConfigMapNamespace(), client),
+                                aws.loadBalancerConfigMap(), b.context.clock()),
+                        () -> listedOnce, this::isLeader, b.context.meters(), b.context.clock());
+        this.discoveryInterval = aws.discoveryInterval();
+        this.discoveryScheduler = discovery == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "netcost-webhook-discovery");
+            t.setDaemon(true);
+            return t;
+        });
         this.exporter = new WebhookExporter(objects, parser, this);
         this.resync = client == null ? null : new ResyncScraper(client, parser, objects);
         this.throttled = new ThrottledLogger(log, b.context.clock(), Duration.ofMinutes(5));
@@ -164,7 +183,38 @@ public final class WebhookRuntime implements AutoCloseable {
         }
         scheduler.scheduleAtFixedRate(this::cycleIfLeader, interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
+        if (discovery != null) {
+            // Its own thread: EC2 calls with retries may take seconds and must not delay cycles or resyncs.
+            discoveryScheduler.scheduleWithFixedDelay(this::discoverIfLeader, discoveryInterval.toMillis(),
+                    discoveryInterval.toMillis(), TimeUnit.MILLISECONDS);
+        }
         cycleNow();
+    }
+
+    /** The load balancers of this cluster the leader last discovered, by lower-case name (empty elsewhere). */
+    Map<String, LoadBalancer> discoveredLoadBalancers() {
+        return discovery == null ? Map.of() : discovery.ofCluster();
+    }
+
+    private void leading() {
+        cycleNow();
+        discoverNow();
+    }
+
+    private void discoverNow() {
+        if (discovery != null && !closing) {
+            try {
+                discoveryScheduler.execute(this::discoverIfLeader);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    private void discoverIfLeader() {
+        if (!closing && isLeader()) {
+            discovery.discover();
+        }
     }
 
     /** The bound HTTPS port. */
@@ -312,6 +362,10 @@ public final class WebhookRuntime implements AutoCloseable {
         try {
             resync.resync();
             metrics.resync(true);
+            if (!listedOnce) {
+                listedOnce = true;
+                discoverNow(); // the first list brings the hostnames: no need to wait a discovery interval
+            }
         } catch (IOException | RuntimeException e) {
             metrics.resync(false);
             next = RESYNC_RETRY.compareTo(next) < 0 ? RESYNC_RETRY : next;
@@ -343,10 +397,19 @@ public final class WebhookRuntime implements AutoCloseable {
             election.close();
         }
         scheduler.shutdownNow();
+        if (discoveryScheduler != null) {
+            discoveryScheduler.shutdownNow();
+        }
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            if (discoveryScheduler != null) {
+                discoveryScheduler.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (discovery != null) {
+            discovery.close();
         }
         if (server != null) {
             server.close();
@@ -393,6 +456,7 @@ public final class WebhookRuntime implements AutoCloseable {
         private KubernetesClient client;
         private Supplier<String> metricsText;
         private boolean ownsClient;
+        private Map<String, String> env = Map.of();
 
         private Builder() {
         }
@@ -422,6 +486,12 @@ public final class WebhookRuntime implements AutoCloseable {
         /** What {@code /metrics} serves; default: the context's registry when it is a Prometheus one. */
         public Builder metricsText(Supplier<String> metricsText) {
             this.metricsText = Objects.requireNonNull(metricsText, "metricsText");
+            return this;
+        }
+
+        /** The process environment: AWS credentials and region for discovery (default: none). */
+        public Builder env(Map<String, String> env) {
+            this.env = Map.copyOf(env);
             return this;
         }
 

@@ -33,6 +33,24 @@ class ResourceParserTest {
     }
 
     @Test
+    void statusHostnames_areKeptInOrder_withoutEmptiesOrRepeats() throws Exception {
+        JsonNode ingress = json("""
+                {"metadata":{"name":"i","namespace":"n"},
+                 "status":{"loadBalancer":{"ingress":[{"hostname":"k8s-a-1a2b3c4d5e-1.us-east-2.elb.amazonaws.com"},
+                   {"ip":"203.0.113.7"},{"hostname":""},{"hostname":"k8s-a-1a2b3c4d5e-1.us-east-2.elb.amazonaws.com"}]}}}""");
+        JsonNode service = json("""
+                {"metadata":{"name":"s","namespace":"n"},"spec":{"type":"LoadBalancer"},
+                 "status":{"loadBalancer":{"ingress":[{"hostname":"k8s-n-web-0a1b2c3d4e-f.elb.us-east-2.amazonaws.com"}]}}}""");
+
+        assertThat(parser.ingress(ingress, "").hostnames())
+                .containsExactly("k8s-a-1a2b3c4d5e-1.us-east-2.elb.amazonaws.com");
+        assertThat(parser.service(service, "").hostnames())
+                .containsExactly("k8s-n-web-0a1b2c3d4e-f.elb.us-east-2.amazonaws.com");
+        assertThat(parser.ingress(json("{\"metadata\":{\"name\":\"x\"},\"status\":{\"loadBalancer\":{}}}"), "n")
+                .hostnames()).isEmpty();
+    }
+
+    @Test
     void ingressClassNameWinsOverTheAnnotation() throws Exception {
         IngressState s = parser.ingress(json("""
                 {"metadata":{"name":"i","namespace":"own","annotations":{"kubernetes.io/ingress.class":"nginx"}},

@@ -6,6 +6,7 @@ import static dev.netcost.webhook.WebhookCertificateManagerIT.VWC;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.netcost.core.testing.ManualClock;
 import dev.netcost.core.testing.PromQueryClient;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -42,7 +43,7 @@ class SelfManagedTlsRuntimeIT {
     Path tmp;
 
     private final Instant realNow = Instant.now();
-    private final TestClock clock = new TestClock(realNow);
+    private final ManualClock clock = new ManualClock(realNow);
     private TestWebhook tw;
     private WebhookRuntime runtime;
 

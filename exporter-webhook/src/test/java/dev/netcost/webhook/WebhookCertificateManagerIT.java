@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.netcost.core.auth.PemFiles;
+import dev.netcost.core.testing.ManualClock;
 import dev.netcost.core.testing.PromQueryClient;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -46,7 +47,7 @@ class WebhookCertificateManagerIT {
     @TempDir
     Path tmp;
 
-    private final TestClock clock = new TestClock(Instant.parse("2025-01-01T00:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2025-01-01T00:00:00Z"));
 
     @BeforeEach
     void chartObjects() {

@@ -29,6 +29,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -193,7 +194,8 @@ class NetcostChartTest {
         assertThat(w.getTimeoutSeconds()).isEqualTo(1);
         assertThat(w.getSideEffects()).isEqualTo("None");
         assertThat(w.getAdmissionReviewVersions()).containsExactly("v1", "v1beta1");
-        assertThat(w.getRules()).flatExtracting(r -> r.getResources()).containsExactlyInAnyOrder("ingresses", "ingressclasses", "services");
+        assertThat(w.getRules()).flatExtracting(r -> r.getResources()).containsExactlyInAnyOrder("ingresses",
+                "ingresses/status", "ingressclasses", "services", "services/status");
         assertThat(w.getRules()).allSatisfy(r -> assertThat(r.getOperations()).containsExactlyInAnyOrder("CREATE", "UPDATE", "DELETE"));
         assertThat(w.getClientConfig().getService().getPath()).isEqualTo("/validate");
 
@@ -251,12 +253,16 @@ class NetcostChartTest {
             assertThat(r.getResources()).doesNotContain("*");
             assertThat(r.getApiGroups()).doesNotContain("*");
             boolean writes = r.getVerbs().stream().anyMatch(v -> !List.of("get", "list", "watch").contains(v));
+            if (r.getResources().contains("configmaps")) {
+                assertThat(r.getResourceNames()).containsExactly("netcost-netcost-agent-load-balancers");
+            }
             if (r.getResources().contains("secrets")) {
                 assertThat(r.getResourceNames()).containsExactly("netcost-netcost-agent-webhook-tls");
             }
             if (writes) {
-                assertThat(r.getResources()).as("write verbs only on leases, the own secret and webhook config")
-                        .isSubsetOf("leases", "secrets", "validatingwebhookconfigurations");
+                assertThat(r.getResources()).as("write verbs only on leases, the own secret, webhook config and"
+                        + " load-balancer ConfigMap").isSubsetOf("leases", "secrets", "validatingwebhookconfigurations",
+                        "configmaps");
                 if (!r.getResources().contains("leases")) {
                     assertThat(r.getResourceNames()).hasSize(1);
                     assertThat(r.getVerbs()).doesNotContain("create", "delete", "deletecollection");
@@ -268,7 +274,7 @@ class NetcostChartTest {
     /** Secrets are mounted by reference; nothing that looks like a credential sits in a ConfigMap. */
     private static void assertCredentialsOnlyByReference(Chart c) {
         for (ConfigMap cm : c.all(ConfigMap.class)) {
-            String text = cm.getData().values().toString();
+            String text = cm.getData() == null ? "" : cm.getData().values().toString();
             assertThat(text).doesNotContain("password:", "token:", "BEGIN ", "Authorization");
         }
     }
@@ -285,6 +291,57 @@ class NetcostChartTest {
                 .hasSize(2).allMatch(m -> Boolean.TRUE.equals(m.getReadOnly()));
         AgentConfig cfg = loadAgentConfig(c.one(ConfigMap.class, "-node"));
         assertThat(cfg.exporters().get("cadvisor").toString()).contains("source=PROCFS", "procRoot=/host/proc", "cgroupRoot=/host/sys/fs/cgroup");
+    }
+
+    /**
+     * aws.enabled (the default): both processes get the aws section naming the chart's own ConfigMap; the
+     * webhook may only get/update it, the node agents only list/watch it (its informer uses a
+     * metadata.name field selector, so resourceNames can narrow list/watch).
+     */
+    @Test
+    void awsDiscovery_configNamesTheChartsConfigMap_andRbacIsExactlyTheCallsMade() throws Exception {
+        Chart c = render(ONE_ENDPOINT + """
+                aws: {region: us-east-2, vpcId: vpc-0abc1234, discoveryInterval: 90s}
+                """);
+        ConfigMap lbs = c.one(ConfigMap.class, "-load-balancers");
+        assertThat(lbs.getData()).as("created empty: the webhook fills it, upgrades leave it").isNullOrEmpty();
+        for (String process : List.of("-node", "-webhook")) {
+            AgentConfig cfg = loadAgentConfig(c.one(ConfigMap.class, process));
+            assertThat(cfg.aws().enabled()).isTrue();
+            assertThat(cfg.aws().region()).isEqualTo("us-east-2");
+            assertThat(cfg.aws().vpcId()).isEqualTo("vpc-0abc1234");
+            assertThat(cfg.aws().discoveryInterval()).isEqualTo(java.time.Duration.ofSeconds(90));
+            assertThat(cfg.aws().ec2Endpoint()).isNull();
+            assertThat(cfg.aws().loadBalancerConfigMap()).isEqualTo(lbs.getMetadata().getName());
+            assertThat(cfg.aws().loadBalancerConfigMapNamespace()).isEqualTo(lbs.getMetadata().getNamespace());
+        }
+        PolicyRule webhook = c.one(Role.class, "-webhook").getRules().stream()
+                .filter(r -> r.getResources().contains("configmaps")).findFirst().orElseThrow();
+        assertThat(webhook.getResourceNames()).containsExactly(lbs.getMetadata().getName());
+        assertThat(webhook.getVerbs()).containsExactlyInAnyOrder("get", "update");
+        Role node = c.one(Role.class, "-node");
+        assertThat(node.getMetadata().getNamespace()).isEqualTo(lbs.getMetadata().getNamespace());
+        assertThat(node.getRules()).filteredOn(r -> r.getResources().contains("configmaps")).singleElement().satisfies(r -> {
+            assertThat(r.getResources()).containsExactly("configmaps");
+            assertThat(r.getResourceNames()).containsExactly(lbs.getMetadata().getName());
+            assertThat(r.getVerbs()).containsExactlyInAnyOrder("list", "watch");
+        });
+        assertThat(c.one(RoleBinding.class, "-node").getRoleRef().getName()).isEqualTo(node.getMetadata().getName());
+    }
+
+    @Test
+    void awsDisabled_orNoWebhook_meansNoLoadBalancerConfigMapAndNoRulesForIt() throws Exception {
+        Chart off = render(ONE_ENDPOINT, Map.of("aws.enabled", false));
+        assertThat(loadAgentConfig(off.one(ConfigMap.class, "-node")).aws().enabled()).isFalse();
+        assertThat(off.find(ConfigMap.class, "-load-balancers")).isEmpty();
+        assertThat(off.one(Role.class, "-node").getRules()).noneMatch(r -> r.getResources().contains("configmaps"));
+
+        Chart noWebhook = render(ONE_ENDPOINT, Map.of("webhook.enabled", false));
+        AgentConfig node = loadAgentConfig(noWebhook.one(ConfigMap.class, "-node"));
+        assertThat(node.aws().enabled()).as("IMDS and subnets still work on the nodes").isTrue();
+        assertThat(node.aws().loadBalancerConfigMap()).as("nothing to watch").isEmpty();
+        assertThat(noWebhook.find(ConfigMap.class, "-load-balancers")).isEmpty();
+        assertThat(noWebhook.one(Role.class, "-node").getRules()).noneMatch(r -> r.getResources().contains("configmaps"));
     }
 
     @Test
@@ -411,7 +468,10 @@ class NetcostChartTest {
                 Arguments.of(Map.of("webhook.tls.mode", "manual"), "webhook.tls.mode"),
                 Arguments.of(Map.of("exporters.iptables.backend", "ebpf"), "exporters.iptables.backend"),
                 Arguments.of(Map.of("exporters.iptables.chainPrefix", "NET-COST"), "exporters.iptables.chainPrefix"),
-                Arguments.of(Map.of("nodeAgent.heapPercent", 95), "nodeAgent.heapPercent"));
+                Arguments.of(Map.of("nodeAgent.heapPercent", 95), "nodeAgent.heapPercent"),
+                Arguments.of(Map.of("aws.region", "Ohio"), "aws.region"),
+                Arguments.of(Map.of("aws.vpcId", "my-vpc"), "aws.vpcId"),
+                Arguments.of(Map.of("aws.discoveryInterval", "2 minutes"), "aws.discoveryInterval"));
     }
 
     @ParameterizedTest(name = "{1}")

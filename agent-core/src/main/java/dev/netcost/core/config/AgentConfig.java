@@ -30,6 +30,7 @@ import java.util.Map;
  *                        label the series already has keeps its own value
  * @param dataDir         where the agent keeps state across restarts: the durable remote-write queues
  *                        ({@code dataDir}, default {@code ./netcost-data})
+ * @param aws             the {@code aws} section: IMDS/EC2 on EKS, load-balancer discovery, static node facts
  */
 public record AgentConfig(
         String nodeName,
@@ -47,7 +48,8 @@ public record AgentConfig(
         PricingConfig pricing,
         LabelsConfig labels,
         Map<String, String> externalLabels,
-        Path dataDir) {
+        Path dataDir,
+        AwsConfig aws) {
     public static final Path DEFAULT_DATA_DIR = Path.of("netcost-data");
 
     public AgentConfig {
@@ -59,6 +61,7 @@ public record AgentConfig(
         classification = classification == null ? ClassificationConfig.DEFAULT : classification;
         pricing = pricing == null ? PricingConfig.DEFAULT : pricing;
         labels = labels == null ? LabelsConfig.DEFAULT : labels;
+        aws = aws == null ? AwsConfig.DEFAULT : aws;
     }
 
     /** The parsed section of the exporter owning {@code configKey}, or null. */

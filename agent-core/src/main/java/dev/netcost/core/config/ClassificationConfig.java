@@ -1,6 +1,7 @@
 package dev.netcost.core.config;
 
 import dev.netcost.core.k8s.Cidr;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,5 +24,37 @@ public record ClassificationConfig(Map<String, List<Cidr>> zones, List<Cidr> vpc
         zones.forEach((zone, cidrs) -> copy.put(zone, List.copyOf(cidrs)));
         zones = Collections.unmodifiableMap(copy);
         vpc = List.copyOf(vpc);
+    }
+
+    /**
+     * This configuration extended with ranges learnt at run time (on EKS: every subnet of the VPC and
+     * the VPC's CIDR blocks). Hand-written entries win: a learnt subnet that overlaps a configured
+     * zone CIDR is left out, and learnt VPC CIDRs are used only when {@code vpc} is empty.
+     */
+    public ClassificationConfig withLearned(Map<String, List<Cidr>> learntZones, List<Cidr> learntVpc) {
+        if (learntZones.isEmpty() && learntVpc.isEmpty()) {
+            return this;
+        }
+        Map<String, List<Cidr>> merged = new LinkedHashMap<>();
+        zones.forEach((zone, cidrs) -> merged.put(zone, new ArrayList<>(cidrs)));
+        learntZones.forEach((zone, cidrs) -> {
+            for (Cidr c : cidrs) {
+                if (!overlapsConfigured(c)) {
+                    merged.computeIfAbsent(zone, z -> new ArrayList<>()).add(c);
+                }
+            }
+        });
+        return new ClassificationConfig(merged, vpc.isEmpty() ? learntVpc : vpc);
+    }
+
+    private boolean overlapsConfigured(Cidr c) {
+        for (List<Cidr> cidrs : zones.values()) {
+            for (Cidr z : cidrs) {
+                if (z.overlaps(c)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -45,7 +45,7 @@ public final class ConfigLoader {
     private static final Pattern OVERRIDE_PATH = Pattern.compile("([A-Za-z_][A-Za-z0-9_-]*)(?:\\[(\\d{1,9})])?");
     private static final Set<String> CORE_KEYS = Set.of("nodeName", "zone", "interval", "exporterTimeout",
             "remoteWrite", "localFile", "debug", "kubernetes", "pods", "classification", "loadBalancers",
-            "pricing", "labels", "externalLabels", "dataDir");
+            "pricing", "labels", "externalLabels", "dataDir", "aws");
     /** {@code externalLabels} every series gets unless the file says otherwise (an empty value removes one). */
     public static final Map<String, String> DEFAULT_EXTERNAL_LABELS = Map.of("job", "netcost");
 
@@ -302,6 +302,7 @@ public final class ConfigLoader {
         LabelsConfig labels = LabelsConfig.parse(root.child("labels"));
         Map<String, String> externalLabels = externalLabels(root);
         Path dataDir = root.path("dataDir", AgentConfig.DEFAULT_DATA_DIR);
+        AwsConfig aws = AwsConfig.parse(root.child("aws"));
 
         Map<String, Object> exporters = new LinkedHashMap<>();
         Set<String> exporterKeys = new HashSet<>();
@@ -319,7 +320,7 @@ public final class ConfigLoader {
         }
         root.finish();
         return new AgentConfig(nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug,
-                kubernetes, pods, classification, loadBalancers, exporters, pricing, labels, externalLabels, dataDir);
+                kubernetes, pods, classification, loadBalancers, exporters, pricing, labels, externalLabels, dataDir, aws);
     }
 
     private static ClassificationConfig classification(ConfigNode n) {

@@ -45,6 +45,15 @@ public record Cidr(byte[] address, int prefix) {
         return address.length == 4;
     }
 
+    /** True when the two prefixes share an address (one contains the other); never across families. */
+    public boolean overlaps(Cidr other) {
+        if (other.address.length != address.length) {
+            return false;
+        }
+        int shorter = Math.min(prefix, other.prefix);
+        return Arrays.equals(mask(address.clone(), shorter), mask(other.address.clone(), shorter));
+    }
+
     private static byte[] mask(byte[] a, int prefix) {
         for (int i = 0; i < a.length; i++) {
             int bits = Math.max(0, Math.min(8, prefix - i * 8));

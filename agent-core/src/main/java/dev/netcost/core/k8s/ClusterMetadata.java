@@ -37,6 +37,14 @@ public interface ClusterMetadata extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * This node's cloud identity for {@code netcost_node_info}: from the Node object (provider id and
+     * labels), else IMDS, else the static {@code aws.*} keys. Fields not known are empty.
+     */
+    default NodeInfo nodeInfo() {
+        return new NodeInfo(nodeName(), nodeZone(), "", "", "", "");
+    }
+
     /** The sets behind {@link #classifyIpv4}/{@link #classifyIpv6}, for in-kernel classification. */
     ClassificationSets classificationSets();
 

@@ -3,6 +3,7 @@ package dev.netcost.core.k8s;
 import dev.netcost.core.config.AgentConfig;
 import dev.netcost.core.config.KubernetesConfig;
 import dev.netcost.core.log.ThrottledLogger;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
@@ -44,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * selector {@code spec.nodeName}), every node (zone, internal IPs, pod CIDRs) and every
  * {@code discovery.k8s.io/v1} EndpointSlice (each serving pod's IP with its zone and node). Events are
  * reduced at once to small records; the informers keep only keys (see {@link KeyOnlyItemStore}).
+ * With {@code aws.enabled}, a fourth informer watches the one ConfigMap the webhook publishes discovered
+ * load balancers in (merged with {@code loadBalancers[]}, static entries winning), and a
+ * {@link NetworkLayoutSource} adds learnt subnets and VPC ranges to {@code classification}.
  *
  * <p>Readers see an immutable snapshot (pods by name and IP, a {@link TrafficClassifier}) rebuilt off
  * the hot path on one background thread, shortly after changes, and swapped in whole. When the API is
@@ -54,6 +58,10 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesClusterMetadata.class);
     static final String ZONE_LABEL = "topology.kubernetes.io/zone";
     static final String LEGACY_ZONE_LABEL = "failure-domain.beta.kubernetes.io/zone";
+    static final String REGION_LABEL = "topology.kubernetes.io/region";
+    static final String ZONE_ID_LABEL = "topology.k8s.aws/zone-id";
+    static final String INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type";
+    static final String LEGACY_INSTANCE_TYPE_LABEL = "beta.kubernetes.io/instance-type";
 
     private final KubernetesClient client;
     private final boolean ownsClient;
@@ -70,6 +78,11 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
     private final AtomicBoolean rebuildScheduled = new AtomicBoolean();
     private final AtomicLong generation = new AtomicLong();
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    private final NetworkLayoutSource layout;
+    private final NodeInfo staticNode;
+    private SharedIndexInformer<ConfigMap> loadBalancerInformer;
+    private volatile NodeInfo selfNode = NodeInfo.UNKNOWN;
+    private volatile List<LoadBalancer> discovered = List.of();
     private volatile Snapshot snapshot;
     private volatile long lastCurrentMillis;
     private volatile boolean started;
@@ -81,6 +94,8 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
         this.nodeName = b.config.nodeName();
         this.clock = b.clock;
         this.rebuildDelay = b.rebuildDelay;
+        this.layout = b.layout;
+        this.staticNode = StaticClusterMetadata.staticNode(b.config);
         this.throttled = new ThrottledLogger(LOG, clock, Duration.ofMinutes(1));
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "netcost-metadata");
@@ -118,12 +133,72 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
         informers.add(inform(client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0),
                 Pod::new, new Handler<>(this::podChanged, this::podDeleted)));
         informers.add(inform(client.nodes().runnableInformer(0), Node::new,
-                new Handler<>(this::nodeChanged, n -> nodes.remove(n.getMetadata().getName()))));
+                new Handler<>(this::nodeChanged, n -> {
+                    nodes.remove(n.getMetadata().getName());
+                    if (nodeName.equals(n.getMetadata().getName())) {
+                        selfNode = NodeInfo.UNKNOWN;
+                    }
+                })));
         informers.add(inform(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0),
                 EndpointSlice::new, new Handler<>(this::sliceChanged, s -> slices.remove(Cache.metaNamespaceKeyFunc(s)))));
+        if (config.aws().enabled() && !config.aws().loadBalancerConfigMap().isEmpty()) {
+            watchLoadBalancers();
+        }
+        layout.onChange(this::scheduleRebuild);
+        scheduleRebuild(); // the layout may have changed since construction
         executor.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
         LOG.info("watching pods on node '{}', nodes and EndpointSlices through the Kubernetes API at {}", nodeName,
                 client.getMasterUrl());
+    }
+
+    /**
+     * Watches the one ConfigMap the webhook leader publishes discovered load balancers in (a field
+     * selector on its name, so RBAC can be narrowed to it with resourceNames). Not part of readiness:
+     * a missing ConfigMap or permission leaves the static {@code loadBalancers[]} in use.
+     */
+    private void watchLoadBalancers() {
+        String ns = config.aws().loadBalancerConfigMapNamespace().isEmpty() ? client.getNamespace()
+                : config.aws().loadBalancerConfigMapNamespace();
+        String name = config.aws().loadBalancerConfigMap();
+        if (ns == null || ns.isEmpty()) {
+            LOG.warn("not watching the load-balancer ConfigMap '{}': no namespace (possible fixes: set"
+                    + " aws.loadBalancerConfigMapNamespace)", name);
+            return;
+        }
+        loadBalancerInformer = inform(client.configMaps().inNamespace(ns).withField("metadata.name", name)
+                .runnableInformer(0), ConfigMap::new, new Handler<>(this::loadBalancersChanged, c -> {
+                    if (!name.equals(c.getMetadata().getName())) {
+                        return;
+                    }
+                    discovered = List.of();
+                    LOG.info("load-balancer ConfigMap {}/{} deleted: only the configured loadBalancers[] remain",
+                            ns, name);
+                }));
+        LOG.info("watching ConfigMap {}/{} for the load balancers the webhook discovers", ns, name);
+    }
+
+    private void loadBalancersChanged(ConfigMap cm) {
+        if (!config.aws().loadBalancerConfigMap().equals(cm.getMetadata().getName())) {
+            return; // the field selector's job; a server that ignores it must not feed other ConfigMaps in
+        }
+        if (cm.getData() == null || cm.getData().isEmpty()) {
+            discovered = List.of(); // created empty by the chart; the webhook leader fills it
+            return;
+        }
+        LoadBalancerConfigMap.Contents c;
+        try {
+            c = LoadBalancerConfigMap.decode(cm.getData());
+        } catch (IllegalArgumentException e) {
+            throttled.warn("lb-configmap", "ignoring ConfigMap {}/{}: {}; the last good load-balancer list stays in use",
+                    cm.getMetadata().getNamespace(), cm.getMetadata().getName(), e.getMessage());
+            return;
+        }
+        List<LoadBalancer> next = LoadBalancerConfigMap.sorted(c.loadBalancers());
+        if (!next.equals(discovered)) {
+            discovered = next;
+            LOG.info("load-balancer ConfigMap (discovered {}): {} load balancers, {} addresses", c.updated(), next.size(),
+                    next.stream().mapToInt(lb -> lb.addresses().size()).sum());
+        }
     }
 
     private <T extends HasMetadata> SharedIndexInformer<T> inform(SharedIndexInformer<T> informer, Supplier<T> skeleton,
@@ -264,6 +339,33 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
 
     private void nodeChanged(Node node) {
         nodes.put(node.getMetadata().getName(), reduceNode(node));
+        if (nodeName.equals(node.getMetadata().getName())) {
+            selfNode = nodeInfo(node);
+        }
+    }
+
+    /**
+     * This node's facts from its Node object: {@code spec.providerID} ({@code aws:///<zone>/<instance-id>})
+     * and the well-known labels (zone, region, instance type, and on EKS {@code topology.k8s.aws/zone-id}).
+     */
+    static NodeInfo nodeInfo(Node node) {
+        Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+        String zone = labels.getOrDefault(ZONE_LABEL, labels.getOrDefault(LEGACY_ZONE_LABEL, ""));
+        String instanceId = "";
+        String provider = node.getSpec() == null ? null : node.getSpec().getProviderID();
+        if (provider != null && provider.startsWith("aws://")) {
+            String[] parts = provider.substring("aws://".length()).split("/");
+            // aws:///us-east-2a/i-0abc...: "", "", "us-east-2a", "i-0abc..." (the zone part may be empty)
+            if (parts.length >= 2 && parts[parts.length - 1].startsWith("i-")) {
+                instanceId = parts[parts.length - 1];
+                if (zone.isEmpty() && parts.length >= 3) {
+                    zone = parts[parts.length - 2];
+                }
+            }
+        }
+        String type = labels.getOrDefault(INSTANCE_TYPE_LABEL, labels.getOrDefault(LEGACY_INSTANCE_TYPE_LABEL, ""));
+        return new NodeInfo(node.getMetadata().getName(), zone, labels.getOrDefault(ZONE_ID_LABEL, ""),
+                labels.getOrDefault(REGION_LABEL, ""), instanceId, type);
     }
 
     static NodeEntry reduceNode(Node node) {
@@ -338,7 +440,8 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
 
     /** What readers see; replaced whole. */
     private record Snapshot(List<PodInfo> pods, Map<String, PodInfo> byName, Map<String, PodInfo> byIp,
-                            TrafficClassifier classifier, String zone, boolean synced) {
+                            TrafficClassifier classifier, String zone, boolean synced, List<LoadBalancer> loadBalancers,
+                            NodeInfo node) {
     }
 
     private void scheduleRebuild() {
@@ -363,11 +466,14 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
 
     private Snapshot build(boolean synced) {
         NodeEntry self = nodes.get(nodeName);
-        String zone = self != null && !self.zone().isEmpty() ? self.zone() : config.zone();
+        NetworkLayout learnt = layout.current();
+        String zone = self != null && !self.zone().isEmpty() ? self.zone()
+                : !config.zone().isEmpty() ? config.zone() : learnt.node().zone();
         List<PodInfo> list = new ArrayList<>();
         Map<String, PodInfo> byName = new HashMap<>();
         Map<String, PodInfo> byIp = new HashMap<>();
-        TrafficClassifier.Builder cb = TrafficClassifier.builder().nodeZone(zone).classification(config.classification());
+        TrafficClassifier.Builder cb = TrafficClassifier.builder().nodeZone(zone)
+                .classification(config.classification().withLearned(learnt.zones(), learnt.vpc()));
         for (LocalPod lp : pods.values()) {
             PodInfo p = lp.info();
             list.add(p);
@@ -407,10 +513,30 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
                 cb.address(ep.address(), z, ep.nodeName().equals(nodeName));
             }
         }
-        for (LoadBalancer lb : loadBalancers()) { // load_balancer beats whatever else claims the address
+        List<LoadBalancer> loadBalancers = mergeLoadBalancers(config.loadBalancers(), discovered);
+        for (LoadBalancer lb : loadBalancers) { // load_balancer beats whatever else claims the address
             cb.loadBalancer(lb);
         }
-        return new Snapshot(List.copyOf(list), Map.copyOf(byName), Map.copyOf(byIp), cb.build(), zone, synced);
+        NodeInfo node = new NodeInfo(nodeName, zone, "", "", "", "").orElse(selfNode).orElse(learnt.node())
+                .orElse(staticNode);
+        return new Snapshot(List.copyOf(list), Map.copyOf(byName), Map.copyOf(byIp), cb.build(), zone, synced,
+                loadBalancers, node);
+    }
+
+    /** The configured load balancers, then the discovered ones whose name is not configured: static wins. */
+    static List<LoadBalancer> mergeLoadBalancers(List<LoadBalancer> configured, List<LoadBalancer> discovered) {
+        if (discovered.isEmpty()) {
+            return configured;
+        }
+        Set<String> names = new java.util.HashSet<>();
+        List<LoadBalancer> out = new ArrayList<>(configured);
+        configured.forEach(lb -> names.add(lb.name()));
+        for (LoadBalancer lb : discovered) {
+            if (!names.contains(lb.name())) {
+                out.add(lb);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private boolean informersSynced() {
@@ -480,7 +606,12 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
 
     @Override
     public List<LoadBalancer> loadBalancers() {
-        return config.loadBalancers(); // the static list; discovery on EKS adds to it
+        return snapshot.loadBalancers();
+    }
+
+    @Override
+    public NodeInfo nodeInfo() {
+        return snapshot.node();
     }
 
     @Override
@@ -530,6 +661,9 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
         for (SharedIndexInformer<?> i : informers) {
             i.close();
         }
+        if (loadBalancerInformer != null) {
+            loadBalancerInformer.close();
+        }
         executor.shutdownNow();
         if (ownsClient) {
             client.close();
@@ -542,6 +676,7 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
         private MeterRegistry meters;
         private Clock clock = Clock.systemUTC();
         private Duration rebuildDelay = Duration.ofMillis(200);
+        private NetworkLayoutSource layout = NetworkLayoutSource.NONE;
 
         private Builder() {
         }
@@ -575,6 +710,12 @@ public final class KubernetesClusterMetadata implements ClusterMetadata {
                 throw new IllegalArgumentException("rebuildDelay must be between 0 and 1m, got " + delay);
             }
             this.rebuildDelay = delay;
+            return this;
+        }
+
+        /** Ranges and node facts learnt at run time (on EKS: {@code AwsLayoutRefresher}); default none. */
+        public Builder layout(NetworkLayoutSource layout) {
+            this.layout = Objects.requireNonNull(layout, "layout");
             return this;
         }
 

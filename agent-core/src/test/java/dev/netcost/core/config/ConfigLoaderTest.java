@@ -498,8 +498,8 @@ class ConfigLoaderTest {
         @Test
         void everyUnknownKey_isReported() {
             assertThat(problems("a: 1\nb: 2\ndebug:\n  c: 3\n")).containsExactlyInAnyOrder(
-                    "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels, externalLabels, dataDir)",
-                    "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels, externalLabels, dataDir)",
+                    "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels, externalLabels, dataDir, aws)",
+                    "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels, externalLabels, dataDir, aws)",
                     "debug.c: unknown key (known keys here: enabled, listen, pages, pagesLoopbackOnly)");
         }
 
@@ -1102,6 +1102,72 @@ class ConfigLoaderTest {
             String yaml = EffectiveConfig.render(load("dataDir: /data\n" + rw("")));
             assertThat(yaml).contains("dataDir: /data", "durable: true", "maxDiskBytes: 536870912", "maxAge: 2h",
                     "fsync: batch");
+        }
+    }
+
+    @Nested
+    class Aws {
+        @Test
+        void defaults_callNoAws_andPointAtTheLinkLocalImdsOnlyWhenEnabled() {
+            AwsConfig a = load("").aws();
+            assertThat(a).isEqualTo(AwsConfig.DEFAULT);
+            assertThat(a.enabled()).isFalse();
+            assertThat(a.imdsEndpoint()).hasToString("http://169.254.169.254");
+            assertThat(a.ec2Endpoint()).isNull();
+            assertThat(a.subnetRefresh()).isEqualTo(java.time.Duration.ofHours(1));
+            assertThat(a.discoveryInterval()).isEqualTo(java.time.Duration.ofMinutes(2));
+            assertThat(a.loadBalancerConfigMap()).isEqualTo("netcost-load-balancers");
+        }
+
+        @Test
+        void everyKey_binds() {
+            AwsConfig a = load("""
+                    aws:
+                      enabled: true
+                      region: us-east-2
+                      vpcId: vpc-0abc1234def567890
+                      imdsEndpoint: http://127.0.0.1:9001
+                      ec2Endpoint: http://127.0.0.1:9002
+                      stsEndpoint: http://127.0.0.1:9003
+                      timeout: 2s
+                      subnetRefresh: 30m
+                      discoveryInterval: 1m
+                      loadBalancerConfigMap: netcost-lbs
+                      loadBalancerConfigMapNamespace: netcost-system
+                      instanceId: i-0demo
+                      instanceType: m6i.large
+                      zoneId: use2-az1
+                    """).aws();
+            assertThat(a).isEqualTo(new AwsConfig(true, "us-east-2", "vpc-0abc1234def567890",
+                    java.net.URI.create("http://127.0.0.1:9001"), java.net.URI.create("http://127.0.0.1:9002"),
+                    java.net.URI.create("http://127.0.0.1:9003"), java.time.Duration.ofSeconds(2),
+                    java.time.Duration.ofMinutes(30), java.time.Duration.ofMinutes(1), "netcost-lbs", "netcost-system",
+                    "i-0demo", "m6i.large", "use2-az1"));
+        }
+
+        @Test
+        void badValues_areAllReported() {
+            assertThat(problems("""
+                    aws:
+                      enabled: maybe
+                      region: Ohio
+                      vpcId: my-vpc
+                      ec2Endpoint: ftp://ec2
+                      timeout: 10ms
+                      loadBalancerConfigMap: Net_Cost
+                      loadBalancerConfigMapNamespace: Bad_NS
+                      instanceID: i-1
+                    """)).containsExactlyInAnyOrder(
+                    "aws.enabled: must be true or false, got 'maybe'",
+                    "aws.region: must be an AWS region code such as us-east-2, got 'Ohio'",
+                    "aws.vpcId: must be a VPC id such as vpc-0abc1234def567890, got 'my-vpc'",
+                    "aws.ec2Endpoint: must be an http:// or https:// URL, got 'ftp://ec2'",
+                    "aws.timeout: must be at least 100ms, got '10ms'",
+                    "aws.loadBalancerConfigMap: must be a ConfigMap name (lower-case letters, digits, '-' and '.'), got 'Net_Cost'",
+                    "aws.loadBalancerConfigMapNamespace: must be a namespace name, got 'Bad_NS'",
+                    "aws.instanceID: unknown key (known keys here: enabled, region, vpcId, imdsEndpoint, ec2Endpoint,"
+                            + " stsEndpoint, timeout, subnetRefresh, discoveryInterval, loadBalancerConfigMap,"
+                            + " loadBalancerConfigMapNamespace, instanceId, instanceType, zoneId)");
         }
     }
 }

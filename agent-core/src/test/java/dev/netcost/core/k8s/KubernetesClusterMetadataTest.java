@@ -307,6 +307,84 @@ class KubernetesClusterMetadataTest {
                 : metadata.classifyIpv6(TrafficClassifier.toLong(a, 0), TrafficClassifier.toLong(a, 8));
     }
 
+    @Test
+    void discoveredLoadBalancers_comeFromTheConfigMap_staticOnesWinByName_andChangesFlowThrough() {
+        AgentConfig aws = new ConfigLoader(Map.of("NODE_NAME", "node-a"), List.of()).loadString("""
+                aws:
+                  enabled: true
+                  loadBalancerConfigMap: netcost-load-balancers
+                  loadBalancerConfigMapNamespace: netcost-system
+                loadBalancers:
+                  - name: k8s-pinned-0000000000
+                    type: network
+                    addresses: [{ip: 10.0.9.9, zone: us-east-2c}]
+                """);
+        LoadBalancer alb = lb("k8s-sharedalb-1a2b3c4d5e", "10.0.1.50", "us-east-2a");
+        LoadBalancer pinned = lb("k8s-pinned-0000000000", "10.0.7.7", "us-east-2a");
+        create(configMap("netcost-load-balancers", List.of(alb, pinned)));
+        create(configMap("unrelated", List.of(lb("k8s-other-ffffffffff", "10.0.3.3", "us-east-2a"))));
+        create(awsNode());
+        try (KubernetesClusterMetadata m = KubernetesClusterMetadata.builder().client(client).config(aws)
+                .rebuildDelay(Duration.ofMillis(20)).build()) {
+            m.start();
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(m.loadBalancers()).extracting(LoadBalancer::name)
+                    .containsExactly("k8s-pinned-0000000000", "k8s-sharedalb-1a2b3c4d5e"));
+            assertThat(m.loadBalancers().get(0).addresses()).as("the configured entry wins a name clash")
+                    .containsExactly(new LoadBalancer.Address("10.0.9.9", "us-east-2c"));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(m.nodeInfo()).as("this node's Node object")
+                    .isEqualTo(new NodeInfo("node-a", "us-east-2b", "use2-az2", "us-east-2", "i-0abc1234def567890",
+                            "c7g.xlarge")));
+            long generation = m.generation();
+
+            // the ALB scales out: one more ENI in another zone
+            LoadBalancer scaled = new LoadBalancer(alb.name(), alb.type(), alb.id(), List.of(alb.addresses().get(0),
+                    new LoadBalancer.Address("10.0.2.50", "us-east-2b")));
+            client.resource(configMap("netcost-load-balancers", List.of(scaled, pinned))).update();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(m.loadBalancers().get(1).addresses()).hasSize(2));
+            assertThat(m.generation()).isGreaterThan(generation);
+
+            client.resource(configMap("netcost-load-balancers", List.of(scaled, pinned))).delete();
+            await().atMost(WAIT).untilAsserted(() -> assertThat(m.loadBalancers()).extracting(LoadBalancer::name)
+                    .containsExactly("k8s-pinned-0000000000"));
+        }
+    }
+
+    @Test
+    void nodeInfo_comesFromProviderIdAndLabels() {
+        assertThat(KubernetesClusterMetadata.nodeInfo(awsNode())).isEqualTo(new NodeInfo("node-a", "us-east-2b",
+                "use2-az2", "us-east-2", "i-0abc1234def567890", "c7g.xlarge"));
+    }
+
+    private static Node awsNode() {
+        return new NodeBuilder(node("node-a", Map.of(KubernetesClusterMetadata.ZONE_LABEL, "us-east-2b",
+                "topology.k8s.aws/zone-id", "use2-az2", "topology.kubernetes.io/region", "us-east-2",
+                "node.kubernetes.io/instance-type", "c7g.xlarge"), "10.0.40.1", "10.244.1.0/24")).editSpec()
+                .withProviderID("aws:///us-east-2b/i-0abc1234def567890").endSpec().build();
+    }
+
+    @Test
+    void providerIdAlone_givesInstanceAndZone() {
+        Node bare = new NodeBuilder().withNewMetadata().withName("n").endMetadata().withNewSpec()
+                .withProviderID("aws:///eu-west-1c/i-0123456789abcdef0").endSpec().build();
+
+        assertThat(KubernetesClusterMetadata.nodeInfo(bare)).isEqualTo(new NodeInfo("n", "eu-west-1c", "", "",
+                "i-0123456789abcdef0", ""));
+        Node gce = new NodeBuilder(bare).editSpec().withProviderID("gce://project/zone/name").endSpec().build();
+        assertThat(KubernetesClusterMetadata.nodeInfo(gce).instanceId()).isEmpty();
+    }
+
+    private static LoadBalancer lb(String name, String ip, String zone) {
+        return new LoadBalancer(name, LoadBalancerType.APPLICATION, "50dc6c495c0c9188",
+                List.of(new LoadBalancer.Address(ip, zone)));
+    }
+
+    private static io.fabric8.kubernetes.api.model.ConfigMap configMap(String name, List<LoadBalancer> lbs) {
+        return new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withNamespace("netcost-system")
+                .withName(name).endMetadata().withData(LoadBalancerConfigMap.encode(new LoadBalancerConfigMap.Contents(
+                        java.time.Instant.parse("2026-03-01T12:00:00Z"), "vpc-1", lbs))).build();
+    }
+
     private static int ip4(String ip) {
         return TrafficClassifier.toInt(TrafficClassifier.literal(ip));
     }

@@ -1,4 +1,4 @@
-package dev.netcost.webhook;
+package dev.netcost.core.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,19 +6,23 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves: certificate expiry without waiting for it. */
-final class TestClock extends Clock {
+/** A clock that moves only when the test says so: staleness and certificate expiry without waiting. */
+public final class ManualClock extends Clock {
     private volatile Instant now;
 
-    TestClock(Instant now) {
+    public ManualClock() {
+        this(Instant.parse("2026-03-01T12:00:00Z"));
+    }
+
+    public ManualClock(Instant now) {
         this.now = now;
     }
 
-    void set(Instant instant) {
+    public void set(Instant instant) {
         now = instant;
     }
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 
