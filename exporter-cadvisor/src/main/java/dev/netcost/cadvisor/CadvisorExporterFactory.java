@@ -52,9 +52,11 @@ public final class CadvisorExporterFactory implements ExporterFactory<CadvisorCo
             n.error("maxBytes", "must be at most 1GiB, got " + maxBytes + " bytes");
             maxBytes = CadvisorConfig.DEFAULT_MAX_BYTES;
         }
+        int maxSeries = n.integer("maxSeries", 0, 0, 100_000_000);
         Path procRoot = n.path("procRoot", Path.of("/proc"));
         Path cgroupRoot = n.path("cgroupRoot", Path.of("/sys/fs/cgroup"));
-        return new CadvisorConfig(enabled, source, url, token, ca, insecure, timeout, maxBytes, procRoot, cgroupRoot);
+        return new CadvisorConfig(enabled, source, url, token, ca, insecure, timeout, maxBytes, maxSeries,
+                procRoot, cgroupRoot);
     }
 
     /** {@code https://$NODE_IP:10250/metrics/cadvisor}, or null without NODE_IP (reported at the first scrape). */

@@ -5,6 +5,7 @@ import dev.netcost.core.auth.TlsContexts;
 import dev.netcost.core.config.ConfigNode;
 import dev.netcost.core.spi.SourceUnavailableException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,30 +13,27 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 /**
- * GETs the kubelet's {@code /metrics/cadvisor} with the service-account token and returns the body
- * in a buffer reused across scrapes, decompressed when the kubelet sent gzip. Both the body on the
- * wire and the decompressed body are bounded by {@code maxBytes}; the whole exchange, body
- * included, by {@code timeout}. Every failure becomes an exception whose message says what to check.
+ * GETs the kubelet's {@code /metrics/cadvisor} with the service-account token and hands out the
+ * body as it arrives, decompressed on the fly when the kubelet sent gzip: the body is never held
+ * whole. Both the body on the wire and the decompressed body are bounded by {@code maxBytes}; the
+ * whole exchange, body included, by {@code timeout}. Every failure becomes an exception whose
+ * message says what to check. One scrape at a time.
  */
 final class KubeletCadvisorScraper {
     private static final int ERROR_BODY_LIMIT = 1024;
@@ -46,11 +44,8 @@ final class KubeletCadvisorScraper {
     private final boolean insecureSkipVerify;
     private final Duration timeout;
     private final long maxBytes;
-    private final ByteBuf wire = new ByteBuf(64 * 1024);
-    private final ByteBuf decompressed = new ByteBuf(64 * 1024);
-    private final BoundedGunzip gunzip = new BoundedGunzip();
+    private final GunzipStream gunzip = new GunzipStream();
     private HttpClient client;
-    private long generation; // guarded by wire
 
     KubeletCadvisorScraper(URI url, Path bearerTokenFile, Path caFile, boolean insecureSkipVerify, Duration timeout,
             long maxBytes) {
@@ -62,11 +57,15 @@ final class KubeletCadvisorScraper {
         this.maxBytes = maxBytes;
     }
 
-    /** A body: {@code bytes()[0..length())}, valid until the next scrape. */
-    record Body(byte[] bytes, int length) {
+    Duration timeout() {
+        return timeout;
     }
 
-    Body scrape() throws IOException, SourceUnavailableException, InterruptedException {
+    /**
+     * Sends the request and waits for the answer's headers; the body is then read from the returned
+     * {@link Answer}, which must be closed.
+     */
+    Answer open() throws IOException, SourceUnavailableException, InterruptedException {
         HttpClient http = client();
         HttpRequest.Builder rb = HttpRequest.newBuilder(url).GET().timeout(timeout)
                 .header("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1")
@@ -75,47 +74,151 @@ final class KubeletCadvisorScraper {
             rb.header("Authorization", "Bearer " + readToken());
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (wire) {
-            generation++; // a late write from an abandoned exchange must not land in this scrape's buffer
-            wire.clear();
-        }
-        CompletableFuture<HttpResponse<String>> f = http.sendAsync(rb.build(), this::subscriber);
-        HttpResponse<String> response;
+        StreamingBody body = new StreamingBody(deadline);
+        CompletableFuture<HttpResponse<StreamingBody>> f = http.sendAsync(rb.build(), info -> body);
+        HttpResponse<StreamingBody> response;
         try {
             response = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
+            body.cancel();
             throw timedOut();
         } catch (InterruptedException e) {
             f.cancel(true);
+            body.cancel();
             throw e;
         } catch (ExecutionException e) {
+            body.cancel();
             throw explain(e.getCause());
         } catch (CancellationException e) {
+            body.cancel();
             throw new IOException("scrape of " + where() + " was cancelled", e);
         }
-        int status = response.statusCode();
-        if (status != 200) {
-            throw statusError(status, response.body());
+        Answer answer = new Answer(response, body);
+        try {
+            answer.check();
+        } catch (IOException | RuntimeException e) {
+            answer.close();
+            throw e;
         }
-        String encoding = response.headers().firstValue("Content-Encoding").orElse("identity").trim()
-                .toLowerCase(Locale.ROOT);
-        if (encoding.equals("gzip")) {
+        return answer;
+    }
+
+    /** One answer with status 200: its body, decompressed, read within {@code maxBytes} and the deadline. */
+    final class Answer implements CadvisorTextParser.ChunkSource, AutoCloseable {
+        private final HttpResponse<StreamingBody> response;
+        private final StreamingBody body;
+        private final String contentType;
+        private boolean gzipped;
+        private long wireBytes;
+        private long bodyBytes;
+
+        private Answer(HttpResponse<StreamingBody> response, StreamingBody body) {
+            this.response = response;
+            this.body = body;
+            this.contentType = response.headers().firstValue("Content-Type").orElse("").strip();
+        }
+
+        /** The answer's Content-Type, as sent (empty when none). */
+        String contentType() {
+            return contentType;
+        }
+
+        private void check() throws IOException {
+            int status = response.statusCode();
+            if (status != 200) {
+                throw statusError(status, errorBody());
+            }
+            long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            if (declared > maxBytes) {
+                throw tooLarge("on the wire");
+            }
+            String type = contentType.toLowerCase(Locale.ROOT);
+            if (!type.isEmpty() && !type.startsWith("text/plain") && !type.startsWith("application/openmetrics-text")) {
+                throw new IOException("the kubelet at " + where() + " answered with Content-Type '" + printable(contentType)
+                        + "', not the Prometheus text format; possible fixes: check that cadvisor.url is the"
+                        + " kubelet's /metrics/cadvisor and that no proxy rewrites the answer");
+            }
+            String encoding = response.headers().firstValue("Content-Encoding").orElse("identity").strip()
+                    .toLowerCase(Locale.ROOT);
+            if (encoding.equals("gzip")) {
+                gzipped = true;
+                gunzip.reset(this::readWire);
+            } else if (!encoding.equals("identity")) {
+                throw new IOException("the kubelet at " + where() + " answered with Content-Encoding "
+                        + printable(encoding) + ", which netcost does not decode");
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (!gzipped) {
+                return readWire(b, off, len);
+            }
+            int n;
             try {
-                gunzip.decompress(wire.bytes(), wire.length(), decompressed, maxBytes);
-            } catch (BodyTooLargeException e) {
-                throw tooLarge("after decompression");
+                n = gunzip.read(b, off, len);
+            } catch (BodyTooLargeException | HttpTimeoutException | InterruptedIOException e) {
+                throw e;
             } catch (IOException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith("reading from the kubelet")) {
+                    throw e;
+                }
                 throw new IOException("the kubelet's gzip body from " + where() + " is broken: " + e.getMessage()
                         + "; possible fixes: check for a proxy between the agent and the kubelet", e);
             }
-            return new Body(decompressed.bytes(), decompressed.length());
+            if (n > 0) {
+                bodyBytes += n;
+                if (bodyBytes > maxBytes) {
+                    throw tooLarge("after decompression");
+                }
+            }
+            return n;
         }
-        if (!encoding.equals("identity")) {
-            throw new IOException("the kubelet at " + where() + " answered with Content-Encoding " + encoding
-                    + ", which netcost does not decode");
+
+        private int readWire(byte[] b, int off, int len) throws IOException {
+            int n;
+            try {
+                n = body.read(b, off, len);
+            } catch (HttpTimeoutException e) {
+                throw timedOut();
+            } catch (InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                throw explain(e);
+            }
+            if (n > 0) {
+                wireBytes += n;
+                if (wireBytes > maxBytes) {
+                    throw tooLarge("on the wire");
+                }
+            }
+            return n;
         }
-        return new Body(wire.bytes(), wire.length());
+
+        /** The first KiB of an error answer, as text. */
+        private String errorBody() {
+            byte[] buf = new byte[ERROR_BODY_LIMIT];
+            int len = 0;
+            try {
+                while (len < buf.length) {
+                    int n = body.read(buf, len, buf.length - len);
+                    if (n < 0) {
+                        break;
+                    }
+                    len += n;
+                }
+            } catch (IOException e) {
+                // what arrived is enough to explain the status
+            }
+            return printable(new String(buf, 0, len, StandardCharsets.UTF_8));
+        }
+
+        /** Stops reading: the rest of an abandoned body is never downloaded. */
+        @Override
+        public void close() {
+            body.cancel();
+        }
     }
 
     private String readToken() throws SourceUnavailableException, IOException {
@@ -151,94 +254,6 @@ final class KubeletCadvisorScraper {
         return client;
     }
 
-    /** Reads the body into {@link #wire}, within {@code maxBytes}; an error answer keeps its first KiB as text. */
-    private HttpResponse.BodySubscriber<String> subscriber(HttpResponse.ResponseInfo info) {
-        if (info.statusCode() != 200) {
-            return new Collector(ERROR_BODY_LIMIT, true);
-        }
-        long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1);
-        if (declared > maxBytes) {
-            return new Collector(-1, false); // fails at once, without reading
-        }
-        if (declared > 0) {
-            synchronized (wire) {
-                wire.ensureCapacity(declared, maxBytes);
-            }
-        }
-        return new Collector(maxBytes, false);
-    }
-
-    private final class Collector implements HttpResponse.BodySubscriber<String> {
-        private final long limit;
-        private final boolean truncate;
-        private final CompletableFuture<String> result = new CompletableFuture<>();
-        private final long myGeneration;
-        private Flow.Subscription subscription;
-
-        Collector(long limit, boolean truncate) {
-            this.limit = limit;
-            this.truncate = truncate;
-            synchronized (wire) {
-                this.myGeneration = generation;
-            }
-        }
-
-        @Override
-        public CompletionStage<String> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            if (limit < 0) {
-                s.cancel();
-                result.completeExceptionally(new BodyTooLargeException("Content-Length exceeds the limit"));
-                return;
-            }
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> items) {
-            synchronized (wire) {
-                if (!result.isDone() && myGeneration == generation) {
-                    append(items);
-                }
-            }
-        }
-
-        private void append(List<ByteBuffer> items) {
-            for (ByteBuffer b : items) {
-                int n = b.remaining();
-                if (wire.length() + (long) n > limit) {
-                    if (truncate) {
-                        n = (int) (limit - wire.length());
-                    } else {
-                        subscription.cancel();
-                        result.completeExceptionally(new BodyTooLargeException("body exceeds " + limit + " bytes"));
-                        return;
-                    }
-                }
-                wire.ensureCapacity(wire.length() + (long) n, limit);
-                b.get(wire.bytes(), wire.length(), n);
-                wire.setLength(wire.length() + n);
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            result.completeExceptionally(t);
-        }
-
-        @Override
-        public void onComplete() {
-            synchronized (wire) {
-                result.complete(truncate ? new String(wire.bytes(), 0, wire.length(), StandardCharsets.UTF_8) : "");
-            }
-        }
-    }
-
     private IOException statusError(int status, String body) {
         if (token != null && (status == 401 || status == 403)) {
             token.invalidate(); // a rotated token is read afresh next time, even if its mtime did not change
@@ -258,9 +273,6 @@ final class KubeletCadvisorScraper {
     }
 
     private IOException explain(Throwable t) {
-        if (t instanceof BodyTooLargeException) {
-            return tooLarge("on the wire");
-        }
         if (t instanceof HttpConnectTimeoutException) {
             return new IOException("cannot connect to the kubelet at " + where() + " within " + timeout.toMillis()
                     + " ms; possible fixes: check NODE_IP/cadvisor.url name this node and that nothing (NetworkPolicy,"
@@ -282,7 +294,8 @@ final class KubeletCadvisorScraper {
         }
         if (t instanceof IOException io) {
             return new IOException("reading from the kubelet at " + where() + " failed, the body may be cut short ("
-                    + io.getMessage() + "); possible fixes: check the kubelet's health and logs", io);
+                    + printable(String.valueOf(io.getMessage())) + "); possible fixes: check the kubelet's health and"
+                    + " logs", io);
         }
         return new IOException("scraping the kubelet at " + where() + " failed: " + t, t);
     }
@@ -297,6 +310,20 @@ final class KubeletCadvisorScraper {
         return new BodyTooLargeException("the kubelet's answer from " + where() + " is larger than cadvisor.maxBytes ("
                 + maxBytes + " bytes) " + how + "; scrape aborted; possible fixes: raise cadvisor.maxBytes or use"
                 + " cadvisor.source: procfs");
+    }
+
+    /** {@code text} with control characters escaped, so a hostile answer cannot forge log lines. */
+    static String printable(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     private String tokenPath() {

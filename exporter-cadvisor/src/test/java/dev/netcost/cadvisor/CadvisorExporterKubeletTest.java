@@ -163,6 +163,57 @@ class CadvisorExporterKubeletTest {
     }
 
     @Test
+    void gzipStreamOfSeveralMembers_isReadWhole() throws Exception {
+        byte[] payload = kubelet.payload;
+        int half = payload.length / 2;
+        ByteArrayOutputStream two = new ByteArrayOutputStream();
+        two.write(FakeKubelet.gzip(java.util.Arrays.copyOfRange(payload, 0, half)));
+        two.write(FakeKubelet.gzip(java.util.Arrays.copyOfRange(payload, half, payload.length)));
+        kubelet.rawBody = two.toByteArray();
+        kubelet.mode = FakeKubelet.Mode.RAW_GZIP_BODY;
+        assertThat(exporter("").collect()).hasSize(13);
+    }
+
+    @Test
+    void htmlOrProtobufAnswer_failsTheScrape_namingTheContentType() throws Exception {
+        kubelet.gzip = false;
+        kubelet.contentType = "text/html; charset=utf-8";
+        kubelet.payload = "<html><body>login</body></html>\n".getBytes(StandardCharsets.UTF_8);
+        TestExporters t = exporter("");
+        assertThatThrownBy(t::collect).isInstanceOf(IOException.class)
+                .hasMessageContaining("Content-Type 'text/html; charset=utf-8'")
+                .hasMessageContaining("not the Prometheus text format");
+        kubelet.contentType = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily";
+        assertThatThrownBy(t::collect).isInstanceOf(IOException.class)
+                .hasMessageContaining("application/vnd.google.protobuf");
+    }
+
+    @Test
+    void textAnswerWithoutAnyNetworkFamily_failsTheScrape_insteadOfSucceedingEmpty() throws Exception {
+        kubelet.payload = "# HELP up whatever\nup 1\nprocess_cpu_seconds_total 3\n".getBytes(StandardCharsets.UTF_8);
+        TestExporters t = exporter("");
+        assertThatThrownBy(t::collect).isInstanceOf(IOException.class)
+                .hasMessageContaining("holds none of the container_network_* families")
+                .hasMessageContaining("Content-Type 'text/plain; version=0.0.4; charset=utf-8'");
+    }
+
+    @Test
+    void moreSeriesThanTheBudget_failsTheScrape_andTheNextSmallerOneWorks() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            sb.append("container_network_receive_bytes_total{container=\"\",interface=\"eth0\",namespace=\"ns\",pod=\"p")
+                    .append(i).append("\"} ").append(i).append('\n');
+        }
+        byte[] small = kubelet.payload;
+        kubelet.payload = sb.toString().getBytes(StandardCharsets.UTF_8);
+        TestExporters t = exporter("maxSeries: 20");
+        assertThatThrownBy(t::collect).isInstanceOf(IOException.class)
+                .hasMessageContaining("more than 20 pod network series").hasMessageContaining("cadvisor.maxSeries");
+        kubelet.payload = small;
+        assertThat(t.collect()).hasSize(13);
+    }
+
+    @Test
     void corruptGzip_isReportedAsBroken() {
         kubelet.rawBody = new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4};
         kubelet.mode = FakeKubelet.Mode.RAW_GZIP_BODY;

@@ -67,6 +67,63 @@ class CadvisorTextParserTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void streamedInChunksOfAnySize_givesWhatTheWholeBodyGives(String fixture, List<String> expected, int malformed)
+            throws Exception {
+        byte[] payload = fixture(fixture);
+        CadvisorTextParser parser = new CadvisorTextParser();
+        for (int chunk : new int[] {1, 2, 3, 7, 64, 1000, payload.length + 1}) {
+            List<String> got = new ArrayList<>();
+            int errors = parser.parse(chunks(payload, chunk), (f, l, v, ts) -> got.add(render(f, l, v, ts)));
+            assertThat(got).as("chunks of %d bytes", chunk).containsExactlyElementsOf(expected);
+            assertThat(errors).as("malformed lines, chunks of %d bytes", chunk).isEqualTo(malformed);
+        }
+    }
+
+    @Test
+    void streamed_skipsOtherFamiliesLinesOfAnyLength_butDropsAndCountsAKeptLineLongerThanTheWindow()
+            throws Exception {
+        String huge = "x".repeat(3 * CadvisorTextParser.WINDOW);
+        String body = "# HELP " + huge + "\n"
+                + "container_cpu_usage_seconds_total{id=\"" + huge + "\"} 1\n"
+                + "container_network_receive_bytes_total{pod=\"" + huge + "\"} 2\n"
+                + "container_network_receive_bytes_total{pod=\"a\"} 3\n";
+        CadvisorTextParser parser = new CadvisorTextParser();
+        for (int round = 0; round < 2; round++) {
+            List<String> got = new ArrayList<>();
+            int errors = parser.parse(chunks(body.getBytes(StandardCharsets.UTF_8), 8192),
+                    (f, l, v, ts) -> got.add(render(f, l, v, ts)));
+            assertThat(got).containsExactly("container_network_receive_bytes_total{pod=\"a\"} 3.0 none");
+            assertThat(errors).isEqualTo(1);
+            assertThat(parser.longLines()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void streamed_aKeptLineCutByTheEndOfTheBody_isMalformed() throws Exception {
+        byte[] body = "container_network_receive_bytes_total{pod=\"a\"} 3\ncontainer_network_receive_bytes_total{pod=\"b\"} 4"
+                .getBytes(StandardCharsets.UTF_8);
+        List<String> got = new ArrayList<>();
+        int errors = new CadvisorTextParser().parse(chunks(body, 5), (f, l, v, ts) -> got.add(l.get("pod")));
+        assertThat(got).containsExactly("a");
+        assertThat(errors).isEqualTo(1);
+    }
+
+    /** {@code payload} read {@code size} bytes at a time. */
+    static CadvisorTextParser.ChunkSource chunks(byte[] payload, int size) {
+        int[] at = {0};
+        return (b, off, len) -> {
+            if (at[0] == payload.length) {
+                return -1;
+            }
+            int n = Math.min(Math.min(len, size), payload.length - at[0]);
+            System.arraycopy(payload, at[0], b, off, n);
+            at[0] += n;
+            return n;
+        };
+    }
+
     @Test
     void parsesARegionOfALargerBuffer_only() {
         byte[] line = "container_network_receive_bytes_total{pod=\"a\"} 7\n".getBytes(StandardCharsets.UTF_8);
