@@ -38,7 +38,8 @@ final class NodeAgent implements AutoCloseable {
         this.config = config;
         this.selfMetrics = new SelfMetrics();
         Pipeline.Builder pb = Pipeline.builder().meters(selfMetrics.registry()).clock(clock)
-                .interval(config.interval()).exporterTimeout(config.exporterTimeout()).nodeName(config.nodeName());
+                .interval(config.interval()).exporterTimeout(config.exporterTimeout()).nodeName(config.nodeName())
+                .maxLabelValueBytes(config.maxLabelValueBytes()).onFatal(Processes::exitOnFatal);
         List<Sink> sinks;
         try {
             sinks = new ArrayList<>(Sinks.create(config, selfMetrics.registry(), clock));
@@ -63,7 +64,8 @@ final class NodeAgent implements AutoCloseable {
             }
         }
         this.pipeline = pb.build();
-        this.debugServer = Processes.debugServer(config, latest, this::isReady, selfMetrics.registry());
+        this.debugServer = Processes.debugServer(config, latest, this::isReady, selfMetrics.registry(),
+                pipeline::liveness);
     }
 
     /** {@code /readyz}: collecting, and the metadata has had its first full list (always so when standalone). */
@@ -93,6 +95,14 @@ final class NodeAgent implements AutoCloseable {
         if (cycles) {
             pipeline.start();
         }
+    }
+
+    AgentConfig config() {
+        return config;
+    }
+
+    ClusterMetadata metadata() {
+        return metadata;
     }
 
     Pipeline pipeline() {

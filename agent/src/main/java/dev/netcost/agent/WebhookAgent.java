@@ -57,6 +57,7 @@ final class WebhookAgent implements AutoCloseable {
         this.runtime = exporter.runtime();
         Pipeline.Builder pb = Pipeline.builder().meters(selfMetrics.registry()).clock(clock)
                 .interval(config.interval()).exporterTimeout(config.exporterTimeout()).nodeName(config.nodeName())
+                .maxLabelValueBytes(config.maxLabelValueBytes()).onFatal(Processes::exitOnFatal)
                 .exporter(new AgentInfoExporter(config, clock)).exporter(exporter);
         for (Sink s : sinks) {
             pb.sink(s);

@@ -12,7 +12,8 @@ import java.util.Map;
  * @param nodeName        this node's name ({@code nodeName}, default: the host name)
  * @param zone            this node's zone when not learnt from the API ({@code zone}, default empty)
  * @param interval        time between collection cycles ({@code interval}, default 15s)
- * @param exporterTimeout how long one exporter may take per cycle ({@code exporterTimeout}, default 10s)
+ * @param exporterTimeout how long one exporter may take per cycle ({@code exporterTimeout}, default the
+ *                        interval up to 10s; never more than the interval)
  * @param remoteWrite     the remote-write endpoints; none means the local file sink
  * @param localFile       the embedded default sink used when no remote-write endpoint is configured
  * @param debug           the node-level debug HTTP endpoint
@@ -22,6 +23,8 @@ import java.util.Map;
  * @param loadBalancers   load balancers declared in the config ({@code loadBalancers[]}): their ENI
  *                        addresses and zones, for standalone use, demos and tests
  * @param exporters       each exporter module's own parsed section, by config key
+ * @param maxLabelValueBytes the longest label value (UTF-8 bytes) a series may carry; longer ones are
+ *                        dropped and counted, never sent ({@code maxLabelValueBytes}, default 2048)
  */
 public record AgentConfig(
         String nodeName,
@@ -35,7 +38,8 @@ public record AgentConfig(
         List<StaticPod> pods,
         ClassificationConfig classification,
         List<LoadBalancer> loadBalancers,
-        Map<String, Object> exporters) {
+        Map<String, Object> exporters,
+        int maxLabelValueBytes) {
 
     public AgentConfig {
         remoteWrite = List.copyOf(remoteWrite);
