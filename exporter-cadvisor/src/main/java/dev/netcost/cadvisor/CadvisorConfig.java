@@ -20,11 +20,13 @@ import java.util.Objects;
  *                           never held whole)
  * @param maxSeries          the most pod network series one scrape may keep; 0: derived from the heap,
  *                           see {@link #effectiveMaxSeries(long)}
+ * @param compression        what the kubelet is asked to send (default {@link Compression#NONE})
  * @param procRoot           the host's /proc (procfs source)
  * @param cgroupRoot         the host's cgroup mount (procfs source)
  */
 public record CadvisorConfig(boolean enabled, Source source, URI url, Path bearerTokenFile, Path caFile,
-                             boolean insecureSkipVerify, Duration timeout, long maxBytes, int maxSeries, Path procRoot,
+                             boolean insecureSkipVerify, Duration timeout, long maxBytes, int maxSeries, Compression compression,
+                             Path procRoot,
                              Path cgroupRoot) {
     static final Path DEFAULT_TOKEN_FILE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
     static final Path DEFAULT_CA_FILE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/ca.crt");
@@ -42,6 +44,7 @@ public record CadvisorConfig(boolean enabled, Source source, URI url, Path beare
     public CadvisorConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(compression, "compression");
         Objects.requireNonNull(procRoot, "procRoot");
         Objects.requireNonNull(cgroupRoot, "cgroupRoot");
     }
@@ -52,6 +55,18 @@ public record CadvisorConfig(boolean enabled, Source source, URI url, Path beare
             return maxSeries;
         }
         return (int) Math.min(Integer.MAX_VALUE, Math.max(1_000, maxHeapBytes / HEAP_PER_SERIES));
+    }
+
+    /**
+     * The {@code Accept-Encoding} of the kubelet scrape. The kubelet is on the same node, so gzip saves
+     * no network worth having and costs CPU on both sides: compressing a 250-pod payload costs the
+     * kubelet several times what inflating it costs the agent. A gzip answer is inflated either way.
+     */
+    public enum Compression {
+        /** {@code Accept-Encoding: identity}. */
+        NONE,
+        /** {@code Accept-Encoding: gzip}, for a kubelet reached through a proxy or over a real network. */
+        GZIP
     }
 
     /** Where the per-pod counters are read. */

@@ -41,7 +41,7 @@ final class CadvisorExporter implements Exporter {
         if (config.source() == CadvisorConfig.Source.KUBELET && config.url() != null) {
             this.scraper = new KubeletCadvisorScraper(config.url(), config.bearerTokenFile(), config.caFile(),
                     config.insecureSkipVerify(), scrapeTimeout(config.timeout(), ctx.agent().exporterTimeout()),
-                    config.maxBytes());
+                    config.maxBytes(), config.compression() == CadvisorConfig.Compression.GZIP);
         } else {
             this.scraper = null;
         }

@@ -44,11 +44,13 @@ final class KubeletCadvisorScraper {
     private final boolean insecureSkipVerify;
     private final Duration timeout;
     private final long maxBytes;
+    private final boolean acceptGzip;
     private final GunzipStream gunzip = new GunzipStream();
     private HttpClient client;
 
     KubeletCadvisorScraper(URI url, Path bearerTokenFile, Path caFile, boolean insecureSkipVerify, Duration timeout,
-            long maxBytes) {
+            long maxBytes, boolean acceptGzip) {
+        this.acceptGzip = acceptGzip;
         this.url = Objects.requireNonNull(url, "url");
         this.token = bearerTokenFile == null ? null : new CredentialFile(bearerTokenFile);
         this.caFile = caFile;
@@ -69,7 +71,7 @@ final class KubeletCadvisorScraper {
         HttpClient http = client();
         HttpRequest.Builder rb = HttpRequest.newBuilder(url).GET().timeout(timeout)
                 .header("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1")
-                .header("Accept-Encoding", "gzip");
+                .header("Accept-Encoding", acceptGzip ? "gzip" : "identity");
         if (token != null) {
             rb.header("Authorization", "Bearer " + readToken());
         }
