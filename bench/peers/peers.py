@@ -206,21 +206,41 @@ def proc_sample(pid):
     return cpu, int(status["VmRSS"].split()[0]), int(status["VmHWM"].split()[0]), int(status["Threads"])
 
 
+def thread_cpu(pid):
+    """CPU seconds by thread name (threads of one name summed)."""
+    out = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return out
+
+
 def run_one(name, pods, meta, args, work, kubelet, vm):
     proc, cmd = start_agent(name, args, work, kubelet, vm)
     t_start_wall = time.time()
     t_start = time.monotonic()
     samples = []
+    threads_at_warmup = None
     try:
         while time.monotonic() - t_start < args.duration:
             if proc.poll() is not None:
                 raise RuntimeError(f"{name} exited with {proc.returncode}; see {work}/{name}/agent.log")
             samples.append((time.monotonic(),) + proc_sample(proc.pid))
+            if threads_at_warmup is None and samples[-1][0] - t_start >= args.warmup:
+                threads_at_warmup = thread_cpu(proc.pid)
             time.sleep(0.5)
         t_end_wall = time.time()
+        threads_at_end = thread_cpu(proc.pid)
     finally:
         stop(proc)
     steady = [s for s in samples if s[0] - t_start >= args.warmup]
+    by_thread = sorted(((n, c - threads_at_warmup.get(n, 0)) for n, c in threads_at_end.items()),
+                       key=lambda x: -x[1])
     cpu_steady = steady[-1][1] - steady[0][1]
     scrapes = kubelet.answered_between(steady[0][0], steady[-1][0])
     time.sleep(4)  # VictoriaMetrics makes fresh samples searchable within about a second
@@ -251,6 +271,7 @@ def run_one(name, pods, meta, args, work, kubelet, vm):
         "steady_rss_mib": round(statistics.median(s[2] for s in steady) / 1024, 1),
         "peak_rss_mib": round(samples[-1][3] / 1024, 1),
         "threads": samples[-1][4],
+        "cpu_ms_per_scrape_by_thread": {n: round(1000 * c / max(1, scrapes), 1) for n, c in by_thread[:6]},
         "network_series_delivered": delivered, "network_series_expected": expected,
         "cycles": int(attempts), "cycles_ok": int(ok),
         "cycles_steady": int(attempts_steady), "cycles_missed_steady": int(attempts_steady - ok_steady),

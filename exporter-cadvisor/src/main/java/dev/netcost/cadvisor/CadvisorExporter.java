@@ -74,6 +74,13 @@ final class CadvisorExporter implements Exporter {
     }
 
     @Override
+    public void close() {
+        if (scraper != null) {
+            scraper.close();
+        }
+    }
+
+    @Override
     public void collect(SampleConsumer out) throws Exception {
         int malformed;
         if (procfs != null) {

@@ -5,14 +5,11 @@ import dev.netcost.core.auth.TlsContexts;
 import dev.netcost.core.config.ConfigNode;
 import dev.netcost.core.spi.SourceUnavailableException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
+import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,21 +18,23 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * GETs the kubelet's {@code /metrics/cadvisor} with the service-account token and hands out the
  * body as it arrives, decompressed on the fly when the kubelet sent gzip: the body is never held
- * whole. Both the body on the wire and the decompressed body are bounded by {@code maxBytes}; the
- * whole exchange, body included, by {@code timeout}. Every failure becomes an exception whose
- * message says what to check. One scrape at a time.
+ * whole. The exporter's own thread reads the connection (a blocking read into the parser's window:
+ * no hand-off between threads, no buffer per chunk); a watchdog closes the connection at the
+ * deadline, so {@code timeout} bounds the whole exchange, body included, even against a kubelet that
+ * trickles. Both the body on the wire and the decompressed body are bounded by {@code maxBytes}.
+ * Every failure becomes an exception whose message says what to check. One scrape at a time.
  */
-final class KubeletCadvisorScraper {
+final class KubeletCadvisorScraper implements AutoCloseable {
     private static final int ERROR_BODY_LIMIT = 1024;
 
     private final URI url;
@@ -46,7 +45,8 @@ final class KubeletCadvisorScraper {
     private final long maxBytes;
     private final boolean acceptGzip;
     private final GunzipStream gunzip = new GunzipStream();
-    private HttpClient client;
+    private SSLSocketFactory tls;
+    private ScheduledThreadPoolExecutor watchdog;
 
     KubeletCadvisorScraper(URI url, Path bearerTokenFile, Path caFile, boolean insecureSkipVerify, Duration timeout,
             long maxBytes, boolean acceptGzip) {
@@ -67,58 +67,73 @@ final class KubeletCadvisorScraper {
      * Sends the request and waits for the answer's headers; the body is then read from the returned
      * {@link Answer}, which must be closed.
      */
-    Answer open() throws IOException, SourceUnavailableException, InterruptedException {
-        HttpClient http = client();
-        HttpRequest.Builder rb = HttpRequest.newBuilder(url).GET().timeout(timeout)
-                .header("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1")
-                .header("Accept-Encoding", acceptGzip ? "gzip" : "identity");
+    Answer open() throws IOException, SourceUnavailableException {
+        HttpURLConnection c = connection();
+        c.setRequestProperty("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1");
+        c.setRequestProperty("Accept-Encoding", acceptGzip ? "gzip" : "identity");
         if (token != null) {
-            rb.header("Authorization", "Bearer " + readToken());
+            c.setRequestProperty("Authorization", "Bearer " + readToken());
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        StreamingBody body = new StreamingBody(deadline);
-        CompletableFuture<HttpResponse<StreamingBody>> f = http.sendAsync(rb.build(), info -> body);
-        HttpResponse<StreamingBody> response;
-        try {
-            response = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            body.cancel();
-            throw timedOut();
-        } catch (InterruptedException e) {
-            f.cancel(true);
-            body.cancel();
-            throw e;
-        } catch (ExecutionException e) {
-            body.cancel();
-            throw explain(e.getCause());
-        } catch (CancellationException e) {
-            body.cancel();
-            throw new IOException("scrape of " + where() + " was cancelled", e);
-        }
-        Answer answer = new Answer(response, body);
+        int ms = (int) Math.max(1, timeout.toMillis());
+        c.setConnectTimeout(ms);
+        c.setReadTimeout(ms);
+        Answer answer = new Answer(c);
+        answer.deadline = watchdog().schedule(answer::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
         try {
             answer.check();
         } catch (IOException | RuntimeException e) {
-            answer.close();
+            answer.abandon();
             throw e;
         }
         return answer;
     }
 
+    private HttpURLConnection connection() throws IOException, SourceUnavailableException {
+        HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();
+        c.setInstanceFollowRedirects(false);
+        c.setUseCaches(false);
+        if (c instanceof HttpsURLConnection https) {
+            https.setSSLSocketFactory(tls());
+            if (insecureSkipVerify) {
+                https.setHostnameVerifier((host, session) -> true);
+            }
+        }
+        return c;
+    }
+
+    private synchronized ScheduledThreadPoolExecutor watchdog() {
+        if (watchdog == null) {
+            watchdog = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "netcost-kubelet-deadline");
+                t.setDaemon(true);
+                return t;
+            });
+            watchdog.setRemoveOnCancelPolicy(true);
+        }
+        return watchdog;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+        }
+    }
+
     /** One answer with status 200: its body, decompressed, read within {@code maxBytes} and the deadline. */
     final class Answer implements CadvisorTextParser.ChunkSource, AutoCloseable {
-        private final HttpResponse<StreamingBody> response;
-        private final StreamingBody body;
-        private final String contentType;
+        private final HttpURLConnection connection;
+        private volatile boolean expired;
+        private ScheduledFuture<?> deadline;
+        private InputStream body;
+        private String contentType = "";
         private boolean gzipped;
+        private boolean ended;
         private long wireBytes;
         private long bodyBytes;
 
-        private Answer(HttpResponse<StreamingBody> response, StreamingBody body) {
-            this.response = response;
-            this.body = body;
-            this.contentType = response.headers().firstValue("Content-Type").orElse("").strip();
+        private Answer(HttpURLConnection connection) {
+            this.connection = connection;
         }
 
         /** The answer's Content-Type, as sent (empty when none). */
@@ -126,13 +141,24 @@ final class KubeletCadvisorScraper {
             return contentType;
         }
 
+        /** At the deadline, from the watchdog: closing the connection ends a read blocked on it. */
+        private void expire() {
+            expired = true;
+            connection.disconnect();
+        }
+
         private void check() throws IOException {
-            int status = response.statusCode();
+            int status;
+            try {
+                status = connection.getResponseCode();
+            } catch (IOException e) {
+                throw expired ? timedOut() : explain(e);
+            }
+            contentType = connection.getContentType() == null ? "" : connection.getContentType().strip();
             if (status != 200) {
                 throw statusError(status, errorBody());
             }
-            long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-            if (declared > maxBytes) {
+            if (connection.getContentLengthLong() > maxBytes) {
                 throw tooLarge("on the wire");
             }
             String type = contentType.toLowerCase(Locale.ROOT);
@@ -141,8 +167,13 @@ final class KubeletCadvisorScraper {
                         + "', not the Prometheus text format; possible fixes: check that cadvisor.url is the"
                         + " kubelet's /metrics/cadvisor and that no proxy rewrites the answer");
             }
-            String encoding = response.headers().firstValue("Content-Encoding").orElse("identity").strip()
-                    .toLowerCase(Locale.ROOT);
+            String encoding = connection.getContentEncoding() == null ? "identity"
+                    : connection.getContentEncoding().strip().toLowerCase(Locale.ROOT);
+            try {
+                body = connection.getInputStream();
+            } catch (IOException e) {
+                throw expired ? timedOut() : explain(e);
+            }
             if (encoding.equals("gzip")) {
                 gzipped = true;
                 gunzip.reset(this::readWire);
@@ -160,10 +191,11 @@ final class KubeletCadvisorScraper {
             int n;
             try {
                 n = gunzip.read(b, off, len);
-            } catch (BodyTooLargeException | HttpTimeoutException | InterruptedIOException e) {
+            } catch (BodyTooLargeException e) {
                 throw e;
             } catch (IOException e) {
-                if (e.getMessage() != null && e.getMessage().startsWith("reading from the kubelet")) {
+                if (e.getMessage() != null && (e.getMessage().startsWith("reading from the kubelet")
+                        || e.getMessage().startsWith("the kubelet at"))) {
                     throw e;
                 }
                 throw new IOException("the kubelet's gzip body from " + where() + " is broken: " + e.getMessage()
@@ -182,14 +214,15 @@ final class KubeletCadvisorScraper {
             int n;
             try {
                 n = body.read(b, off, len);
-            } catch (HttpTimeoutException e) {
-                throw timedOut();
-            } catch (InterruptedIOException e) {
-                throw e;
             } catch (IOException e) {
-                throw explain(e);
+                throw expired ? timedOut() : explain(e);
             }
-            if (n > 0) {
+            if (expired) {
+                throw timedOut();
+            }
+            if (n < 0) {
+                ended = true;
+            } else {
                 wireBytes += n;
                 if (wireBytes > maxBytes) {
                     throw tooLarge("on the wire");
@@ -200,11 +233,15 @@ final class KubeletCadvisorScraper {
 
         /** The first KiB of an error answer, as text. */
         private String errorBody() {
+            InputStream err = connection.getErrorStream();
+            if (err == null) {
+                return "";
+            }
             byte[] buf = new byte[ERROR_BODY_LIMIT];
             int len = 0;
             try {
                 while (len < buf.length) {
-                    int n = body.read(buf, len, buf.length - len);
+                    int n = err.read(buf, len, buf.length - len);
                     if (n < 0) {
                         break;
                     }
@@ -216,10 +253,24 @@ final class KubeletCadvisorScraper {
             return printable(new String(buf, 0, len, StandardCharsets.UTF_8));
         }
 
-        /** Stops reading: the rest of an abandoned body is never downloaded. */
+        /** Stops the watchdog; a body read to its end keeps the connection for the next scrape, any other is closed. */
         @Override
         public void close() {
-            body.cancel();
+            deadline.cancel(false);
+            if (ended && !expired) {
+                try {
+                    body.close();
+                } catch (IOException e) {
+                    connection.disconnect();
+                }
+            } else {
+                connection.disconnect(); // never download the rest of an abandoned body
+            }
+        }
+
+        private void abandon() {
+            ended = false;
+            close();
         }
     }
 
@@ -233,27 +284,22 @@ final class KubeletCadvisorScraper {
         }
     }
 
-    private HttpClient client() throws SourceUnavailableException, IOException {
-        if (client == null) {
+    private SSLSocketFactory tls() throws SourceUnavailableException, IOException {
+        if (tls == null) {
+            Path ca = caFile != null && !insecureSkipVerify ? caFile : null;
+            if (ca != null && !Files.exists(ca)) {
+                throw new SourceUnavailableException("no CA file at " + ca + " to verify the kubelet with;"
+                        + " possible fixes: set cadvisor.caFile to the CA that signed the kubelet's serving"
+                        + " certificate, or cadvisor.insecureSkipVerify: true");
+            }
             try {
-                HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout)
-                        .followRedirects(HttpClient.Redirect.NEVER);
-                if (url.getScheme().equals("https")) {
-                    Path ca = caFile != null && !insecureSkipVerify ? caFile : null;
-                    if (ca != null && !Files.exists(ca)) {
-                        throw new SourceUnavailableException("no CA file at " + ca + " to verify the kubelet with;"
-                                + " possible fixes: set cadvisor.caFile to the CA that signed the kubelet's serving"
-                                + " certificate, or cadvisor.insecureSkipVerify: true");
-                    }
-                    b.sslContext(TlsContexts.client(ca, null, null, insecureSkipVerify));
-                }
-                client = b.build();
+                tls = TlsContexts.client(ca, null, null, insecureSkipVerify).getSocketFactory();
             } catch (GeneralSecurityException e) {
                 throw new IOException("cannot set up TLS for the kubelet from " + caFile + ": " + e.getMessage()
                         + "; possible fixes: check that cadvisor.caFile holds PEM certificates", e);
             }
         }
-        return client;
+        return tls;
     }
 
     private IOException statusError(int status, String body) {
@@ -275,12 +321,12 @@ final class KubeletCadvisorScraper {
     }
 
     private IOException explain(Throwable t) {
-        if (t instanceof HttpConnectTimeoutException) {
+        if (t instanceof SocketTimeoutException && String.valueOf(t.getMessage()).contains("connect")) {
             return new IOException("cannot connect to the kubelet at " + where() + " within " + timeout.toMillis()
                     + " ms; possible fixes: check NODE_IP/cadvisor.url name this node and that nothing (NetworkPolicy,"
                     + " security group, host firewall) blocks port " + port(), t);
         }
-        if (t instanceof HttpTimeoutException) {
+        if (t instanceof SocketTimeoutException) {
             return timedOut();
         }
         if (t instanceof ConnectException) {
