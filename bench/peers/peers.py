@@ -175,7 +175,8 @@ def start_agent(name, args, work, kubelet, vm):
         cfg = d / "scrape.yml"
         cfg.write_text(scrape_config("vmagent", kubelet.port, args.interval))
         cmd = ["vmagent", f"-promscrape.config={cfg}", f"-remoteWrite.url={vm.write_url}",
-               f"-remoteWrite.tmpDataPath={d}/data", f"-httpListenAddr=127.0.0.1:{port}", "-loggerLevel=WARN"]
+               f"-remoteWrite.tmpDataPath={d}/data", f"-httpListenAddr=127.0.0.1:{port}", "-loggerLevel=WARN",
+               "-promscrape.maxScrapeSize=256MB"]  # its default, 16 MiB, rejects a 110-pod payload
     else:
         cfg = d / "netcost.yaml"
         cfg.write_text(f"""nodeName: bench-node
@@ -191,7 +192,10 @@ remoteWrite:
   - url: {vm.write_url}
 """)
         cmd = ["java"] + shlex.split(args.netcost_flags) + ["-jar", args.jar, "node", "--config", str(cfg)]
-    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=d), cmd
+    env = dict(os.environ)
+    if name == "netcost":
+        env.update(kv.split("=", 1) for kv in args.netcost_env.split())
+    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=d, env=env), cmd
 
 
 def proc_sample(pid):
@@ -265,7 +269,8 @@ def run_one(name, pods, meta, args, work, kubelet, vm):
     log = (Path(work) / name / "agent.log").read_text(errors="replace").splitlines()
     failures = [line[:300] for line in log if "failed" in line or "ERROR" in line][:3]
     return {
-        "agent": name, "pods": pods, "command": " ".join(cmd), "failures": failures,
+        "agent": name, "pods": pods, "command": (args.netcost_env + " " if name == "netcost" and args.netcost_env else "")
+        + " ".join(cmd), "failures": failures,
         "cpu_ms_per_scrape": round(1000 * cpu_steady / max(1, scrapes), 1),
         "scrapes_answered_steady": scrapes,
         "steady_rss_mib": round(statistics.median(s[2] for s in steady) / 1024, 1),
@@ -278,18 +283,75 @@ def run_one(name, pods, meta, args, work, kubelet, vm):
     }
 
 
+def version(cmd):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        text = (out.stdout + out.stderr).strip().splitlines()
+        return text[0] if text else "?"
+    except OSError:
+        return "?"
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    mem = next((l.split(":", 1)[1].strip() for l in open("/proc/meminfo") if l.startswith("MemTotal")), "?")
+    return {
+        "cpu": f"{os.cpu_count()} x {cpu}", "memory": mem, "kernel": os.uname().release,
+        "load_average_at_start": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "java": version(["java", "-version"]), "prometheus": version(["prometheus", "--version"]),
+        "vmagent": version(["dpkg-query", "-W", "-f=${Version}", "victoria-metrics"]),
+    }
+
+
+def markdown(results, env, args):
+    rows = ["| pods (payload) | agent | CPU ms / scrape | peak RSS (VmHWM) MiB | steady RSS MiB | threads |"
+            " network series delivered / expected | cycles missed after warm-up |",
+            "|---|---|---|---|---|---|---|---|"]
+    ratios = ["| pods | netcost peak RSS / vmagent's | netcost CPU per scrape / Prometheus agent's |"
+              " netcost / vmagent CPU |", "|---|---|---|---|"]
+    for pods in sorted({r["pods"] for r in results}):
+        by = {r["agent"]: r for r in results if r["pods"] == pods}
+        for name in ("netcost", "prometheus", "vmagent"):
+            r = by.get(name)
+            if r:
+                rows.append(f"| {pods} ({r['payload_bytes'] / 1e6:.1f} MB) | {name} | {r['cpu_ms_per_scrape']}"
+                            f" | {r['peak_rss_mib']} | {r['steady_rss_mib']} | {r['threads']}"
+                            f" | {r['network_series_delivered']} / {r['network_series_expected']}"
+                            f" | {r['cycles_missed_steady']} of {r['cycles_steady']} |")
+        n, p, v = by.get("netcost"), by.get("prometheus"), by.get("vmagent")
+        if n and p and v:
+            ratios.append(f"| {pods} | {n['peak_rss_mib'] / v['peak_rss_mib']:.2f} |"
+                          f" {n['cpu_ms_per_scrape'] / p['cpu_ms_per_scrape']:.2f} |"
+                          f" {n['cpu_ms_per_scrape'] / v['cpu_ms_per_scrape']:.2f} |")
+    cmds = sorted({f"- {r['agent']}: `{r['command']}`" for r in results if r["pods"] == results[0]["pods"]})
+    return "\n".join([
+        "Machine: " + ", ".join(f"{k} {v}" for k, v in env.items()),
+        f"Run: every {args.interval}, {args.duration:.0f} s per agent and size, the first {args.warmup:.0f} s"
+        " (start-up, JIT) left out of CPU, steady RSS and missed cycles.",
+        "", *rows, "", *ratios, "", "Commands (temporary paths shortened in the raw JSON):", *cmds, ""])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--jar", default="agent/target/netcost-agent.jar")
+    ap.add_argument("--from-json", default="", help="only write --markdown from a previous --json")
     ap.add_argument("--pods", default="30,110,250")
     ap.add_argument("--duration", type=float, default=60)
     ap.add_argument("--warmup", type=float, default=15)
     ap.add_argument("--interval", default="1s")
     ap.add_argument("--agents", default="netcost,prometheus,vmagent")
     ap.add_argument("--netcost-flags", default="-Xmx154m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError")
+    ap.add_argument("--netcost-env", default="", help="NAME=VALUE ... for netcost's environment")
     ap.add_argument("--label", default="")
     ap.add_argument("--json", default="")
+    ap.add_argument("--markdown", default="", help="write the tables (Markdown) here")
     args = ap.parse_args()
+    if args.from_json:
+        data = json.loads(Path(args.from_json).read_text())
+        results = data["results"] if isinstance(data, dict) else data
+        env = data.get("machine", {}) if isinstance(data, dict) else machine()
+        Path(args.markdown).write_text(markdown(results, env, args))
+        return
     work = tempfile.mkdtemp(prefix="netcost-peers-")
     kubelet = Kubelet()
     vm = Victoria(work)
@@ -308,8 +370,11 @@ def main():
     finally:
         vm.close()
         kubelet.close()
+    env = machine()
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+        Path(args.json).write_text(json.dumps({"machine": env, "results": results}, indent=2) + "\n")
+    if args.markdown:
+        Path(args.markdown).write_text(markdown(results, env, args))
     shutil.rmtree(work, ignore_errors=True)
 
 

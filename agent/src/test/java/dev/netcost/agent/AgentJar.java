@@ -19,11 +19,25 @@ final class AgentJar {
 
     /** Starts {@code java -jar netcost-agent.jar args...} with stdout and stderr in {@code log}. */
     static Process start(Path log, String... args) throws IOException {
+        return start(log, List.of(), args);
+    }
+
+    /** As above, with JVM flags before {@code -jar}. */
+    static Process start(Path log, List<String> jvmFlags, String... args) throws IOException {
+        return start(log, jvmFlags, java.util.Map.of(), args);
+    }
+
+    /** As above, with variables added to the environment. */
+    static Process start(Path log, List<String> jvmFlags, java.util.Map<String, String> env, String... args)
+            throws IOException {
         assertThat(JAR).as("shaded jar (mvn package)").exists();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmFlags);
+        cmd.addAll(List.of("-jar", JAR.toString()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     /** "STATUS BODY", or "error ..." when there was no answer (yet), so that it can be polled. */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.HttpURLConnection;
+import java.net.Proxy;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -89,7 +90,8 @@ final class KubeletCadvisorScraper implements AutoCloseable {
     }
 
     private HttpURLConnection connection() throws IOException, SourceUnavailableException {
-        HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();
+        // The kubelet is on this node: never through a JVM-wide proxy setting.
+        HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection(Proxy.NO_PROXY);
         c.setInstanceFollowRedirects(false);
         c.setUseCaches(false);
         if (c instanceof HttpsURLConnection https) {

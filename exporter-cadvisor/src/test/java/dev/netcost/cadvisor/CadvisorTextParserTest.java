@@ -125,6 +125,25 @@ class CadvisorTextParserTest {
     }
 
     @Test
+    void lineEnd_findsTheFirstNewline_atEveryOffsetAndLength_likeAByteLoop() {
+        java.util.Random random = new java.util.Random(14);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] buf = new byte[random.nextInt(40)];
+            for (int i = 0; i < buf.length; i++) {
+                int r = random.nextInt(10);
+                buf[i] = r == 0 ? (byte) '\n' : r == 1 ? (byte) 0x8a : r == 2 ? (byte) 0x0b : (byte) random.nextInt(256);
+            }
+            int from = buf.length == 0 ? 0 : random.nextInt(buf.length + 1);
+            int end = from + random.nextInt(buf.length - from + 1);
+            int expected = from;
+            while (expected < end && buf[expected] != '\n') {
+                expected++;
+            }
+            assertThat(CadvisorTextParser.lineEnd(buf, from, end)).as("round %d", round).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void parsesARegionOfALargerBuffer_only() {
         byte[] line = "container_network_receive_bytes_total{pod=\"a\"} 7\n".getBytes(StandardCharsets.UTF_8);
         byte[] buf = new byte[line.length + 20];

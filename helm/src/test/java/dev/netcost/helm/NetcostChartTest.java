@@ -264,6 +264,28 @@ class NetcostChartTest {
     }
 
     @Test
+    void aShortIntervalAlone_rendersAConfigTheAgentAccepts_withTheTimeoutFollowingIt() throws Exception {
+        AgentConfig cfg = loadAgentConfig(render("", Map.of("interval", "5s")).one(ConfigMap.class, "-node"));
+        assertThat(cfg.interval()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(cfg.exporterTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+        AgentConfig set = loadAgentConfig(render("", Map.of("interval", "5s", "exporterTimeout", "2s"))
+                .one(ConfigMap.class, "-node"));
+        assertThat(set.exporterTimeout()).isEqualTo(java.time.Duration.ofSeconds(2));
+    }
+
+    @Test
+    void nodeAgentJvm_startsItsHeapSmall_withFewMallocArenas_andTheArchiveOnlyWhenGiven() throws Exception {
+        Container agent = render("").one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        assertThat(agent.getArgs()).contains("-Xms16m", "-XX:MaxHeapFreeRatio=20", "-XX:+ExitOnOutOfMemoryError")
+                .noneMatch(a -> a.startsWith("-XX:SharedArchiveFile"));
+        assertThat(agent.getEnv()).anyMatch(e -> e.getName().equals("MALLOC_ARENA_MAX") && e.getValue().equals("2"));
+        Container withArchive = render("", Map.of("nodeAgent.sharedArchive", "/opt/netcost/netcost.jsa"))
+                .one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(withArchive.getArgs()).contains("-XX:SharedArchiveFile=/opt/netcost/netcost.jsa", "-Xshare:auto");
+    }
+
+    @Test
     void kubeletSource_isTheDefault_withoutHostPid() throws Exception {
         Chart c = render(ONE_ENDPOINT);
         PodSpec pod = c.one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec();
