@@ -83,11 +83,12 @@ class HostileKubeletProcessIT {
                 p.waitFor();
             }
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            assertThat(lines.size()).as("log lines:%n%s", String.join("\n", lines)).isLessThan(80);
+            // A line when a failure starts or changes and one when collection resumes: about two per mode.
+            assertThat(lines.size()).as("log lines:%n%s", String.join("\n", lines)).isLessThan(60);
             assertThat(lines).as("no log line echoes a hostile body").allMatch(l -> l.length() < 2_000);
             String all = String.join("\n", lines);
-            assertThat(all).contains("larger than cadvisor.maxBytes", "more than ", "cadvisor.maxSeries",
-                    "Content-Type 'text/html; charset=utf-8'").doesNotContain("OutOfMemoryError");
+            assertThat(all).contains("cadvisor.maxSeries", "Content-Type 'text/html; charset=utf-8'")
+                    .doesNotContain("OutOfMemoryError", "\tat ");
         }
     }
 

@@ -134,7 +134,8 @@ class NetcostChartTest {
         assertThat(agent.getVolumeMounts()).filteredOn(m -> hostVolumes.contains(m.getName()))
                 .as("host paths are mounted read-only").allMatch(m -> Boolean.TRUE.equals(m.getReadOnly()));
         assertThat(hostVolumes.isEmpty()).isEqualTo(!iptables);
-        assertThat(agent.getEnv()).extracting(e -> e.getValueFrom().getFieldRef().getFieldPath())
+        assertThat(agent.getEnv()).filteredOn(e -> e.getValueFrom() != null)
+                .extracting(e -> e.getValueFrom().getFieldRef().getFieldPath())
                 .contains("spec.nodeName", "status.hostIP");
         assertThat(ds.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
         assertThat(pod.getTolerations()).isNotEmpty();

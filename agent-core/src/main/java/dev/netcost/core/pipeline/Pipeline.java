@@ -8,6 +8,7 @@ import dev.netcost.core.log.ThrottledLogger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -272,6 +273,9 @@ public final class Pipeline implements AutoCloseable {
                 failed(name, String.valueOf(cause), null);
             } else if (cause instanceof SourceUnavailableException) {
                 failed(name, "source unavailable: " + cause.getMessage(), null);
+            } else if (cause instanceof IOException) {
+                // A peer's failure, explained by its message (what to check): no stack trace for it.
+                failed(name, String.valueOf(cause.getMessage()), null);
             } else {
                 failed(name, String.valueOf(cause), cause);
             }
