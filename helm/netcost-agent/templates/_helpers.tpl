@@ -57,12 +57,24 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- toYaml (merge (dict "cluster" $cluster) (deepCopy .Values.externalLabels)) -}}
 {{- end -}}
 
-{{/* JVM flags for a small container: heap as a share of the memory limit. */}}
+{{/*
+JVM flags for a small container: heap as a share of the memory limit, started small (-Xms16m) and
+kept close to what is live (heap free ratios), so resident memory follows use rather than the limit;
+the class-data archive when the image has one (-Xshare:auto ignores one that does not match). Each
+was measured on its own: bench/results/peers.md.
+*/}}
 {{- define "netcost.jvmArgs" -}}
 - -XX:MaxRAMPercentage={{ .heapPercent }}
+- -Xms16m
+- -XX:MinHeapFreeRatio=10
+- -XX:MaxHeapFreeRatio=20
 - -XX:+UseSerialGC
 - -XX:+ExitOnOutOfMemoryError
 - -Xss512k
+{{- with .sharedArchive }}
+- -XX:SharedArchiveFile={{ . }}
+- -Xshare:auto
+{{- end }}
 - -Djava.io.tmpdir=/tmp
 - -Dorg.xerial.snappy.tempdir=/tmp
 {{- end -}}
@@ -77,6 +89,9 @@ nodeName: ${NODE_NAME}
 interval: {{ .Values.interval }}
 externalLabels:
   {{- include "netcost.externalLabels" . | nindent 2 }}
+{{- with .Values.exporterTimeout }}
+exporterTimeout: {{ . }}
+{{- end }}
 localFile:
   path: /var/lib/netcost/samples.prom
 dataDir: /var/lib/netcost

@@ -7,6 +7,8 @@ public final class Main {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
+    /** A VirtualMachineError (out of memory...): the process ends so that it is restarted. */
+    static final int FATAL = 3;
 
     private Main() {
     }

@@ -45,7 +45,8 @@ final class NodeAgent implements AutoCloseable {
         this.selfMetrics = new SelfMetrics();
         Pipeline.Builder pb = Pipeline.builder().meters(selfMetrics.registry()).clock(clock)
                 .interval(config.interval()).exporterTimeout(config.exporterTimeout()).nodeName(config.nodeName())
-                .externalLabels(config.externalLabels());
+                .externalLabels(config.externalLabels())
+                .maxLabelValueBytes(config.maxLabelValueBytes()).onFatal(Processes::exitOnFatal);
         List<Sink> sinks;
         try {
             sinks = new ArrayList<>(Sinks.create(config, selfMetrics.registry(), clock));
@@ -82,7 +83,8 @@ final class NodeAgent implements AutoCloseable {
             }
         }
         this.pipeline = pb.build();
-        this.debugServer = Processes.debugServer(config, latest, this::isReady, selfMetrics.registry());
+        this.debugServer = Processes.debugServer(config, latest, this::isReady, selfMetrics.registry(),
+                pipeline::liveness);
     }
 
     /**
@@ -132,6 +134,14 @@ final class NodeAgent implements AutoCloseable {
         if (cycles) {
             pipeline.start();
         }
+    }
+
+    AgentConfig config() {
+        return config;
+    }
+
+    ClusterMetadata metadata() {
+        return metadata;
     }
 
     Pipeline pipeline() {

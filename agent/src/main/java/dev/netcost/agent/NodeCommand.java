@@ -1,6 +1,7 @@
 package dev.netcost.agent;
 
 import dev.netcost.core.config.AgentConfig;
+import dev.netcost.core.config.Durations;
 import dev.netcost.core.pipeline.CycleResult;
 import dev.netcost.core.spi.ExporterFactory;
 import java.io.PrintStream;
@@ -29,6 +30,7 @@ final class NodeCommand {
     }
 
     int run() {
+        Processes.exitOnFatalInAnyThread();
         List<ExporterFactory<?>> factories = Processes.discoverExporters(); // once: the loader and the agent share them
         AgentConfig config = Processes.loadConfig(cl, env, factories, err);
         if (config == null) {
@@ -55,11 +57,38 @@ final class NodeCommand {
         return Main.OK;
     }
 
+    /**
+     * One cycle, once the Kubernetes metadata has synced or {@code interval} has passed (what a running
+     * agent would have waited); exit 1 unless everything was delivered with the metadata in place.
+     */
     private int runOnce(NodeAgent agent) {
+        boolean synced = awaitSync(agent, agent.config().interval());
         CycleResult r = agent.pipeline().runOnce();
         boolean delivered = agent.stop(ONCE_FLUSH);
         LOG.info("one cycle: {} samples, exporters {}, {}", r.samples(), r.success(),
                 delivered ? "all delivered" : "NOT all delivered");
-        return delivered ? Main.OK : Main.FAILED;
+        if (!synced) {
+            LOG.error("the Kubernetes metadata never synced within {} (interval): pods, workloads and zones are"
+                    + " missing from the samples; possible fixes: check that the API server is reachable and the"
+                    + " agent's RBAC (docs/rbac.md), or set kubernetes.enabled: false for standalone use",
+                    Durations.format(agent.config().interval()));
+        }
+        return delivered && synced ? Main.OK : Main.FAILED;
+    }
+
+    private static boolean awaitSync(NodeAgent agent, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!agent.metadata().hasSynced()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(50); // the informers offer no callback for their first list
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return agent.metadata().hasSynced();
+            }
+        }
+        return true;
     }
 }

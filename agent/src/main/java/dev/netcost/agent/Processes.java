@@ -20,6 +20,7 @@ import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +54,46 @@ final class Processes {
     /** The debug endpoint of {@code debug.*}, or null when {@code debug.enabled} is false. */
     static DebugServer debugServer(AgentConfig config, LatestSamplesSink latest, BooleanSupplier ready,
                                    PrometheusMeterRegistry registry) {
+        return debugServer(config, latest, ready, registry, () -> null);
+    }
+
+    /** As above; {@code /healthz} fails with the text {@code liveness} gives when it is not null. */
+    static DebugServer debugServer(AgentConfig config, LatestSamplesSink latest, BooleanSupplier ready,
+                                   PrometheusMeterRegistry registry, Supplier<String> liveness) {
         return config.debug().enabled()
                 ? new DebugServer(new DebugPages(latest::latest, ready, () -> EffectiveConfig.render(config), registry,
-                        config.debug().pages(), config.debug().pagesLoopbackOnly()))
+                        config.debug().pages(), config.debug().pagesLoopbackOnly(), liveness))
                 : null;
+    }
+
+    /**
+     * Ends the process after a {@link VirtualMachineError} (out of memory, stack overflow): its state can
+     * no longer be trusted, and a restart by Kubernetes is the only recovery. Halts at once, as
+     * {@code -XX:+ExitOnOutOfMemoryError} does, with exit code {@link Main#FATAL}; the message goes
+     * to stderr directly, since logging may need the memory that ran out.
+     */
+    static void exitOnFatal(Throwable e) {
+        try {
+            System.err.println("netcost: fatal " + e + "; exiting with code " + Main.FATAL
+                    + " so that the agent is restarted (possible fixes: raise the memory limit)");
+            System.err.flush();
+        } finally {
+            Runtime.getRuntime().halt(Main.FATAL);
+        }
+    }
+
+    /** Threads other than the pipeline's (HTTP clients, Netty) end the process on a VirtualMachineError too. */
+    static void exitOnFatalInAnyThread() {
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            if (e instanceof VirtualMachineError) {
+                exitOnFatal(e);
+            } else if (previous != null) {
+                previous.uncaughtException(t, e);
+            } else {
+                LOG.error("uncaught exception in thread {}", t.getName(), e);
+            }
+        });
     }
 
     /** Starts {@code server} (if any) on {@code debug.listen}; a taken port is a start-up error. */

@@ -58,7 +58,9 @@ final class WebhookAgent implements AutoCloseable {
         this.runtime = exporter.runtime();
         Pipeline.Builder pb = Pipeline.builder().meters(selfMetrics.registry()).clock(clock)
                 .interval(config.interval()).exporterTimeout(config.exporterTimeout()).nodeName(config.nodeName())
-                .externalLabels(config.externalLabels()).exporter(new AgentInfoExporter(config, clock)).exporter(exporter);
+                .externalLabels(config.externalLabels())
+                .maxLabelValueBytes(config.maxLabelValueBytes()).onFatal(Processes::exitOnFatal)
+                .exporter(new AgentInfoExporter(config, clock)).exporter(exporter);
         if (config.pricing().enabled()) {
             // The cluster's one price book: cycles run only while this replica leads.
             pb.exporter(new PriceBookExporter(config.pricing()));

@@ -23,7 +23,7 @@ final class AgentJar {
      * without the machine's {@code AWS_*} variables.
      */
     static Process start(Path log, String... args) throws IOException {
-        return start(log, Map.of(), args);
+        return start(log, List.of(), Map.of(), args);
     }
 
     /**
@@ -31,9 +31,21 @@ final class AgentJar {
      * variable is removed first, so the test never depends on (or leaks) the machine's AWS setup.
      */
     static Process start(Path log, Map<String, String> env, String... args) throws IOException {
+        return start(log, List.of(), env, args);
+    }
+
+    /** As above, with JVM flags before {@code -jar}. */
+    static Process start(Path log, List<String> jvmFlags, String... args) throws IOException {
+        return start(log, jvmFlags, Map.of(), args);
+    }
+
+    /** As above, with JVM flags and variables added to the environment (after every {@code AWS_*} is removed). */
+    static Process start(Path log, List<String> jvmFlags, Map<String, String> env, String... args)
+            throws IOException {
         assertThat(JAR).as("shaded jar (mvn package)").exists();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString()));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvmFlags);
+        cmd.addAll(List.of("-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));

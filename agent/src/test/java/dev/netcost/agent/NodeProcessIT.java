@@ -78,6 +78,27 @@ class NodeProcessIT {
     }
 
     @Test
+    void once_exits1_whenTheKubernetesMetadataNeverSynced() throws Exception {
+        Path cfg = tmp.resolve("k8s.yaml");
+        Files.writeString(cfg, """
+                nodeName: it-node
+                interval: 2s
+                kubernetes: {enabled: true}
+                debug: {enabled: false}
+                localFile: {path: %s}
+                cadvisor: {enabled: false}
+                iptables: {enabled: false}
+                """.formatted(tmp.resolve("samples.prom")));
+        int closed = FreePorts.loopbackPort(); // nothing listens: the API server is unreachable
+        Process p = AgentJar.start(tmp.resolve("agent.log"), List.of(), java.util.Map.of(
+                "KUBERNETES_MASTER", "http://127.0.0.1:" + closed, "KUBECONFIG", tmp.resolve("none").toString()),
+                "node", "--config", cfg.toString(), "--once");
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(log()).isEqualTo(1);
+        assertThat(log()).contains("the Kubernetes metadata never synced");
+    }
+
+    @Test
     void servesDebugPages_andStopsOnSigterm_withinTenSeconds() throws Exception {
         try (PrometheusProcess prom = PrometheusProcess.start()) {
             int port = FreePorts.loopbackPort();

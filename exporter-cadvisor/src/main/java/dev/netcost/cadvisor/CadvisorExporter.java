@@ -6,6 +6,7 @@ import dev.netcost.core.spi.ExporterContext;
 import dev.netcost.core.spi.SampleConsumer;
 import dev.netcost.core.spi.SourceUnavailableException;
 import io.micrometer.core.instrument.Counter;
+import java.io.IOException;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,13 +37,11 @@ final class CadvisorExporter implements Exporter {
         this.throttled = new ThrottledLogger(LOG, ctx.clock(), Duration.ofMinutes(10));
         PodSeriesLabels labels = new PodSeriesLabels(ctx.metadata());
         this.filter = new KubeletSampleFilter(labels, ctx.metadata());
+        filter.maxSeries(config.effectiveMaxSeries(Runtime.getRuntime().maxMemory()));
         if (config.source() == CadvisorConfig.Source.KUBELET && config.url() != null) {
-            // Leave a little of the pipeline's budget so that the scraper's own, clearer error wins.
-            Duration budget = ctx.agent().exporterTimeout().minusMillis(500);
-            Duration timeout = config.timeout().compareTo(budget) < 0 || budget.toMillis() < 100
-                    ? config.timeout() : budget;
             this.scraper = new KubeletCadvisorScraper(config.url(), config.bearerTokenFile(), config.caFile(),
-                    config.insecureSkipVerify(), timeout, config.maxBytes());
+                    config.insecureSkipVerify(), scrapeTimeout(config.timeout(), ctx.agent().exporterTimeout()),
+                    config.maxBytes(), config.compression() == CadvisorConfig.Compression.GZIP);
         } else {
             this.scraper = null;
         }
@@ -50,6 +49,15 @@ final class CadvisorExporter implements Exporter {
                 ? new ProcfsNetworkReader(config.procRoot(), config.cgroupRoot(), ctx.metadata(), ctx.agent().pods(),
                         labels)
                 : null;
+    }
+
+    /**
+     * {@code cadvisor.timeout}, capped so that a tenth of the pipeline's budget is left: the scraper's
+     * own error (which says what to check) then wins over the pipeline's timeout at any interval.
+     */
+    static Duration scrapeTimeout(Duration configured, Duration exporterTimeout) {
+        Duration budget = exporterTimeout.minus(exporterTimeout.dividedBy(10));
+        return configured.compareTo(budget) < 0 ? configured : budget;
     }
 
     @Override
@@ -66,6 +74,13 @@ final class CadvisorExporter implements Exporter {
     }
 
     @Override
+    public void close() {
+        if (scraper != null) {
+            scraper.close();
+        }
+    }
+
+    @Override
     public void collect(SampleConsumer out) throws Exception {
         int malformed;
         if (procfs != null) {
@@ -77,14 +92,43 @@ final class CadvisorExporter implements Exporter {
                         + CadvisorExporterFactory.NODE_IP_ENV + " from the downward API (status.hostIP), set"
                         + " cadvisor.url, or cadvisor.enabled: false");
             }
-            KubeletCadvisorScraper.Body body = scraper.scrape();
+            malformed = scrapeKubelet(out);
+        }
+        report(malformed);
+    }
+
+    /** One streamed scrape of the kubelet: parsed as it arrives, so memory does not follow the body's size. */
+    private int scrapeKubelet(SampleConsumer out) throws Exception {
+        try (KubeletCadvisorScraper.Answer answer = scraper.open()) {
+            int malformed;
             filter.begin(out);
             try {
-                malformed = parser.parse(body.bytes(), 0, body.length(), filter);
+                malformed = parser.parse(answer, filter);
+            } catch (KubeletSampleFilter.TooManySeriesException e) {
+                throw new IOException("the kubelet's answer holds more than " + e.limit() + " pod network series"
+                        + " (cadvisor.maxSeries" + (config.maxSeries() == 0 ? ", derived from the heap: "
+                        + CadvisorConfig.HEAP_PER_SERIES / 1024 + " KiB per series" : "") + "); scrape aborted to"
+                        + " protect the agent's memory; possible fixes: raise the memory limit (the JVM heap), set"
+                        + " cadvisor.maxSeries, or use cadvisor.source: procfs");
             } finally {
                 filter.end();
             }
+            if (parser.longLines() > 0) {
+                throttled.warn("long-lines", "cadvisor: skipped {} lines longer than {} bytes from the kubelet",
+                        parser.longLines(), CadvisorTextParser.WINDOW);
+            }
+            if (parser.keptLines() == 0) {
+                throw new IOException("the answer from the kubelet (Content-Type '"
+                        + (answer.contentType().isEmpty() ? "none" : KubeletCadvisorScraper.printable(answer.contentType()))
+                        + "') holds none of the container_network_* families, not even the node's own; possible"
+                        + " fixes: check that cadvisor.url is the kubelet's /metrics/cadvisor (a kubelet always"
+                        + " reports its root cgroup's network)");
+            }
+            return malformed;
         }
+    }
+
+    private void report(int malformed) {
         if (malformed > 0) {
             parseErrors.increment(malformed);
             throttled.warn("malformed", "cadvisor: skipped {} malformed lines from {} (counted in"

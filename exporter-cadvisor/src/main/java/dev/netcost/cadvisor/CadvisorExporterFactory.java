@@ -52,9 +52,18 @@ public final class CadvisorExporterFactory implements ExporterFactory<CadvisorCo
             n.error("maxBytes", "must be at most 1GiB, got " + maxBytes + " bytes");
             maxBytes = CadvisorConfig.DEFAULT_MAX_BYTES;
         }
+        int maxSeries = n.integer("maxSeries", 0, 0, 100_000_000);
+        String compressionText = n.string("compression", "none");
+        CadvisorConfig.Compression compression = CadvisorConfig.Compression.NONE;
+        switch (compressionText.toLowerCase(Locale.ROOT)) {
+            case "none" -> compression = CadvisorConfig.Compression.NONE;
+            case "gzip" -> compression = CadvisorConfig.Compression.GZIP;
+            default -> n.error("compression", "must be none or gzip, got '" + compressionText + "'");
+        }
         Path procRoot = n.path("procRoot", Path.of("/proc"));
         Path cgroupRoot = n.path("cgroupRoot", Path.of("/sys/fs/cgroup"));
-        return new CadvisorConfig(enabled, source, url, token, ca, insecure, timeout, maxBytes, procRoot, cgroupRoot);
+        return new CadvisorConfig(enabled, source, url, token, ca, insecure, timeout, maxBytes, maxSeries,
+                compression, procRoot, cgroupRoot);
     }
 
     /** {@code https://$NODE_IP:10250/metrics/cadvisor}, or null without NODE_IP (reported at the first scrape). */

@@ -1,5 +1,9 @@
 package dev.netcost.cadvisor;
 
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -26,12 +30,24 @@ public final class CadvisorTextParser {
     /** Timestamp passed to the visitor for a line without one. */
     public static final long NO_TIMESTAMP = Long.MIN_VALUE;
 
+    /**
+     * The streamed body's window, and so the longest line read: a kubelet's kept lines are a few
+     * hundred bytes, and a label value past the agent's cap (2,048 bytes by default) is dropped anyway.
+     */
+    static final int WINDOW = 64 * 1024;
+
     private static final double[] POW10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
 
     private final ParsedLabels labels = new ParsedLabels();
     private final StringCache strings = new StringCache();
     private byte[] scratch = new byte[256];
+    private final byte[] window = new byte[WINDOW];
+    private boolean skipping;
+    private int longLines;
     private long lastTimestamp;
     private double lastValue;
     private int malformed;
@@ -44,10 +60,74 @@ public final class CadvisorTextParser {
      * @return the number of malformed lines skipped
      */
     public int parse(byte[] buf, int off, int len, Visitor visitor) {
+        begin();
+        lines(buf, off, off + len, visitor, true);
+        return malformed;
+    }
+
+    /**
+     * Parses a body read from {@code source} chunk by chunk into a window of {@code WINDOW} bytes
+     * reused across scrapes; a line cut by the end of a chunk is carried over to the next. The body
+     * is never held whole: memory stays the window's, whatever the body's size. A line longer than
+     * the window that is not skipped as another family's is dropped and counted as malformed.
+     *
+     * @return the number of malformed lines skipped
+     */
+    public int parse(ChunkSource source, Visitor visitor) throws IOException {
+        begin();
+        int len = 0;
+        while (true) {
+            int n = source.read(window, len, window.length - len);
+            if (n < 0) {
+                break;
+            }
+            len += n;
+            int consumed = lines(window, 0, len, visitor, false);
+            if (consumed == 0 && len == window.length) {
+                // One line fills the whole window: too long to keep, skip the rest of it.
+                malformed++;
+                longLines++;
+                skipping = true;
+                len = 0;
+                continue;
+            }
+            System.arraycopy(window, consumed, window, 0, len - consumed);
+            len -= consumed;
+        }
+        lines(window, 0, len, visitor, true);
+        return malformed;
+    }
+
+    /** Where {@link #parse(ChunkSource, Visitor)} reads the body from, like {@link java.io.InputStream#read}. */
+    @FunctionalInterface
+    public interface ChunkSource {
+        /** Reads up to {@code len} bytes into {@code b[off..]}; -1 at the end of the body. */
+        int read(byte[] b, int off, int len) throws IOException;
+    }
+
+    private void begin() {
         malformed = 0;
         kept = 0;
-        int end = off + len;
+        longLines = 0;
+        skipping = false;
+    }
+
+    /**
+     * Parses the lines of {@code buf[off..end)}. With {@code last}, the range ends the body: a line
+     * without its newline is handled as cut. Otherwise a line that may continue in the next chunk is
+     * left alone, and the index where it starts is returned (the range's end when all was consumed).
+     */
+    private int lines(byte[] buf, int off, int end, Visitor visitor, boolean last) {
         int p = off;
+        if (skipping) {
+            int e = lineEnd(buf, p, end);
+            if (e == end) {
+                skipping = !last;
+                return end;
+            }
+            skipping = false;
+            p = e + 1;
+        }
         while (p < end) {
             byte b = buf[p];
             if (b == '\n') {
@@ -55,7 +135,7 @@ public final class CadvisorTextParser {
                 continue;
             }
             if (b == '#') {
-                p = nextLine(buf, p, end);
+                p = skipLine(buf, p, end, last);
                 continue;
             }
             if (b == ' ' || b == '\t' || b == '\r') {
@@ -66,17 +146,23 @@ public final class CadvisorTextParser {
                 continue;
             }
             int nameEnd = metricNameEnd(buf, p, end);
+            if (nameEnd == end && !last) {
+                return p; // the name may go on in the next chunk
+            }
             if (nameEnd == p) {
                 malformed++;
-                p = nextLine(buf, p, end);
+                p = skipLine(buf, p, end, last);
                 continue;
             }
             NetworkFamily family = NetworkFamily.match(buf, p, nameEnd);
             if (family == null) {
-                p = nextLine(buf, nameEnd, end);
+                p = skipLine(buf, nameEnd, end, last);
                 continue;
             }
             int lineEnd = lineEnd(buf, nameEnd, end);
+            if (lineEnd == end && !last) {
+                return p; // carried over: parsed once the rest of the line has arrived
+            }
             // A kept line must end with its newline: without one the body was cut and the value may be too.
             if (lineEnd < end && parseSample(buf, nameEnd, lineEnd)) {
                 kept++;
@@ -86,12 +172,27 @@ public final class CadvisorTextParser {
             }
             p = lineEnd + 1;
         }
-        return malformed;
+        return end;
+    }
+
+    /** Skips the line holding {@code p}; when it runs past a chunk's end, the next chunk goes on skipping it. */
+    private int skipLine(byte[] buf, int p, int end, boolean last) {
+        int e = lineEnd(buf, p, end);
+        if (e < end) {
+            return e + 1;
+        }
+        skipping = !last;
+        return end;
     }
 
     /** Kept lines in the last {@link #parse}. */
-    int keptLines() {
+    public int keptLines() {
         return kept;
+    }
+
+    /** Lines of the last streamed {@link #parse} skipped because they were longer than the window. */
+    int longLines() {
+        return longLines;
     }
 
     // VisibleForTesting
@@ -369,17 +470,25 @@ public final class CadvisorTextParser {
         return p;
     }
 
-    /** Index of the '\n' ending the line containing {@code p}, or {@code end}. */
-    private static int lineEnd(byte[] buf, int p, int end) {
+    /**
+     * Index of the '\n' ending the line containing {@code p}, or {@code end}. Most of a kubelet body is
+     * lines of other families that are only skipped, so this looks at eight bytes at a time: a word
+     * XOR '\n' in every byte has a zero byte where a newline is, and the lowest such byte is exactly
+     * the lowest bit set by the has-zero-byte test (little-endian: the first in memory).
+     */
+    // VisibleForTesting
+    static int lineEnd(byte[] buf, int p, int end) {
+        while (p + 8 <= end) {
+            long w = (long) LONGS.get(buf, p) ^ NEWLINES;
+            long found = (w - 0x0101010101010101L) & ~w & 0x8080808080808080L;
+            if (found != 0) {
+                return p + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+            p += 8;
+        }
         while (p < end && buf[p] != '\n') {
             p++;
         }
         return p;
-    }
-
-    /** Index just after the '\n' ending the line containing {@code p}, or {@code end}. */
-    private static int nextLine(byte[] buf, int p, int end) {
-        int e = lineEnd(buf, p, end);
-        return e < end ? e + 1 : end;
     }
 }

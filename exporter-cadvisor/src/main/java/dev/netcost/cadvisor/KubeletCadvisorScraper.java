@@ -5,39 +5,37 @@ import dev.netcost.core.auth.TlsContexts;
 import dev.netcost.core.config.ConfigNode;
 import dev.netcost.core.spi.SourceUnavailableException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * GETs the kubelet's {@code /metrics/cadvisor} with the service-account token and returns the body
- * in a buffer reused across scrapes, decompressed when the kubelet sent gzip. Both the body on the
- * wire and the decompressed body are bounded by {@code maxBytes}; the whole exchange, body
- * included, by {@code timeout}. Every failure becomes an exception whose message says what to check.
+ * GETs the kubelet's {@code /metrics/cadvisor} with the service-account token and hands out the
+ * body as it arrives, decompressed on the fly when the kubelet sent gzip: the body is never held
+ * whole. The exporter's own thread reads the connection (a blocking read into the parser's window:
+ * no hand-off between threads, no buffer per chunk); a watchdog closes the connection at the
+ * deadline, so {@code timeout} bounds the whole exchange, body included, even against a kubelet that
+ * trickles. Both the body on the wire and the decompressed body are bounded by {@code maxBytes}.
+ * Every failure becomes an exception whose message says what to check. One scrape at a time.
  */
-final class KubeletCadvisorScraper {
+final class KubeletCadvisorScraper implements AutoCloseable {
     private static final int ERROR_BODY_LIMIT = 1024;
 
     private final URI url;
@@ -46,14 +44,14 @@ final class KubeletCadvisorScraper {
     private final boolean insecureSkipVerify;
     private final Duration timeout;
     private final long maxBytes;
-    private final ByteBuf wire = new ByteBuf(64 * 1024);
-    private final ByteBuf decompressed = new ByteBuf(64 * 1024);
-    private final BoundedGunzip gunzip = new BoundedGunzip();
-    private HttpClient client;
-    private long generation; // guarded by wire
+    private final boolean acceptGzip;
+    private final GunzipStream gunzip = new GunzipStream();
+    private SSLSocketFactory tls;
+    private ScheduledThreadPoolExecutor watchdog;
 
     KubeletCadvisorScraper(URI url, Path bearerTokenFile, Path caFile, boolean insecureSkipVerify, Duration timeout,
-            long maxBytes) {
+            long maxBytes, boolean acceptGzip) {
+        this.acceptGzip = acceptGzip;
         this.url = Objects.requireNonNull(url, "url");
         this.token = bearerTokenFile == null ? null : new CredentialFile(bearerTokenFile);
         this.caFile = caFile;
@@ -62,60 +60,220 @@ final class KubeletCadvisorScraper {
         this.maxBytes = maxBytes;
     }
 
-    /** A body: {@code bytes()[0..length())}, valid until the next scrape. */
-    record Body(byte[] bytes, int length) {
+    Duration timeout() {
+        return timeout;
     }
 
-    Body scrape() throws IOException, SourceUnavailableException, InterruptedException {
-        HttpClient http = client();
-        HttpRequest.Builder rb = HttpRequest.newBuilder(url).GET().timeout(timeout)
-                .header("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1")
-                .header("Accept-Encoding", "gzip");
+    /**
+     * Sends the request and waits for the answer's headers; the body is then read from the returned
+     * {@link Answer}, which must be closed.
+     */
+    Answer open() throws IOException, SourceUnavailableException {
+        HttpURLConnection c = connection();
+        c.setRequestProperty("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1");
+        c.setRequestProperty("Accept-Encoding", acceptGzip ? "gzip" : "identity");
         if (token != null) {
-            rb.header("Authorization", "Bearer " + readToken());
+            c.setRequestProperty("Authorization", "Bearer " + readToken());
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (wire) {
-            generation++; // a late write from an abandoned exchange must not land in this scrape's buffer
-            wire.clear();
-        }
-        CompletableFuture<HttpResponse<String>> f = http.sendAsync(rb.build(), this::subscriber);
-        HttpResponse<String> response;
+        int ms = (int) Math.max(1, timeout.toMillis());
+        c.setConnectTimeout(ms);
+        c.setReadTimeout(ms);
+        Answer answer = new Answer(c);
+        answer.deadline = watchdog().schedule(answer::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
         try {
-            response = f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            throw timedOut();
-        } catch (InterruptedException e) {
-            f.cancel(true);
+            answer.check();
+        } catch (IOException | RuntimeException e) {
+            answer.abandon();
             throw e;
-        } catch (ExecutionException e) {
-            throw explain(e.getCause());
-        } catch (CancellationException e) {
-            throw new IOException("scrape of " + where() + " was cancelled", e);
         }
-        int status = response.statusCode();
-        if (status != 200) {
-            throw statusError(status, response.body());
+        return answer;
+    }
+
+    private HttpURLConnection connection() throws IOException, SourceUnavailableException {
+        // The kubelet is on this node: never through a JVM-wide proxy setting.
+        HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection(Proxy.NO_PROXY);
+        c.setInstanceFollowRedirects(false);
+        c.setUseCaches(false);
+        if (c instanceof HttpsURLConnection https) {
+            https.setSSLSocketFactory(tls());
+            if (insecureSkipVerify) {
+                https.setHostnameVerifier((host, session) -> true);
+            }
         }
-        String encoding = response.headers().firstValue("Content-Encoding").orElse("identity").trim()
-                .toLowerCase(Locale.ROOT);
-        if (encoding.equals("gzip")) {
+        return c;
+    }
+
+    private synchronized ScheduledThreadPoolExecutor watchdog() {
+        if (watchdog == null) {
+            watchdog = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "netcost-kubelet-deadline");
+                t.setDaemon(true);
+                return t;
+            });
+            watchdog.setRemoveOnCancelPolicy(true);
+        }
+        return watchdog;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+        }
+    }
+
+    /** One answer with status 200: its body, decompressed, read within {@code maxBytes} and the deadline. */
+    final class Answer implements CadvisorTextParser.ChunkSource, AutoCloseable {
+        private final HttpURLConnection connection;
+        private volatile boolean expired;
+        private ScheduledFuture<?> deadline;
+        private InputStream body;
+        private String contentType = "";
+        private boolean gzipped;
+        private boolean ended;
+        private long wireBytes;
+        private long bodyBytes;
+
+        private Answer(HttpURLConnection connection) {
+            this.connection = connection;
+        }
+
+        /** The answer's Content-Type, as sent (empty when none). */
+        String contentType() {
+            return contentType;
+        }
+
+        /** At the deadline, from the watchdog: closing the connection ends a read blocked on it. */
+        private void expire() {
+            expired = true;
+            connection.disconnect();
+        }
+
+        private void check() throws IOException {
+            int status;
             try {
-                gunzip.decompress(wire.bytes(), wire.length(), decompressed, maxBytes);
-            } catch (BodyTooLargeException e) {
-                throw tooLarge("after decompression");
+                status = connection.getResponseCode();
             } catch (IOException e) {
+                throw expired ? timedOut() : explain(e);
+            }
+            contentType = connection.getContentType() == null ? "" : connection.getContentType().strip();
+            if (status != 200) {
+                throw statusError(status, errorBody());
+            }
+            if (connection.getContentLengthLong() > maxBytes) {
+                throw tooLarge("on the wire");
+            }
+            String type = contentType.toLowerCase(Locale.ROOT);
+            if (!type.isEmpty() && !type.startsWith("text/plain") && !type.startsWith("application/openmetrics-text")) {
+                throw new IOException("the kubelet at " + where() + " answered with Content-Type '" + printable(contentType)
+                        + "', not the Prometheus text format; possible fixes: check that cadvisor.url is the"
+                        + " kubelet's /metrics/cadvisor and that no proxy rewrites the answer");
+            }
+            String encoding = connection.getContentEncoding() == null ? "identity"
+                    : connection.getContentEncoding().strip().toLowerCase(Locale.ROOT);
+            try {
+                body = connection.getInputStream();
+            } catch (IOException e) {
+                throw expired ? timedOut() : explain(e);
+            }
+            if (encoding.equals("gzip")) {
+                gzipped = true;
+                gunzip.reset(this::readWire);
+            } else if (!encoding.equals("identity")) {
+                throw new IOException("the kubelet at " + where() + " answered with Content-Encoding "
+                        + printable(encoding) + ", which netcost does not decode");
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (!gzipped) {
+                return readWire(b, off, len);
+            }
+            int n;
+            try {
+                n = gunzip.read(b, off, len);
+            } catch (BodyTooLargeException e) {
+                throw e;
+            } catch (IOException e) {
+                if (e.getMessage() != null && (e.getMessage().startsWith("reading from the kubelet")
+                        || e.getMessage().startsWith("the kubelet at"))) {
+                    throw e;
+                }
                 throw new IOException("the kubelet's gzip body from " + where() + " is broken: " + e.getMessage()
                         + "; possible fixes: check for a proxy between the agent and the kubelet", e);
             }
-            return new Body(decompressed.bytes(), decompressed.length());
+            if (n > 0) {
+                bodyBytes += n;
+                if (bodyBytes > maxBytes) {
+                    throw tooLarge("after decompression");
+                }
+            }
+            return n;
         }
-        if (!encoding.equals("identity")) {
-            throw new IOException("the kubelet at " + where() + " answered with Content-Encoding " + encoding
-                    + ", which netcost does not decode");
+
+        private int readWire(byte[] b, int off, int len) throws IOException {
+            int n;
+            try {
+                n = body.read(b, off, len);
+            } catch (IOException e) {
+                throw expired ? timedOut() : explain(e);
+            }
+            if (expired) {
+                throw timedOut();
+            }
+            if (n < 0) {
+                ended = true;
+            } else {
+                wireBytes += n;
+                if (wireBytes > maxBytes) {
+                    throw tooLarge("on the wire");
+                }
+            }
+            return n;
         }
-        return new Body(wire.bytes(), wire.length());
+
+        /** The first KiB of an error answer, as text. */
+        private String errorBody() {
+            InputStream err = connection.getErrorStream();
+            if (err == null) {
+                return "";
+            }
+            byte[] buf = new byte[ERROR_BODY_LIMIT];
+            int len = 0;
+            try {
+                while (len < buf.length) {
+                    int n = err.read(buf, len, buf.length - len);
+                    if (n < 0) {
+                        break;
+                    }
+                    len += n;
+                }
+            } catch (IOException e) {
+                // what arrived is enough to explain the status
+            }
+            return printable(new String(buf, 0, len, StandardCharsets.UTF_8));
+        }
+
+        /** Stops the watchdog; a body read to its end keeps the connection for the next scrape, any other is closed. */
+        @Override
+        public void close() {
+            deadline.cancel(false);
+            if (ended && !expired) {
+                try {
+                    body.close();
+                } catch (IOException e) {
+                    connection.disconnect();
+                }
+            } else {
+                connection.disconnect(); // never download the rest of an abandoned body
+            }
+        }
+
+        private void abandon() {
+            ended = false;
+            close();
+        }
     }
 
     private String readToken() throws SourceUnavailableException, IOException {
@@ -128,115 +286,22 @@ final class KubeletCadvisorScraper {
         }
     }
 
-    private HttpClient client() throws SourceUnavailableException, IOException {
-        if (client == null) {
+    private SSLSocketFactory tls() throws SourceUnavailableException, IOException {
+        if (tls == null) {
+            Path ca = caFile != null && !insecureSkipVerify ? caFile : null;
+            if (ca != null && !Files.exists(ca)) {
+                throw new SourceUnavailableException("no CA file at " + ca + " to verify the kubelet with;"
+                        + " possible fixes: set cadvisor.caFile to the CA that signed the kubelet's serving"
+                        + " certificate, or cadvisor.insecureSkipVerify: true");
+            }
             try {
-                HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout)
-                        .followRedirects(HttpClient.Redirect.NEVER);
-                if (url.getScheme().equals("https")) {
-                    Path ca = caFile != null && !insecureSkipVerify ? caFile : null;
-                    if (ca != null && !Files.exists(ca)) {
-                        throw new SourceUnavailableException("no CA file at " + ca + " to verify the kubelet with;"
-                                + " possible fixes: set cadvisor.caFile to the CA that signed the kubelet's serving"
-                                + " certificate, or cadvisor.insecureSkipVerify: true");
-                    }
-                    b.sslContext(TlsContexts.client(ca, null, null, insecureSkipVerify));
-                }
-                client = b.build();
+                tls = TlsContexts.client(ca, null, null, insecureSkipVerify).getSocketFactory();
             } catch (GeneralSecurityException e) {
                 throw new IOException("cannot set up TLS for the kubelet from " + caFile + ": " + e.getMessage()
                         + "; possible fixes: check that cadvisor.caFile holds PEM certificates", e);
             }
         }
-        return client;
-    }
-
-    /** Reads the body into {@link #wire}, within {@code maxBytes}; an error answer keeps its first KiB as text. */
-    private HttpResponse.BodySubscriber<String> subscriber(HttpResponse.ResponseInfo info) {
-        if (info.statusCode() != 200) {
-            return new Collector(ERROR_BODY_LIMIT, true);
-        }
-        long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1);
-        if (declared > maxBytes) {
-            return new Collector(-1, false); // fails at once, without reading
-        }
-        if (declared > 0) {
-            synchronized (wire) {
-                wire.ensureCapacity(declared, maxBytes);
-            }
-        }
-        return new Collector(maxBytes, false);
-    }
-
-    private final class Collector implements HttpResponse.BodySubscriber<String> {
-        private final long limit;
-        private final boolean truncate;
-        private final CompletableFuture<String> result = new CompletableFuture<>();
-        private final long myGeneration;
-        private Flow.Subscription subscription;
-
-        Collector(long limit, boolean truncate) {
-            this.limit = limit;
-            this.truncate = truncate;
-            synchronized (wire) {
-                this.myGeneration = generation;
-            }
-        }
-
-        @Override
-        public CompletionStage<String> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            if (limit < 0) {
-                s.cancel();
-                result.completeExceptionally(new BodyTooLargeException("Content-Length exceeds the limit"));
-                return;
-            }
-            s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> items) {
-            synchronized (wire) {
-                if (!result.isDone() && myGeneration == generation) {
-                    append(items);
-                }
-            }
-        }
-
-        private void append(List<ByteBuffer> items) {
-            for (ByteBuffer b : items) {
-                int n = b.remaining();
-                if (wire.length() + (long) n > limit) {
-                    if (truncate) {
-                        n = (int) (limit - wire.length());
-                    } else {
-                        subscription.cancel();
-                        result.completeExceptionally(new BodyTooLargeException("body exceeds " + limit + " bytes"));
-                        return;
-                    }
-                }
-                wire.ensureCapacity(wire.length() + (long) n, limit);
-                b.get(wire.bytes(), wire.length(), n);
-                wire.setLength(wire.length() + n);
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            result.completeExceptionally(t);
-        }
-
-        @Override
-        public void onComplete() {
-            synchronized (wire) {
-                result.complete(truncate ? new String(wire.bytes(), 0, wire.length(), StandardCharsets.UTF_8) : "");
-            }
-        }
+        return tls;
     }
 
     private IOException statusError(int status, String body) {
@@ -258,15 +323,12 @@ final class KubeletCadvisorScraper {
     }
 
     private IOException explain(Throwable t) {
-        if (t instanceof BodyTooLargeException) {
-            return tooLarge("on the wire");
-        }
-        if (t instanceof HttpConnectTimeoutException) {
+        if (t instanceof SocketTimeoutException && String.valueOf(t.getMessage()).contains("connect")) {
             return new IOException("cannot connect to the kubelet at " + where() + " within " + timeout.toMillis()
                     + " ms; possible fixes: check NODE_IP/cadvisor.url name this node and that nothing (NetworkPolicy,"
                     + " security group, host firewall) blocks port " + port(), t);
         }
-        if (t instanceof HttpTimeoutException) {
+        if (t instanceof SocketTimeoutException) {
             return timedOut();
         }
         if (t instanceof ConnectException) {
@@ -282,7 +344,8 @@ final class KubeletCadvisorScraper {
         }
         if (t instanceof IOException io) {
             return new IOException("reading from the kubelet at " + where() + " failed, the body may be cut short ("
-                    + io.getMessage() + "); possible fixes: check the kubelet's health and logs", io);
+                    + printable(String.valueOf(io.getMessage())) + "); possible fixes: check the kubelet's health and"
+                    + " logs", io);
         }
         return new IOException("scraping the kubelet at " + where() + " failed: " + t, t);
     }
@@ -297,6 +360,20 @@ final class KubeletCadvisorScraper {
         return new BodyTooLargeException("the kubelet's answer from " + where() + " is larger than cadvisor.maxBytes ("
                 + maxBytes + " bytes) " + how + "; scrape aborted; possible fixes: raise cadvisor.maxBytes or use"
                 + " cadvisor.source: procfs");
+    }
+
+    /** {@code text} with control characters escaped, so a hostile answer cannot forge log lines. */
+    static String printable(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     private String tokenPath() {

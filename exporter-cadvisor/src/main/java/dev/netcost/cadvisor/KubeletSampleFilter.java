@@ -29,6 +29,7 @@ public final class KubeletSampleFilter implements CadvisorTextParser.Visitor {
     private long scrape;
     private long generation = Long.MIN_VALUE;
     private int emitted;
+    private int maxSeries = Integer.MAX_VALUE;
     private SampleConsumer out;
 
     /** One series: its family, kept cAdvisor labels (name, value pairs) and the labels to send. */
@@ -55,6 +56,11 @@ public final class KubeletSampleFilter implements CadvisorTextParser.Visitor {
     /** For the JMH benchmarks in bench/: the exporter's own filter over {@code metadata}. */
     public KubeletSampleFilter(ClusterMetadata metadata) {
         this(new PodSeriesLabels(metadata), metadata);
+    }
+
+    /** Makes a scrape that would emit more than {@code maxSeries} series fail with {@link TooManySeriesException}. */
+    void maxSeries(int maxSeries) {
+        this.maxSeries = maxSeries;
     }
 
     /** Starts a scrape whose samples go to {@code out}. */
@@ -105,6 +111,9 @@ public final class KubeletSampleFilter implements CadvisorTextParser.Visitor {
             }
         }
         Entry e = find(family, n, h);
+        if (emitted >= maxSeries && (e == null || e.lastScrape != scrape)) {
+            throw new TooManySeriesException(maxSeries);
+        }
         if (e == null) {
             Labels.Builder b = podLabels.builder(family, namespace, pod);
             for (int i = 0; i < n; i += 2) {
@@ -184,5 +193,20 @@ public final class KubeletSampleFilter implements CadvisorTextParser.Visitor {
             case "container", "id", "name", "image" -> true;
             default -> name.startsWith("__") || PodSeriesLabels.isOwnLabel(name);
         };
+    }
+
+    /** A scrape holds more series than the memory budget allows; thrown through the parser. */
+    static final class TooManySeriesException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int limit;
+
+        TooManySeriesException(int limit) {
+            super("more than " + limit + " series", null, false, false);
+            this.limit = limit;
+        }
+
+        int limit() {
+            return limit;
+        }
     }
 }

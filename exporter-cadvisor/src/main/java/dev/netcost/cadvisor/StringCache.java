@@ -15,6 +15,8 @@ import java.util.Arrays;
  */
 final class StringCache {
     private static final int MAX_ENTRIES = 1 << 16;
+    /** Longer strings are decoded every time: label values that long are rare, and caching them would let a hostile body fill the heap. */
+    private static final int MAX_CACHED_LENGTH = 256;
 
     private byte[][] keys = new byte[1024][];
     private String[] strings = new String[1024];
@@ -25,6 +27,9 @@ final class StringCache {
 
     /** The String for UTF-8 {@code buf[off..off+len)}, or null when the bytes are not valid UTF-8. */
     String get(byte[] buf, int off, int len) {
+        if (len > MAX_CACHED_LENGTH) {
+            return decode(buf, off, len);
+        }
         int h = hash(buf, off, len);
         int mask = keys.length - 1;
         for (int i = h & mask; ; i = (i + 1) & mask) {

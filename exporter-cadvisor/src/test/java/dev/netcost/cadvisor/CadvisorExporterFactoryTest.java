@@ -34,7 +34,7 @@ class CadvisorExporterFactoryTest {
                 URI.create("https://10.0.1.23:10250/metrics/cadvisor"),
                 Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token"),
                 Path.of("/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"), false, Duration.ofSeconds(10),
-                256L << 20, Path.of("/proc"), Path.of("/sys/fs/cgroup")));
+                256L << 20, 0, CadvisorConfig.Compression.NONE, Path.of("/proc"), Path.of("/sys/fs/cgroup")));
         assertThat(parse("", Map.of("NODE_IP", "fd00::17")).url())
                 .isEqualTo(URI.create("https://[fd00::17]:10250/metrics/cadvisor"));
         assertThat(parse("", Map.of()).url()).isNull();
@@ -52,13 +52,23 @@ class CadvisorExporterFactoryTest {
                   insecureSkipVerify: true
                   timeout: 3s
                   maxBytes: 16MiB
+                  maxSeries: 5000
+                  compression: gzip
                   procRoot: /host/proc
                   cgroupRoot: /host/sys/fs/cgroup
                 """, Map.of());
         assertThat(c).isEqualTo(new CadvisorConfig(false, CadvisorConfig.Source.PROCFS,
                 URI.create("http://127.0.0.1:4194/metrics/cadvisor"), null, null, true, Duration.ofSeconds(3),
-                16L << 20, Path.of("/host/proc"), Path.of("/host/sys/fs/cgroup")));
+                16L << 20, 5000, CadvisorConfig.Compression.GZIP, Path.of("/host/proc"), Path.of("/host/sys/fs/cgroup")));
         assertThat(new CadvisorExporterFactory().enabled(c)).isFalse();
+    }
+
+    @Test
+    void maxSeries_followsTheHeap_unlessSet() {
+        CadvisorConfig auto = parse("", Map.of());
+        assertThat(auto.effectiveMaxSeries(154L << 20)).isEqualTo((154 << 20) / (8 * 1024));
+        assertThat(auto.effectiveMaxSeries(1L << 20)).as("never below 1,000").isEqualTo(1_000);
+        assertThat(parse("cadvisor: {maxSeries: 300}", Map.of()).effectiveMaxSeries(1L << 30)).isEqualTo(300);
     }
 
     @Test

@@ -72,7 +72,7 @@ class CadvisorExporterKubeletTest {
         TestExporters t = exporter("");
         List<Sample> samples = t.collect();
 
-        assertThat(kubelet.lastAcceptEncoding).contains("gzip");
+        assertThat(kubelet.lastAcceptEncoding).as("node-local: no compression by default").isEqualTo("identity");
         assertThat(samples).contains(
                 new Sample(Labels.of("container_network_receive_bytes_total", "namespace", "shop", "pod", CHECKOUT,
                         "interface", "eth0", "node", "node-a", "zone", "eu-west-1a", "workload", "checkout",
@@ -93,6 +93,17 @@ class CadvisorExporterKubeletTest {
 
         // the second scrape reuses every buffer and gives the same answer
         assertThat(t.collect()).containsExactlyElementsOf(samples);
+    }
+
+    @Test
+    void compressionGzip_asksForGzip_andInflatesItAsItArrives_twiceOnOneInstance() throws Exception {
+        TestExporters plain = exporter("");
+        List<Sample> expected = plain.collect();
+        TestExporters t = exporter("compression: gzip");
+        for (int round = 0; round < 2; round++) {
+            assertThat(t.collect()).containsExactlyElementsOf(expected);
+            assertThat(kubelet.lastAcceptEncoding).isEqualTo("gzip");
+        }
     }
 
     @Test
@@ -124,7 +135,8 @@ class CadvisorExporterKubeletTest {
     @Test
     void truncatedBody_isAFailure_notAPartialScrape() {
         kubelet.mode = FakeKubelet.Mode.TRUNCATED;
-        assertThatThrownBy(exporter("")::collect).isInstanceOf(IOException.class).hasMessageContaining("cut short");
+        // With a gzip body the JDK's test server drops the connection (a plain one it leaves open: a timeout).
+        assertThatThrownBy(exporter("compression: gzip\ntimeout: 20s")::collect).isInstanceOf(IOException.class).hasMessageContaining("cut short");
     }
 
     @Test
@@ -159,6 +171,57 @@ class CadvisorExporterKubeletTest {
                 .hasMessageContaining("after decompression");
 
         kubelet.mode = FakeKubelet.Mode.NORMAL;
+        assertThat(t.collect()).hasSize(13);
+    }
+
+    @Test
+    void gzipStreamOfSeveralMembers_isReadWhole() throws Exception {
+        byte[] payload = kubelet.payload;
+        int half = payload.length / 2;
+        ByteArrayOutputStream two = new ByteArrayOutputStream();
+        two.write(FakeKubelet.gzip(java.util.Arrays.copyOfRange(payload, 0, half)));
+        two.write(FakeKubelet.gzip(java.util.Arrays.copyOfRange(payload, half, payload.length)));
+        kubelet.rawBody = two.toByteArray();
+        kubelet.mode = FakeKubelet.Mode.RAW_GZIP_BODY;
+        assertThat(exporter("").collect()).hasSize(13);
+    }
+
+    @Test
+    void htmlOrProtobufAnswer_failsTheScrape_namingTheContentType() throws Exception {
+        kubelet.gzip = false;
+        kubelet.contentType = "text/html; charset=utf-8";
+        kubelet.payload = "<html><body>login</body></html>\n".getBytes(StandardCharsets.UTF_8);
+        TestExporters t = exporter("");
+        assertThatThrownBy(t::collect).isInstanceOf(IOException.class)
+                .hasMessageContaining("Content-Type 'text/html; charset=utf-8'")
+                .hasMessageContaining("not the Prometheus text format");
+        kubelet.contentType = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily";
+        assertThatThrownBy(t::collect).isInstanceOf(IOException.class)
+                .hasMessageContaining("application/vnd.google.protobuf");
+    }
+
+    @Test
+    void textAnswerWithoutAnyNetworkFamily_failsTheScrape_insteadOfSucceedingEmpty() throws Exception {
+        kubelet.payload = "# HELP up whatever\nup 1\nprocess_cpu_seconds_total 3\n".getBytes(StandardCharsets.UTF_8);
+        TestExporters t = exporter("");
+        assertThatThrownBy(t::collect).isInstanceOf(IOException.class)
+                .hasMessageContaining("holds none of the container_network_* families")
+                .hasMessageContaining("Content-Type 'text/plain; version=0.0.4; charset=utf-8'");
+    }
+
+    @Test
+    void moreSeriesThanTheBudget_failsTheScrape_andTheNextSmallerOneWorks() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            sb.append("container_network_receive_bytes_total{container=\"\",interface=\"eth0\",namespace=\"ns\",pod=\"p")
+                    .append(i).append("\"} ").append(i).append('\n');
+        }
+        byte[] small = kubelet.payload;
+        kubelet.payload = sb.toString().getBytes(StandardCharsets.UTF_8);
+        TestExporters t = exporter("maxSeries: 20");
+        assertThatThrownBy(t::collect).isInstanceOf(IOException.class)
+                .hasMessageContaining("more than 20 pod network series").hasMessageContaining("cadvisor.maxSeries");
+        kubelet.payload = small;
         assertThat(t.collect()).hasSize(13);
     }
 

@@ -14,7 +14,7 @@ class CadvisorTextParserFuzzTest {
     private final CadvisorTextParser parser = new CadvisorTextParser();
 
     @FuzzTest(maxDuration = "60s")
-    void anyBytes_parseWithoutThrowing_andTheSameTwice(byte[] data) {
+    void anyBytes_parseWithoutThrowing_andTheSameTwice_andTheSameStreamed(byte[] data) throws Exception {
         List<String> first = new ArrayList<>();
         int errors = parser.parse(data, 0, data.length, (f, l, v, ts) -> first.add(CadvisorTextParserTest.render(f, l, v, ts)));
         int lines = 1;
@@ -28,5 +28,12 @@ class CadvisorTextParserFuzzTest {
         int errors2 = parser.parse(data, 0, data.length, (f, l, v, ts) -> second.add(CadvisorTextParserTest.render(f, l, v, ts)));
         assertThat(second).isEqualTo(first);
         assertThat(errors2).isEqualTo(errors);
+        for (int chunk : new int[] {1, 3, 17}) {
+            List<String> streamed = new ArrayList<>();
+            int errors3 = parser.parse(CadvisorTextParserTest.chunks(data, chunk),
+                    (f, l, v, ts) -> streamed.add(CadvisorTextParserTest.render(f, l, v, ts)));
+            assertThat(streamed).as("chunks of %d", chunk).isEqualTo(first);
+            assertThat(errors3).as("chunks of %d", chunk).isEqualTo(errors);
+        }
     }
 }

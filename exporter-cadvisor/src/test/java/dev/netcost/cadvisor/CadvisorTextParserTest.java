@@ -67,6 +67,82 @@ class CadvisorTextParserTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void streamedInChunksOfAnySize_givesWhatTheWholeBodyGives(String fixture, List<String> expected, int malformed)
+            throws Exception {
+        byte[] payload = fixture(fixture);
+        CadvisorTextParser parser = new CadvisorTextParser();
+        for (int chunk : new int[] {1, 2, 3, 7, 64, 1000, payload.length + 1}) {
+            List<String> got = new ArrayList<>();
+            int errors = parser.parse(chunks(payload, chunk), (f, l, v, ts) -> got.add(render(f, l, v, ts)));
+            assertThat(got).as("chunks of %d bytes", chunk).containsExactlyElementsOf(expected);
+            assertThat(errors).as("malformed lines, chunks of %d bytes", chunk).isEqualTo(malformed);
+        }
+    }
+
+    @Test
+    void streamed_skipsOtherFamiliesLinesOfAnyLength_butDropsAndCountsAKeptLineLongerThanTheWindow()
+            throws Exception {
+        String huge = "x".repeat(3 * CadvisorTextParser.WINDOW);
+        String body = "# HELP " + huge + "\n"
+                + "container_cpu_usage_seconds_total{id=\"" + huge + "\"} 1\n"
+                + "container_network_receive_bytes_total{pod=\"" + huge + "\"} 2\n"
+                + "container_network_receive_bytes_total{pod=\"a\"} 3\n";
+        CadvisorTextParser parser = new CadvisorTextParser();
+        for (int round = 0; round < 2; round++) {
+            List<String> got = new ArrayList<>();
+            int errors = parser.parse(chunks(body.getBytes(StandardCharsets.UTF_8), 8192),
+                    (f, l, v, ts) -> got.add(render(f, l, v, ts)));
+            assertThat(got).containsExactly("container_network_receive_bytes_total{pod=\"a\"} 3.0 none");
+            assertThat(errors).isEqualTo(1);
+            assertThat(parser.longLines()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void streamed_aKeptLineCutByTheEndOfTheBody_isMalformed() throws Exception {
+        byte[] body = "container_network_receive_bytes_total{pod=\"a\"} 3\ncontainer_network_receive_bytes_total{pod=\"b\"} 4"
+                .getBytes(StandardCharsets.UTF_8);
+        List<String> got = new ArrayList<>();
+        int errors = new CadvisorTextParser().parse(chunks(body, 5), (f, l, v, ts) -> got.add(l.get("pod")));
+        assertThat(got).containsExactly("a");
+        assertThat(errors).isEqualTo(1);
+    }
+
+    /** {@code payload} read {@code size} bytes at a time. */
+    static CadvisorTextParser.ChunkSource chunks(byte[] payload, int size) {
+        int[] at = {0};
+        return (b, off, len) -> {
+            if (at[0] == payload.length) {
+                return -1;
+            }
+            int n = Math.min(Math.min(len, size), payload.length - at[0]);
+            System.arraycopy(payload, at[0], b, off, n);
+            at[0] += n;
+            return n;
+        };
+    }
+
+    @Test
+    void lineEnd_findsTheFirstNewline_atEveryOffsetAndLength_likeAByteLoop() {
+        java.util.Random random = new java.util.Random(14);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] buf = new byte[random.nextInt(40)];
+            for (int i = 0; i < buf.length; i++) {
+                int r = random.nextInt(10);
+                buf[i] = r == 0 ? (byte) '\n' : r == 1 ? (byte) 0x8a : r == 2 ? (byte) 0x0b : (byte) random.nextInt(256);
+            }
+            int from = buf.length == 0 ? 0 : random.nextInt(buf.length + 1);
+            int end = from + random.nextInt(buf.length - from + 1);
+            int expected = from;
+            while (expected < end && buf[expected] != '\n') {
+                expected++;
+            }
+            assertThat(CadvisorTextParser.lineEnd(buf, from, end)).as("round %d", round).isEqualTo(expected);
+        }
+    }
+
     @Test
     void parsesARegionOfALargerBuffer_only() {
         byte[] line = "container_network_receive_bytes_total{pod=\"a\"} 7\n".getBytes(StandardCharsets.UTF_8);

@@ -42,6 +42,7 @@ final class FakeKubelet implements AutoCloseable {
     volatile byte[] rawBody;
     volatile String lastAcceptEncoding;
     volatile String lastAccept;
+    volatile String contentType = "text/plain; version=0.0.4; charset=utf-8";
     private volatile boolean closed;
 
     FakeKubelet(TestCertificates certs) throws Exception {
@@ -87,7 +88,7 @@ final class FakeKubelet implements AutoCloseable {
                 ex.getResponseBody().write(msg);
                 return;
             }
-            ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            ex.getResponseHeaders().set("Content-Type", contentType);
             byte[] body = payload;
             if (mode == Mode.RAW_GZIP_BODY) {
                 body = rawBody;

@@ -238,7 +238,8 @@ class EksInstallTest {
     @Test
     void downwardApiVariables_areEachUsed() throws Exception {
         Chart c = render(Map.of());
-        Map<String, String> readByTheAgentItself = Map.of("NODE_IP", "cadvisor's default kubelet URL");
+        Map<String, String> readByTheAgentItself = Map.of("NODE_IP", "cadvisor's default kubelet URL",
+                "MALLOC_ARENA_MAX", "glibc's malloc");
         for (String component : List.of("-node", "-webhook")) {
             String config = c.one(ConfigMap.class, component).getData().get("netcost.yaml");
             PodSpec pod = component.equals("-node") ? nodePod(c) : webhookPod(c);

@@ -151,7 +151,8 @@ class NetcostChartTest {
         assertThat(agent.getVolumeMounts()).filteredOn(m -> hostVolumes.contains(m.getName()))
                 .as("host paths are mounted read-only").allMatch(m -> Boolean.TRUE.equals(m.getReadOnly()));
         assertThat(hostVolumes.isEmpty()).isEqualTo(!iptables);
-        assertThat(agent.getEnv()).extracting(e -> e.getValueFrom().getFieldRef().getFieldPath())
+        assertThat(agent.getEnv()).filteredOn(e -> e.getValueFrom() != null)
+                .extracting(e -> e.getValueFrom().getFieldRef().getFieldPath())
                 .contains("spec.nodeName", "status.hostIP");
         assertThat(ds.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
         assertThat(pod.getTolerations()).isNotEmpty();
@@ -354,6 +355,28 @@ class NetcostChartTest {
         assertThat(cfg.classification().zones()).containsOnlyKeys("us-east-2a", "us-east-2b");
         assertThat(cfg.classification().zones().get("us-east-2a")).hasSize(2);
         assertThat(cfg.classification().vpc()).extracting(Object::toString).containsExactly("10.0.0.0/16");
+    }
+
+    @Test
+    void aShortIntervalAlone_rendersAConfigTheAgentAccepts_withTheTimeoutFollowingIt() throws Exception {
+        AgentConfig cfg = loadAgentConfig(render("", Map.of("interval", "5s")).one(ConfigMap.class, "-node"));
+        assertThat(cfg.interval()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(cfg.exporterTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+        AgentConfig set = loadAgentConfig(render("", Map.of("interval", "5s", "exporterTimeout", "2s"))
+                .one(ConfigMap.class, "-node"));
+        assertThat(set.exporterTimeout()).isEqualTo(java.time.Duration.ofSeconds(2));
+    }
+
+    @Test
+    void nodeAgentJvm_startsItsHeapSmall_withFewMallocArenas_andTheArchiveOnlyWhenGiven() throws Exception {
+        Container agent = render("").one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        assertThat(agent.getArgs()).contains("-Xms16m", "-XX:MaxHeapFreeRatio=20", "-XX:+ExitOnOutOfMemoryError")
+                .noneMatch(a -> a.startsWith("-XX:SharedArchiveFile"));
+        assertThat(agent.getEnv()).anyMatch(e -> e.getName().equals("MALLOC_ARENA_MAX") && e.getValue().equals("2"));
+        Container withArchive = render("", Map.of("nodeAgent.sharedArchive", "/opt/netcost/netcost.jsa"))
+                .one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(withArchive.getArgs()).contains("-XX:SharedArchiveFile=/opt/netcost/netcost.jsa", "-Xshare:auto");
     }
 
     @Test

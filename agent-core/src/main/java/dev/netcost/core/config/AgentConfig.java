@@ -13,7 +13,8 @@ import java.util.Map;
  * @param nodeName        this node's name ({@code nodeName}, default: the host name)
  * @param zone            this node's zone when not learnt from the API ({@code zone}, default empty)
  * @param interval        time between collection cycles ({@code interval}, default 15s)
- * @param exporterTimeout how long one exporter may take per cycle ({@code exporterTimeout}, default 10s)
+ * @param exporterTimeout how long one exporter may take per cycle ({@code exporterTimeout}, default the
+ *                        interval up to 10s; never more than the interval)
  * @param remoteWrite     the remote-write endpoints; none means the local file sink
  * @param localFile       the embedded default sink used when no remote-write endpoint is configured
  * @param debug           the node-level debug HTTP endpoint
@@ -31,6 +32,8 @@ import java.util.Map;
  * @param dataDir         where the agent keeps state across restarts: the durable remote-write queues
  *                        ({@code dataDir}, default {@code ./netcost-data})
  * @param aws             the {@code aws} section: IMDS/EC2 on EKS, load-balancer discovery, static node facts
+ * @param maxLabelValueBytes the longest label value (UTF-8 bytes) a series may carry; longer ones are
+ *                        dropped and counted, never sent ({@code maxLabelValueBytes}, default 2048)
  */
 public record AgentConfig(
         String nodeName,
@@ -49,7 +52,8 @@ public record AgentConfig(
         LabelsConfig labels,
         Map<String, String> externalLabels,
         Path dataDir,
-        AwsConfig aws) {
+        AwsConfig aws,
+        int maxLabelValueBytes) {
     public static final Path DEFAULT_DATA_DIR = Path.of("netcost-data");
 
     public AgentConfig {

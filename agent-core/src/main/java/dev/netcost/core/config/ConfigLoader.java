@@ -33,7 +33,12 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.io.StringReader;
+import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.ScalarEvent;
 
 /**
  * Loads {@link AgentConfig} from one YAML file, {@code ${ENV}} substitution and {@code --set key=value}
@@ -45,9 +50,14 @@ public final class ConfigLoader {
     private static final Pattern OVERRIDE_PATH = Pattern.compile("([A-Za-z_][A-Za-z0-9_-]*)(?:\\[(\\d{1,9})])?");
     private static final Set<String> CORE_KEYS = Set.of("nodeName", "zone", "interval", "exporterTimeout",
             "remoteWrite", "localFile", "debug", "kubernetes", "pods", "classification", "loadBalancers",
-            "pricing", "labels", "externalLabels", "dataDir", "aws");
+            "pricing", "labels", "externalLabels", "dataDir", "aws",
+            "maxLabelValueBytes");
     /** {@code externalLabels} every series gets unless the file says otherwise (an empty value removes one). */
     public static final Map<String, String> DEFAULT_EXTERNAL_LABELS = Map.of("job", "netcost");
+    /** The longest {@code exporterTimeout} by default, whatever the interval. */
+    static final Duration MAX_DEFAULT_EXPORTER_TIMEOUT = Duration.ofSeconds(10);
+    /** Mimir's default {@code -validation.max-length-label-value}: a longer value makes it reject the whole batch. */
+    static final int DEFAULT_MAX_LABEL_VALUE_BYTES = 2048;
 
     // A repeated key would otherwise silently drop the first value.
     private final ObjectMapper yaml = new ObjectMapper(
@@ -99,6 +109,9 @@ public final class ConfigLoader {
     }
 
     private ObjectNode parseYaml(String text, ConfigErrors errors) {
+        if (rejectAliases(text, errors)) {
+            return JsonNodeFactory.instance.objectNode();
+        }
         try {
             JsonNode n = yaml.readTree(text);
             if (n == null || n.isMissingNode() || n.isNull()) {
@@ -113,6 +126,42 @@ public final class ConfigLoader {
             errors.add("", yamlProblem(e));
             return JsonNodeFactory.instance.objectNode();
         }
+    }
+
+    /**
+     * Reports YAML aliases and merge keys, true when there was any. Jackson does not resolve them: an
+     * alias would silently become its own name as a string ({@code interval: *i} reads as "i"), which
+     * then fails with a puzzling message or, worse, passes as a value.
+     */
+    private static boolean rejectAliases(String text, ConfigErrors errors) {
+        if (text.indexOf('*') < 0 && !text.contains("<<")) {
+            return false;
+        }
+        boolean any = false;
+        try {
+            Event previous = null;
+            for (Event e : new Yaml().parse(new StringReader(text))) {
+                if (e instanceof ScalarEvent s && s.getValue().equals("<<") && s.isPlain()) {
+                    errors.add("", at(e) + "YAML merge keys (<<) are not supported: write the merged keys out in this"
+                            + " mapping");
+                    any = true;
+                } else if (e instanceof AliasEvent a && !(previous instanceof ScalarEvent p && p.getValue().equals("<<")
+                        && p.isPlain())) {
+                    errors.add("", at(e) + "YAML aliases (*" + a.getAnchor() + ") are not supported: netcost reads every"
+                            + " value as written; repeat the value of the anchor &" + a.getAnchor() + " instead");
+                    any = true;
+                }
+                previous = e;
+            }
+        } catch (RuntimeException e) {
+            return any; // a syntax error: the real parse reports it
+        }
+        return any;
+    }
+
+    private static String at(Event e) {
+        return e.getStartMark() == null ? "" : "line " + (e.getStartMark().getLine() + 1) + ", column "
+                + (e.getStartMark().getColumn() + 1) + ": ";
     }
 
     private static String yamlProblem(JsonProcessingException e) {
@@ -257,10 +306,11 @@ public final class ConfigLoader {
         }
         String zone = root.string("zone", "");
         Duration interval = root.duration("interval", Duration.ofSeconds(15), Duration.ofSeconds(1));
-        Duration exporterTimeout = root.duration("exporterTimeout", Duration.ofSeconds(10), Duration.ofMillis(100));
-        if (exporterTimeout.compareTo(interval) > 0) {
-            root.error("exporterTimeout", "must not exceed interval (" + Durations.format(interval) + ")");
-        }
+        // Capped at the interval rather than rejected, so that a configuration valid at one interval
+        // (--set interval=5s) stays valid at another.
+        Duration exporterTimeout = min(root.duration("exporterTimeout", min(interval, MAX_DEFAULT_EXPORTER_TIMEOUT),
+                Duration.ofMillis(100)), interval);
+        int maxLabelValueBytes = root.integer("maxLabelValueBytes", DEFAULT_MAX_LABEL_VALUE_BYTES, 16, 1 << 20);
 
         List<RemoteWriteConfig> remoteWrite = new ArrayList<>();
         java.util.Set<String> endpointNames = new java.util.HashSet<>();
@@ -320,7 +370,12 @@ public final class ConfigLoader {
         }
         root.finish();
         return new AgentConfig(nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug,
-                kubernetes, pods, classification, loadBalancers, exporters, pricing, labels, externalLabels, dataDir, aws);
+                kubernetes, pods, classification, loadBalancers, exporters, pricing, labels, externalLabels, dataDir, aws,
+                maxLabelValueBytes);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static ClassificationConfig classification(ConfigNode n) {

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * rendering {@code /metrics} or the series page takes real work.
  *
  * <ul>
- *   <li>{@code /healthz}: 200 while the process serves HTTP (liveness)</li>
+ *   <li>{@code /healthz}: 200 while the process serves HTTP and its collection cycles complete, 503
+ *   with the reason when they have stopped (liveness)</li>
  *   <li>{@code /readyz}: 200 once the agent reports ready, 503 before (readiness)</li>
  *   <li>{@code /metrics}: the agent's own meters in the Prometheus text format</li>
  *   <li>{@code /debug/series}: the latest cycle's samples in the Prometheus text format</li>
@@ -36,6 +37,7 @@ public final class DebugPages {
     private final PrometheusMeterRegistry registry;
     private final boolean pagesEnabled;
     private final boolean pagesLoopbackOnly;
+    private final Supplier<String> liveness;
 
     /**
      * @param latestSamples   the samples of the latest collection cycle
@@ -46,16 +48,20 @@ public final class DebugPages {
      */
     public DebugPages(Supplier<List<Sample>> latestSamples, BooleanSupplier ready, Supplier<String> effectiveConfig,
                       PrometheusMeterRegistry registry, boolean pagesEnabled) {
-        this(latestSamples, ready, effectiveConfig, registry, pagesEnabled, false);
+        this(latestSamples, ready, effectiveConfig, registry, pagesEnabled, false, () -> null);
     }
 
     /**
-     * As above; {@code pagesLoopbackOnly} answers {@code /debug/*} with 403 to clients that are not on a
-     * loopback address ({@code debug.pagesLoopbackOnly}).
+     * @param pagesLoopbackOnly answer {@code /debug/*} with 403 to clients that are not on a loopback
+     *                          address ({@code debug.pagesLoopbackOnly})
+     * @param liveness          null while the process works, else why it does not (then {@code /healthz}
+     *                          answers 503 with that text, so that Kubernetes restarts it)
      */
     public DebugPages(Supplier<List<Sample>> latestSamples, BooleanSupplier ready, Supplier<String> effectiveConfig,
-                      PrometheusMeterRegistry registry, boolean pagesEnabled, boolean pagesLoopbackOnly) {
+                      PrometheusMeterRegistry registry, boolean pagesEnabled, boolean pagesLoopbackOnly,
+                      Supplier<String> liveness) {
         this.pagesLoopbackOnly = pagesLoopbackOnly;
+        this.liveness = Objects.requireNonNull(liveness, "liveness");
         this.latestSamples = Objects.requireNonNull(latestSamples, "latestSamples");
         this.ready = Objects.requireNonNull(ready, "ready");
         this.effectiveConfig = Objects.requireNonNull(effectiveConfig, "effectiveConfig");
@@ -83,7 +89,7 @@ public final class DebugPages {
         try {
             return switch (path) {
                 case "/" -> DebugResponse.text(200, index());
-                case "/healthz" -> DebugResponse.text(200, "ok");
+                case "/healthz" -> healthz();
                 case "/readyz" -> ready.getAsBoolean()
                         ? DebugResponse.text(200, "ready")
                         : DebugResponse.text(503, "not ready: start-up has not completed "
@@ -98,6 +104,11 @@ public final class DebugPages {
             log.warn("debug page {} failed; this is a bug, please report it", path, e);
             return DebugResponse.text(500, "internal error rendering " + path + ", see the agent log");
         }
+    }
+
+    private DebugResponse healthz() {
+        String problem = liveness.get();
+        return problem == null ? DebugResponse.text(200, "ok") : DebugResponse.text(503, "not live: " + problem);
     }
 
     private String index() {

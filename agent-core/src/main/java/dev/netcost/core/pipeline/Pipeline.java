@@ -4,8 +4,11 @@ import dev.netcost.core.model.Labels;
 import dev.netcost.core.model.Sample;
 import dev.netcost.core.spi.Exporter;
 import dev.netcost.core.spi.SourceUnavailableException;
+import dev.netcost.core.log.ThrottledLogger;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,11 +37,20 @@ import org.slf4j.LoggerFactory;
  * {@code netcost_agent_exporter_success{exporter}}, both as meters on {@code /metrics} and as series
  * sent with the data (labelled with {@code node}). Every sample handed to the sinks carries the
  * configured external labels ({@link Builder#externalLabels}).
+ *
+ * <p>It cannot die quietly: anything a cycle throws is contained and logged, and the next cycle runs
+ * as planned; a {@link VirtualMachineError} (out of memory, stack overflow) goes to the fatal handler,
+ * which in the agent ends the process so that Kubernetes restarts it. {@link #liveness()} reports when
+ * no cycle has completed for a while (a hung sink or exporter thread), and
+ * {@code netcost_agent_last_cycle_age_seconds} shows how long ago the last one completed. A series
+ * with a label value longer than {@code maxLabelValueBytes} (UTF-8) is dropped before any sink sees
+ * it and counted in {@code netcost_agent_series_dropped_total{reason="label_value_too_long"}}.
  */
 public final class Pipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
     static final String DURATION_SERIES = "netcost_agent_exporter_duration_seconds";
     static final String SUCCESS_SERIES = "netcost_agent_exporter_success";
+    static final Duration MIN_STALL = Duration.ofSeconds(30);
 
     private final List<Tracked> exporters = new ArrayList<>();
     private final List<Sink> sinks;
@@ -49,7 +62,13 @@ public final class Pipeline implements AutoCloseable {
     private final ExternalLabels externalLabels;
     private final Map<String, String> lastFailure = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
+    private final int maxLabelValueBytes;
+    private final Consumer<Throwable> onFatal;
+    private final ThrottledLogger throttled;
+    private final Map<String, Counter> droppedLongLabels = new ConcurrentHashMap<>();
     private volatile boolean ready;
+    /** Clock millis of the last completed cycle, or of {@link #start()} before the first; -1 before start. */
+    private volatile long lastCycleMs = -1;
 
     private Pipeline(Builder b) {
         this.sinks = List.copyOf(b.sinks);
@@ -58,6 +77,9 @@ public final class Pipeline implements AutoCloseable {
         this.exporterTimeout = b.exporterTimeout;
         this.meters = b.meters;
         this.externalLabels = new ExternalLabels(b.externalLabels);
+        this.maxLabelValueBytes = b.maxLabelValueBytes;
+        this.onFatal = b.onFatal;
+        this.throttled = new ThrottledLogger(LOG, b.clock, Duration.ofMinutes(1));
         for (Exporter e : b.exporters) {
             Tracked t = new Tracked(new ExporterRunner(e), new AtomicLong(), new AtomicLong(),
                     Labels.of(DURATION_SERIES, "exporter", e.name(), "node", b.nodeName),
@@ -88,13 +110,46 @@ public final class Pipeline implements AutoCloseable {
 
     /** Runs cycles every {@code interval}, the first one now. */
     public void start() {
-        scheduler.scheduleAtFixedRate(() -> {
-            try {
-                runOnce();
-            } catch (RuntimeException e) {
-                LOG.error("BUG: collection cycle failed", e);
-            }
-        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        lastCycleMs = clock.millis();
+        Gauge.builder("netcost.agent.last.cycle.age", this, p -> (clock.millis() - p.lastCycleMs) / 1e3)
+                .description("Seconds since the last collection cycle completed (since start before the first)")
+                .baseUnit("seconds").register(meters);
+        scheduler.scheduleAtFixedRate(this::scheduledCycle, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One scheduled cycle: whatever it throws must not cancel the later ones, as it would by escaping. */
+    // VisibleForTesting
+    void scheduledCycle() {
+        try {
+            runOnce();
+        } catch (VirtualMachineError e) {
+            onFatal.accept(e);
+        } catch (Throwable t) {
+            LOG.error("BUG: collection cycle failed; the next cycle runs as planned", t);
+        }
+    }
+
+    /** How long without a completed cycle makes the pipeline not live: 3 intervals + exporterTimeout, at least 30 s. */
+    Duration stallAfter() {
+        Duration d = interval.multipliedBy(3).plus(exporterTimeout);
+        return d.compareTo(MIN_STALL) < 0 ? MIN_STALL : d;
+    }
+
+    /**
+     * Null while cycles complete as planned (or {@link #start()} was never called: cycles run on
+     * demand); otherwise why the pipeline is not live, for {@code /healthz}.
+     */
+    public String liveness() {
+        long last = lastCycleMs;
+        if (last < 0) {
+            return null;
+        }
+        long age = clock.millis() - last;
+        if (age <= stallAfter().toMillis()) {
+            return null;
+        }
+        return "no collection cycle has completed for " + age / 1000 + " s (interval " + interval.toSeconds()
+                + " s); see the log for a stuck exporter or sink";
     }
 
     /** Runs one cycle now, on the calling thread, and returns once every sink has its samples. */
@@ -118,6 +173,7 @@ public final class Pipeline implements AutoCloseable {
             t.durationNanos().set(took);
             t.success().set(ok ? 1 : 0);
             if (ok) {
+                samples = withoutLongLabelValues(name, samples);
                 out.addAll(samples);
                 stale.update(name, samples, cycleMs, out);
             }
@@ -132,8 +188,66 @@ public final class Pipeline implements AutoCloseable {
                 LOG.error("BUG: sink {} threw from write()", sink.name(), ex);
             }
         }
+        if (lastCycleMs >= 0) {
+            lastCycleMs = clock.millis();
+        }
         ready = true;
         return new CycleResult(cycleMs, batch.size(), success);
+    }
+
+    /** {@code samples} without the series that have a label value too long to send; each one counted. */
+    private List<Sample> withoutLongLabelValues(String exporter, List<Sample> samples) {
+        List<Sample> kept = null;
+        for (int i = 0; i < samples.size(); i++) {
+            Sample s = samples.get(i);
+            boolean tooLong = hasLongValue(s.labels());
+            if (tooLong && kept == null) {
+                kept = new ArrayList<>(samples.subList(0, i));
+            }
+            if (kept != null && !tooLong) {
+                kept.add(s);
+            }
+        }
+        if (kept == null) {
+            return samples;
+        }
+        int dropped = samples.size() - kept.size();
+        droppedLongLabels.computeIfAbsent(exporter, e -> Counter.builder("netcost.agent.series.dropped")
+                .description("Series dropped before sending, by reason").tag("exporter", e)
+                .tag("reason", "label_value_too_long").register(meters)).increment(dropped);
+        throttled.warn("long-label-" + exporter, "exporter {}: dropped {} samples with a label value longer than {}"
+                + " bytes (maxLabelValueBytes; counted in netcost_agent_series_dropped_total)", exporter, dropped,
+                maxLabelValueBytes);
+        return kept;
+    }
+
+    private boolean hasLongValue(Labels labels) {
+        for (int i = 0; i < labels.size(); i++) {
+            String v = labels.value(i);
+            // A char is at most 3 UTF-8 bytes: only long strings need counting.
+            if (v.length() * 3 > maxLabelValueBytes && utf8Length(v) > maxLabelValueBytes) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     /** The exporter's samples, or null when it failed, timed out or is still stuck in an earlier cycle. */
@@ -144,6 +258,10 @@ public final class Pipeline implements AutoCloseable {
         }
         try {
             List<Sample> s = f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (s == null) {
+                failed(name, "returned no samples (BUG)", null);
+                return null;
+            }
             if (lastFailure.remove(name) != null) {
                 LOG.info("exporter {} is collecting again", name);
             }
@@ -153,8 +271,14 @@ public final class Pipeline implements AutoCloseable {
             failed(name, "timed out after " + exporterTimeout.toMillis() + " ms (exporterTimeout)", null);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof SourceUnavailableException) {
+            if (cause instanceof VirtualMachineError vme) {
+                onFatal.accept(vme);
+                failed(name, String.valueOf(cause), null);
+            } else if (cause instanceof SourceUnavailableException) {
                 failed(name, "source unavailable: " + cause.getMessage(), null);
+            } else if (cause instanceof IOException) {
+                // A peer's failure, explained by its message (what to check): no stack trace for it.
+                failed(name, String.valueOf(cause.getMessage()), null);
             } else {
                 failed(name, String.valueOf(cause), cause);
             }
@@ -235,6 +359,8 @@ public final class Pipeline implements AutoCloseable {
         private String nodeName = "";
         private MeterRegistry meters;
         private Map<String, String> externalLabels = Map.of();
+        private int maxLabelValueBytes = 2048;
+        private Consumer<Throwable> onFatal = e -> LOG.error("fatal error in the collection pipeline", e);
 
         private Builder() {
         }
@@ -284,6 +410,21 @@ public final class Pipeline implements AutoCloseable {
         /** Labels added to every sample the sinks get, unless the series has the label already. */
         public Builder externalLabels(Map<String, String> externalLabels) {
             this.externalLabels = new java.util.TreeMap<>(Objects.requireNonNull(externalLabels, "externalLabels"));
+            return this;
+        }
+
+        /** Series with a longer label value (UTF-8 bytes) are dropped and counted. */
+        public Builder maxLabelValueBytes(int maxLabelValueBytes) {
+            if (maxLabelValueBytes < 1) {
+                throw new IllegalArgumentException("maxLabelValueBytes must be positive");
+            }
+            this.maxLabelValueBytes = maxLabelValueBytes;
+            return this;
+        }
+
+        /** Called with a {@link VirtualMachineError} thrown in a cycle; the agent ends the process there. */
+        public Builder onFatal(Consumer<Throwable> onFatal) {
+            this.onFatal = Objects.requireNonNull(onFatal, "onFatal");
             return this;
         }
 

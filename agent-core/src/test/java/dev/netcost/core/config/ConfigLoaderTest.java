@@ -498,8 +498,8 @@ class ConfigLoaderTest {
         @Test
         void everyUnknownKey_isReported() {
             assertThat(problems("a: 1\nb: 2\ndebug:\n  c: 3\n")).containsExactlyInAnyOrder(
-                    "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels, externalLabels, dataDir, aws)",
-                    "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels, externalLabels, dataDir, aws)",
+                    "a: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, maxLabelValueBytes, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels, externalLabels, dataDir, aws)",
+                    "b: unknown key (known keys here: nodeName, zone, interval, exporterTimeout, maxLabelValueBytes, remoteWrite, localFile, debug, kubernetes, pods, classification, loadBalancers, pricing, labels, externalLabels, dataDir, aws)",
                     "debug.c: unknown key (known keys here: enabled, listen, pages, pagesLoopbackOnly)");
         }
 
@@ -610,15 +610,45 @@ class ConfigLoaderTest {
         }
 
         @Test
-        void exporterTimeoutAboveInterval_isReported() {
-            assertThat(problems("interval: 5s\nexporterTimeout: 6s\n"))
-                    .containsExactly("exporterTimeout: must not exceed interval (5s)");
+        void exporterTimeoutAboveInterval_isCappedAtTheInterval_soTheSameFileWorksAtAnyInterval() {
+            assertThat(load("interval: 5s\nexporterTimeout: 6s\n").exporterTimeout()).isEqualTo(Duration.ofSeconds(5));
             assertThat(load("interval: 5s\nexporterTimeout: 5s\n").exporterTimeout()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(load("interval: 30s\nexporterTimeout: 20s\n").exporterTimeout()).isEqualTo(Duration.ofSeconds(20));
         }
 
         @Test
-        void defaultExporterTimeout_mustAlsoFitAShortInterval() {
-            assertThat(problems("interval: 5s\n")).containsExactly("exporterTimeout: must not exceed interval (5s)");
+        void defaultExporterTimeout_isTheIntervalUpToTenSeconds() {
+            assertThat(load("interval: 5s\n").exporterTimeout()).isEqualTo(Duration.ofSeconds(5));
+            assertThat(load("interval: 1s\n").exporterTimeout()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(load("interval: 1m\n").exporterTimeout()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(load("exporterTimeout: 3s\n", "interval=5s").exporterTimeout()).isEqualTo(Duration.ofSeconds(3));
+        }
+
+        @Test
+        void maxLabelValueBytes_defaultsToMimirsLimit_andIsRangeChecked() {
+            assertThat(load("").maxLabelValueBytes()).isEqualTo(2048);
+            assertThat(load("maxLabelValueBytes: 4096\n").maxLabelValueBytes()).isEqualTo(4096);
+            assertThat(problems("maxLabelValueBytes: 0\n"))
+                    .containsExactly("maxLabelValueBytes: must be between 16 and 1048576, got 0");
+        }
+
+        @Test
+        void controlCharactersInAProblem_areEscaped_soEachProblemStaysOneHarmlessLine() {
+            assertThat(problems("interval: \"1\\u001b[31mred\\nforged: line\"\n")).singleElement().asString()
+                    .startsWith("interval: invalid duration '1\\u001b[31mred\\nforged: line'")
+                    .doesNotContain("\n", "\u001b");
+        }
+
+        @Test
+        void yamlAliasAndMergeKeyProblems_sayWhatAnAliasIs() {
+            assertThat(problems("interval: *fifteen\n")).singleElement().asString()
+                    .isEqualTo("(top level): line 1, column 11: YAML aliases (*fifteen) are not supported: netcost reads"
+                            + " every value as written; repeat the value of the anchor &fifteen instead");
+            assertThat(problems("zone: &z a\ndebug:\n  <<: {enabled: false}\nnodeName: *z\n"))
+                    .containsExactly("(top level): line 3, column 3: YAML merge keys (<<) are not supported: write the"
+                            + " merged keys out in this mapping",
+                            "(top level): line 4, column 11: YAML aliases (*z) are not supported: netcost reads every"
+                            + " value as written; repeat the value of the anchor &z instead");
         }
 
         @ParameterizedTest(name = "{0}")

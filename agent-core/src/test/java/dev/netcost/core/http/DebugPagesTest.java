@@ -33,12 +33,24 @@ class DebugPagesTest {
     }
 
     @Test
-    void healthzIsAlwaysOk() {
+    void healthzIsOk_whileNothingSaysOtherwise() {
         DebugResponse r = pages(true).respond("/healthz");
 
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("ok");
         assertThat(r.contentType()).isEqualTo("text/plain; charset=utf-8");
+    }
+
+    @Test
+    void healthzFails_withTheReason_whenLivenessReportsAProblem_andRecovers() {
+        java.util.concurrent.atomic.AtomicReference<String> problem = new java.util.concurrent.atomic.AtomicReference<>(
+                "no collection cycle has completed for 95 s");
+        DebugPages pages = new DebugPages(() -> SAMPLES, ready::get, () -> CONFIG_YAML, registry, true, false, problem::get);
+        DebugResponse r = pages.respond("/healthz");
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.body()).isEqualTo("not live: no collection cycle has completed for 95 s");
+        problem.set(null);
+        assertThat(pages.respond("/healthz").status()).isEqualTo(200);
     }
 
     @Test
@@ -106,7 +118,7 @@ class DebugPagesTest {
 
     @Test
     void loopbackOnlyPages_forbidDebugToOtherClients_butServeProbesAndMetricsToAll() {
-        DebugPages pages = new DebugPages(() -> SAMPLES, () -> true, () -> CONFIG_YAML, registry, true, true);
+        DebugPages pages = new DebugPages(() -> SAMPLES, () -> true, () -> CONFIG_YAML, registry, true, true, () -> null);
 
         assertThat(pages.respond("/debug/series", false).status()).isEqualTo(403);
         assertThat(pages.respond("/debug/config", false).body()).contains("loopback", "kubectl port-forward")

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -200,6 +201,115 @@ class PipelineTest {
         assertThat(latest.latest()).isNotEmpty();
     }
 
+    @Test
+    void anErrorThrownInACycle_isContained_andLaterCyclesStillRun() {
+        List<List<Sample>> delivered = new ArrayList<>();
+        int[] writes = {0};
+        pipeline = Pipeline.builder().meters(meters).clock(clock).nodeName("n").interval(Duration.ofMillis(20))
+                .exporter(exporter("e", out -> out.accept(Labels.of("x"), 1)))
+                .sink(new Sink() {
+                    @Override
+                    public String name() {
+                        return "flaky";
+                    }
+
+                    @Override
+                    public void write(List<Sample> samples) {
+                        if (writes[0]++ == 0) {
+                            throw new AssertionError("an Error, not an Exception");
+                        }
+                        synchronized (delivered) {
+                            delivered.add(samples);
+                        }
+                    }
+
+                    @Override
+                    public boolean flush(Duration timeout) {
+                        return true;
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                }).build();
+        pipeline.start();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            synchronized (delivered) {
+                return delivered.size() >= 3;
+            }
+        });
+    }
+
+    @Test
+    void aVirtualMachineError_inAnExporterOrACycle_goesToTheFatalHandler() {
+        List<Throwable> fatal = new ArrayList<>();
+        pipeline = builder().onFatal(fatal::add)
+                .exporter(exporter("e", out -> {
+                    throw new OutOfMemoryError("Java heap space (test)");
+                })).build();
+        assertThat(pipeline.runOnce().success()).containsEntry("e", false);
+        assertThat(fatal).singleElement().isInstanceOf(OutOfMemoryError.class);
+
+        fatal.clear();
+        Pipeline other = Pipeline.builder().meters(new SimpleMeterRegistry()).clock(clock).onFatal(fatal::add)
+                .exporter(exporter("e", out -> { }))
+                .sink(new RecordingSink(null) {
+                    @Override
+                    public void write(List<Sample> samples) {
+                        throw new StackOverflowError("test");
+                    }
+                }).build();
+        try (other) {
+            other.scheduledCycle();
+            assertThat(fatal).singleElement().isInstanceOf(StackOverflowError.class);
+        }
+    }
+
+    @Test
+    void liveness_failsWhenNoCycleCompletedForThreeIntervalsPlusTheTimeout_andTheAgeGaugeShowsIt() {
+        pipeline = builder().interval(Duration.ofHours(1)).exporter(exporter("e", out -> { })).build();
+        assertThat(pipeline.liveness()).as("cycles on demand only: nothing to watch").isNull();
+        pipeline.start();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(pipeline::isReady);
+        assertThat(pipeline.liveness()).isNull();
+        assertThat(meters.get("netcost.agent.last.cycle.age").gauge().value()).isZero();
+
+        clock.advance(Duration.ofHours(3).plusMillis(300).toMillis());
+        assertThat(pipeline.liveness()).as("exactly at the limit").isNull();
+        clock.advance(1_000);
+        assertThat(pipeline.liveness()).contains("no collection cycle has completed for 10801 s");
+        assertThat(meters.get("netcost.agent.last.cycle.age").gauge().value()).isEqualTo(10_801.3);
+
+        pipeline.runOnce();
+        assertThat(pipeline.liveness()).isNull();
+        assertThat(meters.get("netcost.agent.last.cycle.age").gauge().value()).isZero();
+    }
+
+    @Test
+    void stallLimit_isAtLeastThirtySeconds() {
+        pipeline = builder().interval(Duration.ofSeconds(1)).exporter(exporter("e", out -> { })).build();
+        assertThat(pipeline.stallAfter()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void seriesWithALabelValueLongerThanTheCap_areDroppedAndCounted_neverSent() {
+        pipeline = builder().maxLabelValueBytes(2048)
+                .exporter(exporter("e", out -> {
+                    out.accept(Labels.of("m", "pod", "a".repeat(2048)), 1);
+                    out.accept(Labels.of("m", "pod", "b".repeat(2049)), 2);
+                    out.accept(Labels.of("m", "pod", "\u20ac".repeat(683)), 3); // 2,049 bytes in 683 chars
+                    out.accept(Labels.of("m", "pod", "\u20ac".repeat(682)), 4); // 2,046 bytes
+                })).build();
+        for (int cycle = 0; cycle < 2; cycle++) {
+            pipeline.runOnce();
+            assertThat(latest.latest()).filteredOn(s -> s.labels().metricName().equals("m"))
+                    .extracting(Sample::value).containsExactly(1.0, 4.0);
+            assertThat(written.get(cycle)).noneMatch(s -> s.value() == 2.0 || s.value() == 3.0);
+        }
+        assertThat(meters.get("netcost.agent.series.dropped").tag("reason", "label_value_too_long")
+                .tag("exporter", "e").counter().count()).isEqualTo(4);
+    }
+
     private double value(String series, String exporter) {
         return latest.latest().stream()
                 .filter(s -> s.labels().metricName().equals(series) && exporter.equals(s.labels().get("exporter")))
@@ -230,7 +340,13 @@ class PipelineTest {
     }
 
     /** Records each write; a null list makes it throw, like a broken sink. */
-    private record RecordingSink(List<List<Sample>> into) implements Sink {
+    private static class RecordingSink implements Sink {
+        private final List<List<Sample>> into;
+
+        RecordingSink(List<List<Sample>> into) {
+            this.into = into;
+        }
+
         @Override
         public String name() {
             return "recording";
