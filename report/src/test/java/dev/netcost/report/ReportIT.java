@@ -201,4 +201,33 @@ class ReportIT {
         // The label key is sanitised to label_te_am, so the query is valid; an invalid cluster value is escaped too.
         assertThat(r.exitCode()).as(r.err()).isZero();
     }
+
+    @Test
+    void theHtmlReport_opensInHeadlessChromium_withoutErrorsOrFetches_andItsTableEqualsTheCsv() throws Exception {
+        Path cur = CurFixtures.legacyCsv(dir.resolve("bill-html.csv"), Scenario2048.bill());
+        Path html = dir.resolve("report.html");
+        ReportRun h = ReportRun.of(args("--cur", cur.toString(), "--cluster", "demo", "--format", "html", "--out", html.toString()));
+        assertThat(h.exitCode()).as(h.err()).isZero();
+        ReportRun csv = ReportRun.of(args("--cur", cur.toString(), "--cluster", "demo", "--format", "csv"));
+        assertThat(csv.exitCode()).as(csv.err()).isZero();
+        try (HeadlessChromium chromium = HeadlessChromium.start()) {
+            HeadlessChromium.PageLoad load = chromium.open(html, 1000);
+            assertThat(load.errors()).as("console errors, exceptions, log errors").isEmpty();
+            assertThat(load.requests()).as("requests: the page itself only").containsExactly(html.toUri().toString());
+            JsonNode cells = chromium.evaluate("JSON.stringify([...document.querySelectorAll('#allocation tr')]"
+                    + ".map(r => [...r.cells].map(c => c.textContent).join(',')))");
+            List<String> domRows = List.of(new ObjectMapper().readValue(cells.asText(), String[].class));
+            assertThat(domRows).containsExactlyElementsOf(csv.out().lines().toList());
+            assertThat(domRows).hasSizeGreaterThan(5);
+            assertThat(chromium.evaluate("document.getElementById('check').textContent").asText())
+                    .contains("allocated + unallocated = billed");
+            assertThat(chromium.evaluate("document.querySelectorAll('svg rect').length").asInt()).isGreaterThan(5);
+            Path png = Path.of("target", "report-screenshot.png");
+            Files.createDirectories(png.getParent());
+            chromium.screenshot(png);
+            byte[] bytes = Files.readAllBytes(png);
+            assertThat(bytes.length).isGreaterThan(10_000);
+            assertThat(new String(bytes, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
+        }
+    }
 }

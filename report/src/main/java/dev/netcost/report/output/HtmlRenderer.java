@@ -78,7 +78,8 @@ final class HtmlRenderer {
     private static void totals(Report r, StringBuilder h) {
         Report.Totals t = r.totals();
         boolean ok = t.allocated().add(t.unallocated()).compareTo(t.billed()) == 0;
-        h.append("<h2>Totals</h2>\n<table id=\"totals\"><tr><th>cost type</th><th class=\"n\">billed</th>")
+        String billed = r.source().equals("cur") ? "billed" : "list price";
+        h.append("<h2>Totals</h2>\n<table id=\"totals\"><tr><th>cost type</th><th class=\"n\">").append(billed).append("</th>")
                 .append("<th class=\"n\">allocated</th><th class=\"n\">unallocated</th></tr>\n");
         for (Report.CostTypeTotal c : t.byCostType()) {
             h.append("<tr><td><span class=\"sw\" style=\"background:").append(COLORS.get(c.costType())).append("\"></span>")
@@ -87,8 +88,8 @@ final class HtmlRenderer {
         }
         h.append("<tr><th>total</th>").append(numHead(t.billed())).append(numHead(t.allocated()))
                 .append(numHead(t.unallocated())).append("</tr></table>\n<p id=\"check\" class=\"")
-                .append(ok ? "ok\">&#10003; allocated + unallocated = billed, per cost type and in total"
-                        : "bad\">&#10007; allocated + unallocated does not equal billed")
+                .append(ok ? "ok\">&#10003; allocated + unallocated = " + billed + ", per cost type and in total"
+                        : "bad\">&#10007; allocated + unallocated does not equal " + billed)
                 .append("</p>\n");
     }
 
@@ -193,7 +194,7 @@ final class HtmlRenderer {
                 x += w;
                 legend.append("<span><span class=\"sw\" style=\"background:").append(color).append("\"></span>")
                         .append(esc(s.group())).append(" $").append(s.amount().toPlainString()).append(" (")
-                        .append(percent(s.amount(), lb.total())).append(")</span>");
+                        .append(s.fraction().movePointRight(2).setScale(1, RoundingMode.HALF_UP).toPlainString()).append("%)</span>");
             }
             h.append("</svg>\n").append(legend).append("</p>\n");
         }
@@ -298,13 +299,6 @@ final class HtmlRenderer {
             return 0;
         }
         return v.doubleValue() / max.doubleValue() * space;
-    }
-
-    private static String percent(BigDecimal part, BigDecimal whole) {
-        if (whole.signum() == 0) {
-            return "0%";
-        }
-        return part.movePointRight(2).divide(whole, 1, RoundingMode.HALF_UP).toPlainString() + "%";
     }
 
     private static String fmt(double v) {

@@ -91,7 +91,7 @@ final class JsonRenderer {
             o.put("total_usd", lb.total());
             ArrayNode shares = o.putArray("shares");
             for (Report.Share s : lb.shares()) {
-                shares.addObject().put("group", s.group()).put("usd", s.amount());
+                shares.addObject().put("group", s.group()).put("usd", s.amount()).put("fraction", s.fraction());
             }
         }
         ArrayNode talkers = root.putArray("cross_zone_top_talkers");

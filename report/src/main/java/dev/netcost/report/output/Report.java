@@ -75,8 +75,8 @@ public record Report(Window window, String by, String source, int precision, Lis
     public record LoadBalancerSplit(String loadBalancer, BigDecimal total, List<Share> shares) {
     }
 
-    /** A group's part of a load balancer. */
-    public record Share(String group, BigDecimal amount) {
+    /** A group's part of a load balancer: the rounded amount and the exact fraction of the total. */
+    public record Share(String group, BigDecimal amount, BigDecimal fraction) {
     }
 
     /** A workload's cross-zone bytes and the cross-zone cost it was given. */

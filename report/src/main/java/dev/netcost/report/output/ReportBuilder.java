@@ -161,7 +161,9 @@ public final class ReportBuilder {
 
     private List<Report.Coverage> coverage(Ledger ledger) {
         List<Report.Coverage> out = new ArrayList<>();
-        for (Ledger.Coverage c : ledger.coverage()) {
+        List<Ledger.Coverage> sorted = new ArrayList<>(ledger.coverage());
+        sorted.sort(Comparator.comparing(Ledger.Coverage::resource).thenComparing(Ledger.Coverage::usageType));
+        for (Ledger.Coverage c : sorted) {
             BigDecimal ratio = c.billedGb().signum() > 0
                     ? c.measuredGb().divide(c.billedGb(), 4, RoundingMode.HALF_UP) : null;
             out.add(new Report.Coverage(c.resource(), c.usageType(), gb(c.billedGb()), gb(c.measuredGb()), ratio));
@@ -186,9 +188,12 @@ public final class ReportBuilder {
             names.sort(Comparator.<String, BigDecimal>comparing(groups::get).reversed().thenComparing(g -> g));
             Map<String, List<BigDecimal>> one = Map.of("lb", names.stream().map(groups::get).toList());
             Apportionment.Result<String> r = Apportionment.round(one, precision);
+            BigDecimal exactTotal = groups.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
             List<Report.Share> shares = new ArrayList<>();
             for (int i = 0; i < names.size(); i++) {
-                shares.add(new Report.Share(names.get(i), r.rows().get("lb").get(i)));
+                BigDecimal fraction = exactTotal.signum() == 0 ? BigDecimal.ZERO
+                        : groups.get(names.get(i)).divide(exactTotal, 6, RoundingMode.HALF_UP);
+                shares.add(new Report.Share(names.get(i), r.rows().get("lb").get(i), fraction));
             }
             out.add(new Report.LoadBalancerSplit(lb, r.total(), shares));
         });

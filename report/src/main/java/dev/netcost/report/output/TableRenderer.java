@@ -55,13 +55,15 @@ final class TableRenderer {
         List<List<String>> footer = new ArrayList<>();
         footer.add(totalsLine("allocated", r, Report.CostTypeTotal::allocated, r.totals().allocated()));
         footer.add(totalsLine("unallocated", r, Report.CostTypeTotal::unallocated, r.totals().unallocated()));
-        footer.add(totalsLine("billed", r, Report.CostTypeTotal::billed, r.totals().billed()));
+        String billed = r.source().equals("cur") ? "billed" : "list price";
+        footer.add(totalsLine(billed, r, Report.CostTypeTotal::billed, r.totals().billed()));
         if (!types.isEmpty()) {
             printTable(out, header, lines, footer);
             boolean ok = r.totals().allocated().add(r.totals().unallocated()).compareTo(r.totals().billed()) == 0;
-            out.write("\n" + (ok ? "check: allocated + unallocated = billed, per cost type and in total"
-                    : "CHECK FAILED: allocated + unallocated != billed") + " (billed before rounding: "
-                    + r.totals().billedExact().stripTrailingZeros().toPlainString() + ")\n");
+            out.write("\n" + (ok ? "check: allocated + unallocated = " + billed + ", per cost type and in total"
+                    : "CHECK FAILED: allocated + unallocated != " + billed) + " (" + billed + " before rounding: "
+                    + r.totals().billedExact().setScale(10, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString()
+                    + ")\n");
         }
         List<Report.Row> unallocated = r.rows().stream().filter(Report.Row::isUnallocated).toList();
         if (!unallocated.isEmpty()) {
