@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building, testing and the demo need on Debian 12 (run as root). Idempotent.
 # procps: sysctl for the network-namespace tests and the demo; iproute2: ip and ss; socat: test traffic.
+# chromium (+ a font): the HTML report is opened headless in the report's tests.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(openjdk-17-jdk-headless maven openssl curl ca-certificates
           prometheus victoria-metrics iptables iproute2 nftables libnftables1
-          socat ipset procps)
+          socat ipset procps chromium fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
