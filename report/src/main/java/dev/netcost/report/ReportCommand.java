@@ -122,7 +122,8 @@ final class ReportCommand {
             }
         }
         err.println("netcost report: wrote " + target + " (" + options.format().name().toLowerCase(java.util.Locale.ROOT)
-                + "): billed " + report.totals().billed().toPlainString() + " USD = allocated "
+                + "): " + (report.source().equals("cur") ? "billed " : "list price ")
+                + report.totals().billed().toPlainString() + " USD = allocated "
                 + report.totals().allocated().toPlainString() + " + unallocated " + report.totals().unallocated().toPlainString());
     }
 }

@@ -48,9 +48,17 @@ public final class PrometheusProcess extends ServerBackedReceiver {
      * enough that no block is dropped.
      */
     public static PrometheusProcess startWithHistory(Path openMetrics) {
+        return startWithHistory(openMetrics, "24h");
+    }
+
+    /**
+     * As {@link #startWithHistory(Path)}, with blocks of up to {@code maxBlockDuration} (e.g. {@code 744h}):
+     * promtool reads the input once per block, so a month of history wants month-long blocks.
+     */
+    public static PrometheusProcess startWithHistory(Path openMetrics, String maxBlockDuration) {
         return new PrometheusProcess(ServerProcess.start("prometheus", BINARY, (port, dir) -> {
             Path data = dir.resolve("data");
-            createBlocks(openMetrics, data);
+            createBlocks(openMetrics, data, maxBlockDuration);
             Path config = dir.resolve("prometheus.yml");
             Files.writeString(config, CONFIG, StandardCharsets.UTF_8);
             return List.of(
@@ -62,15 +70,15 @@ public final class PrometheusProcess extends ServerBackedReceiver {
         }, "/-/ready"));
     }
 
-    private static void createBlocks(Path openMetrics, Path data) throws IOException {
+    private static void createBlocks(Path openMetrics, Path data, String maxBlockDuration) throws IOException {
         Path log = data.resolveSibling("promtool.log");
         Process p = new ProcessBuilder(BINARY.resolveSibling("promtool").toString(), "tsdb", "create-blocks-from",
-                "openmetrics", "--max-block-duration=24h", openMetrics.toString(), data.toString())
+                "openmetrics", "--max-block-duration=" + maxBlockDuration, openMetrics.toString(), data.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            if (!p.waitFor(30, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new IOException("promtool tsdb create-blocks-from openmetrics took over 10 minutes");
+                throw new IOException("promtool tsdb create-blocks-from openmetrics took over 30 minutes");
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();

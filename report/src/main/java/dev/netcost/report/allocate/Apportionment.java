@@ -62,7 +62,7 @@ public final class Apportionment {
             }
             return out;
         }
-        BigInteger[] units = ExactSplit.splitUnits(ExactSplit.toUnits(amount, precision), weights, total);
+        BigInteger[] units = ExactSplit.splitUnits(ExactSplit.toUnits(amount, precision), weights);
         for (int i = 0; i < out.length; i++) {
             out[i] = new BigDecimal(units[i], precision);
         }

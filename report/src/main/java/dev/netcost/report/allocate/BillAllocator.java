@@ -169,13 +169,22 @@ public final class BillAllocator {
         Map<Integer, BigDecimal> weights = new LinkedHashMap<>();
         switch (it.kind()) {
             case LB_HOURS, LB_LCU -> {
+                boolean oneHour = it.endHour() - it.firstHour() == 1;
                 for (int h = it.firstHour(); h < it.endHour(); h++) {
                     Map<Integer, BigDecimal> hour = new LinkedHashMap<>();
+                    BigDecimal denominator = BigDecimal.ONE;
                     for (LoadBalancerRef lb : refs) {
-                        shares.weights(lb, h).forEach((p, w) -> hour.merge(p, w, BigDecimal::add));
+                        LoadBalancerShares.Hour w = shares.weights(lb, h);
+                        // Load balancers of one name share one type, so one denominator.
+                        denominator = w.denominator();
+                        w.numerators().forEach((p, v) -> hour.merge(p, v, BigDecimal::add));
+                    }
+                    if (oneHour) {
+                        weights.putAll(hour);
+                        continue;
                     }
                     // Hours: each hour counts the same. LCUs: hours count by the LCUs measured in them.
-                    BigDecimal total = it.kind() == UsageKind.LB_HOURS ? sum(hour.values()) : BigDecimal.ONE;
+                    BigDecimal total = it.kind() == UsageKind.LB_HOURS ? sum(hour.values()) : denominator;
                     if (total.signum() > 0) {
                         hour.forEach((p, w) -> weights.merge(p, w.divide(total, MathContext.DECIMAL128), BigDecimal::add));
                     }

@@ -2,7 +2,6 @@ package dev.netcost.report.allocate;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -15,8 +14,6 @@ import java.util.Objects;
  * ties to the earlier index so the result is deterministic).
  */
 public final class ExactSplit {
-    private static final MathContext QUOTIENT = new MathContext(50, RoundingMode.DOWN);
-
     private ExactSplit() {
     }
 
@@ -31,18 +28,7 @@ public final class ExactSplit {
         if (amount.signum() < 0) {
             throw new IllegalArgumentException("negative amount " + amount);
         }
-        BigInteger units = toUnits(amount, scale);
-        BigDecimal total = BigDecimal.ZERO;
-        for (BigDecimal w : weights) {
-            if (w.signum() < 0) {
-                throw new IllegalArgumentException("negative weight " + w);
-            }
-            total = total.add(w);
-        }
-        if (total.signum() == 0) {
-            throw new IllegalArgumentException("no positive weight to split " + amount + " by");
-        }
-        BigInteger[] parts = splitUnits(units, weights, total);
+        BigInteger[] parts = splitUnits(toUnits(amount, scale), weights);
         BigDecimal[] out = new BigDecimal[parts.length];
         for (int i = 0; i < parts.length; i++) {
             out[i] = new BigDecimal(parts[i], scale);
@@ -51,46 +37,55 @@ public final class ExactSplit {
     }
 
     /**
-     * Apportions {@code units} (a whole number of the smallest unit) in proportion to {@code weights}
-     * (whose sum is {@code total}, positive), by largest remainder.
+     * Apportions {@code units} (a whole number of the smallest unit) in proportion to {@code weights}, by
+     * largest remainder, in integer arithmetic: with the weights as integers {@code w_i} (all brought to
+     * one scale) and {@code W} their sum, part {@code i} is {@code floor(units * w_i / W)} and its
+     * remainder {@code units * w_i mod W}, exactly.
      */
-    static BigInteger[] splitUnits(BigInteger units, BigDecimal[] weights, BigDecimal total) {
+    static BigInteger[] splitUnits(BigInteger units, BigDecimal[] weights) {
         int n = weights.length;
-        BigInteger[] parts = new BigInteger[n];
-        BigDecimal[] fractions = new BigDecimal[n];
-        BigDecimal unitsDecimal = new BigDecimal(units);
-        BigInteger given = BigInteger.ZERO;
-        for (int i = 0; i < n; i++) {
-            if (weights[i].signum() == 0) {
-                parts[i] = BigInteger.ZERO;
-                fractions[i] = BigDecimal.ZERO;
-                continue;
+        int scale = 0;
+        for (BigDecimal w : weights) {
+            if (w.signum() < 0) {
+                throw new IllegalArgumentException("negative weight " + w);
             }
-            BigDecimal exact = unitsDecimal.multiply(weights[i]).divide(total, QUOTIENT);
-            BigDecimal floor = exact.setScale(0, RoundingMode.FLOOR);
-            parts[i] = floor.toBigIntegerExact();
-            fractions[i] = exact.subtract(floor);
-            given = given.add(parts[i]);
+            scale = Math.max(scale, w.scale());
         }
-        long left = units.subtract(given).longValueExact();
+        BigInteger[] w = new BigInteger[n];
+        BigInteger total = BigInteger.ZERO;
+        for (int i = 0; i < n; i++) {
+            w[i] = weights[i].setScale(scale, RoundingMode.UNNECESSARY).unscaledValue();
+            total = total.add(w[i]);
+        }
+        if (total.signum() == 0) {
+            throw new IllegalArgumentException("no positive weight to split " + units + " units by");
+        }
+        BigInteger[] parts = new BigInteger[n];
+        BigInteger[] remainders = new BigInteger[n];
+        BigInteger given = BigInteger.ZERO;
+        int positive = 0;
+        for (int i = 0; i < n; i++) {
+            BigInteger[] qr = units.multiply(w[i]).divideAndRemainder(total);
+            parts[i] = qr[0];
+            remainders[i] = qr[1];
+            given = given.add(qr[0]);
+            if (w[i].signum() > 0) {
+                positive++;
+            }
+        }
+        // Each part lost less than one unit, so fewer than `positive` units are left.
+        int left = units.subtract(given).intValueExact();
         if (left > 0) {
             Integer[] order = new Integer[n];
             for (int i = 0; i < n; i++) {
                 order[i] = i;
             }
-            // Largest fraction first; among equal fractions the larger weight, then the earlier index.
-            Arrays.sort(order, Comparator.<Integer, BigDecimal>comparing(i -> fractions[i]).reversed()
-                    .thenComparing(Comparator.<Integer, BigDecimal>comparing(i -> weights[i]).reversed())
+            // Largest remainder first; among equal remainders the larger weight, then the earlier index.
+            Arrays.sort(order, Comparator.<Integer, BigInteger>comparing(i -> remainders[i]).reversed()
+                    .thenComparing(Comparator.<Integer, BigInteger>comparing(i -> w[i]).reversed())
                     .thenComparing(i -> i));
-            int positive = 0;
-            for (BigDecimal w : weights) {
-                if (w.signum() > 0) {
-                    positive++;
-                }
-            }
-            // Truncated quotients leave fewer than one unit per positive weight; cycle to be safe.
-            for (long k = 0; k < left; k++) {
-                int i = order[(int) (k % positive)];
+            for (int k = 0; k < left; k++) {
+                int i = order[k % positive];
                 parts[i] = parts[i].add(BigInteger.ONE);
             }
         } else if (left < 0) {

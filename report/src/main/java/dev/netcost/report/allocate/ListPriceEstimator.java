@@ -115,7 +115,7 @@ public final class ListPriceEstimator {
         for (LoadBalancerRef lb : lbs) {
             BitSet info = m.loadBalancerHours().getOrDefault(lb, new BitSet());
             for (int h = 0; h < hours; h++) {
-                Map<Integer, BigDecimal> weights = shares.weights(lb, h);
+                Map<Integer, BigDecimal> weights = shares.weights(lb, h).numerators();
                 if (weights.isEmpty() && !info.get(h)) {
                     continue;
                 }

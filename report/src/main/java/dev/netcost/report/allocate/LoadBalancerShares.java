@@ -25,6 +25,7 @@ final class LoadBalancerShares {
 
     private final Measurements m;
     private final Ledger ledger;
+    private boolean warned;
 
     LoadBalancerShares(Measurements m, Ledger ledger) {
         this.m = m;
@@ -49,29 +50,36 @@ final class LoadBalancerShares {
     }
 
     /**
-     * Each pod's LCUs in hour {@code h}: {@code b_pod/B + c_pod/C}. Proportional to the pod's share; empty
-     * when the load balancer had no measured traffic.
+     * Each pod's LCUs in one hour as {@code numerators / denominator}: {@code b_pod/B + c_pod/C} =
+     * {@code (b_pod * C + c_pod * B) / (B * C)}. The numerators alone are proportional to the shares, so
+     * an hourly line is split without a single division.
      */
-    Map<Integer, BigDecimal> weights(LoadBalancerRef lb, int h) {
+    record Hour(Map<Integer, BigDecimal> numerators, BigDecimal denominator) {
+        boolean isEmpty() {
+            return numerators.isEmpty();
+        }
+    }
+
+    /** The pods' LCU weights in hour {@code h}; empty when the load balancer had no measured traffic. */
+    Hour weights(LoadBalancerRef lb, int h) {
         Map<Integer, BigDecimal> w = new LinkedHashMap<>();
         LoadBalancerTraffic t = m.loadBalancers().get(lb);
-        if (t == null) {
-            return w;
-        }
         BigDecimal[] perHour = capacityPerHour(lb, h);
-        for (Map.Entry<Integer, double[]> e : t.bytes().entrySet()) {
-            double v = e.getValue()[h];
-            if (v > 0) {
-                w.merge(e.getKey(), BigDecimal.valueOf(v).divide(perHour[0], MC), BigDecimal::add);
+        if (t != null) {
+            for (Map.Entry<Integer, double[]> e : t.bytes().entrySet()) {
+                double v = e.getValue()[h];
+                if (v > 0) {
+                    w.merge(e.getKey(), BigDecimal.valueOf(v).multiply(perHour[1]), BigDecimal::add);
+                }
+            }
+            for (Map.Entry<Integer, double[]> e : t.connections().entrySet()) {
+                double v = e.getValue()[h];
+                if (v > 0) {
+                    w.merge(e.getKey(), BigDecimal.valueOf(v).multiply(perHour[0]), BigDecimal::add);
+                }
             }
         }
-        for (Map.Entry<Integer, double[]> e : t.connections().entrySet()) {
-            double v = e.getValue()[h];
-            if (v > 0) {
-                w.merge(e.getKey(), BigDecimal.valueOf(v).divide(perHour[1], MC), BigDecimal::add);
-            }
-        }
-        return w;
+        return new Hour(w, perHour[0].multiply(perHour[1]));
     }
 
     /** {B, C}: bytes and new connections one LCU covers in an hour, from the price book or AWS's defaults. */
@@ -79,7 +87,8 @@ final class LoadBalancerShares {
         PriceBook p = m.prices();
         BigDecimal bytes = p.lcuCapacity(lb.cluster(), lb.type(), PROCESSED_BYTES, h);
         BigDecimal conns = p.lcuCapacity(lb.cluster(), lb.type(), NEW_CONNECTIONS, h);
-        if (bytes == null || bytes.signum() <= 0 || conns == null || conns.signum() <= 0) {
+        if (!warned && (bytes == null || bytes.signum() <= 0 || conns == null || conns.signum() <= 0)) {
+            warned = true;
             ledger.warn("no netcost_lcu_capacity_per_second for load_balancer_type=\"" + lb.type()
                     + "\" in some hours: used AWS's LCU dimensions (1 GB/h processed; "
                     + ("network".equals(lb.type()) ? "800" : "25") + " new connections/s)");

@@ -45,12 +45,17 @@ public final class MeasurementLoader {
         this.progress = progress;
     }
 
-    /** One query and what to do with each of its hourly values. */
-    private record Query(String name, String promql, ValueSink sink) {
+    /** One query and what to do with each of its series' hourly values. */
+    private record Query(String name, String promql, SeriesSink sink) {
     }
 
-    private interface ValueSink {
-        void value(Map<String, String> labels, int hour, String value);
+    /** Makes, once per series, what takes the series' hourly values. */
+    private interface SeriesSink {
+        HourlyValue series(Map<String, String> labels);
+    }
+
+    private interface HourlyValue {
+        void value(int hour, String value);
     }
 
     public Measurements load(Window window, Grouping grouping) throws ReportException {
@@ -64,10 +69,11 @@ public final class MeasurementLoader {
                     bar.step(q.name() + " " + c[0]);
                     // The value at the end of an hour is that hour's increase.
                     client.queryRange(q.promql(), c[0].plus(STEP), c[1], STEP, (labels, ts, values) -> {
+                        HourlyValue sink = q.sink().series(labels);
                         for (int i = 0; i < ts.length; i++) {
                             int hour = window.hourOf(ts[i] - STEP.toSeconds());
                             if (hour >= 0) {
-                                q.sink().value(labels, hour, values[i]);
+                                sink.value(hour, values[i]);
                             }
                         }
                     });
@@ -97,39 +103,53 @@ public final class MeasurementLoader {
         List<Query> q = new ArrayList<>();
         q.add(new Query("pod bytes", "sum by (" + POD_LABELS + ", direction, class) (increase(netcost_pod_network_bytes_total"
                 + selector("class=~\"cross_zone|internet\"") + "[1h]))",
-                (l, h, v) -> b.podBytes(pod(l), l.getOrDefault("direction", ""), l.getOrDefault("class", ""), h, bytes(v))));
+                l -> {
+                    PodRef pod = pod(l);
+                    String direction = l.getOrDefault("direction", "");
+                    String trafficClass = l.getOrDefault("class", "");
+                    return (h, v) -> b.podBytes(pod, direction, trafficClass, h, bytes(v));
+                }));
         q.add(new Query("load-balancer bytes", "sum by (" + POD_LABELS + ", load_balancer, load_balancer_type, class)"
                 + " (increase(netcost_pod_load_balancer_bytes_total" + selector(null) + "[1h]))",
-                (l, h, v) -> b.loadBalancerBytes(pod(l), lb(l), l.getOrDefault("class", ""), h, bytes(v))));
+                l -> {
+                    PodRef pod = pod(l);
+                    LoadBalancerRef lb = lb(l);
+                    String trafficClass = l.getOrDefault("class", "");
+                    return (h, v) -> b.loadBalancerBytes(pod, lb, trafficClass, h, bytes(v));
+                }));
         q.add(new Query("load-balancer connections", "sum by (" + POD_LABELS + ", load_balancer, load_balancer_type)"
                 + " (increase(netcost_pod_load_balancer_connections_total" + selector(null) + "[1h]))",
-                (l, h, v) -> b.loadBalancerConnections(pod(l), lb(l), h, bytes(v))));
+                l -> {
+                    PodRef pod = pod(l);
+                    LoadBalancerRef lb = lb(l);
+                    return (h, v) -> b.loadBalancerConnections(pod, lb, h, bytes(v));
+                }));
         q.add(new Query("nodes", "max by (cluster, node, zone, region, instance_id) (max_over_time(netcost_node_info"
                 + selector(null) + "[1h]))",
-                (l, h, v) -> b.nodeInfo(new NodeRef(l.getOrDefault("cluster", ""), l.getOrDefault("node", "")),
+                l -> (h, v) -> b.nodeInfo(new NodeRef(l.getOrDefault("cluster", ""), l.getOrDefault("node", "")),
                         l.getOrDefault("instance_id", ""), l.getOrDefault("zone", ""), l.getOrDefault("region", ""), h)));
         q.add(new Query("load balancers", "max by (cluster, load_balancer, load_balancer_type, load_balancer_id)"
                 + " (max_over_time(netcost_load_balancer_info" + selector(null) + "[1h]))",
-                (l, h, v) -> b.loadBalancerInfo(lb(l), l.getOrDefault("load_balancer_id", ""), h)));
+                l -> (h, v) -> b.loadBalancerInfo(lb(l), l.getOrDefault("load_balancer_id", ""), h)));
         if (grouping.kind() == Grouping.Kind.LABEL) {
             String label = LabelNameSanitizer.labelKey(grouping.labelKey());
             q.add(new Query("pod labels", "max by (cluster, namespace, pod, " + label + ") (max_over_time(netcost_pod_labels"
                     + selector(label + "!=\"\"") + "[1h]))",
-                    (l, h, v) -> b.podLabel(l.getOrDefault("cluster", ""), l.getOrDefault("namespace", ""),
+                    l -> (h, v) -> b.podLabel(l.getOrDefault("cluster", ""), l.getOrDefault("namespace", ""),
                             l.getOrDefault("pod", ""), l.getOrDefault(label, ""))));
         }
         q.add(new Query("prices", "max by (cluster, resource) (max_over_time(" + PriceBook.USD_PER_GB + selector(null) + "[1h]))",
-                (l, h, v) -> price(b, l, PriceBook.USD_PER_GB, l.getOrDefault("resource", ""), "", h, v)));
+                l -> (h, v) -> price(b, l, PriceBook.USD_PER_GB, l.getOrDefault("resource", ""), "", h, v)));
         q.add(new Query("prices", "max by (cluster, resource, load_balancer_type) (max_over_time(" + PriceBook.USD_PER_HOUR
                 + selector(null) + "[1h]))",
-                (l, h, v) -> price(b, l, PriceBook.USD_PER_HOUR, l.getOrDefault("resource", ""),
+                l -> (h, v) -> price(b, l, PriceBook.USD_PER_HOUR, l.getOrDefault("resource", ""),
                         l.getOrDefault("load_balancer_type", ""), h, v)));
         q.add(new Query("prices", "max by (cluster, load_balancer_type, dimension) (max_over_time(" + PriceBook.LCU_CAPACITY
                 + selector(null) + "[1h]))",
-                (l, h, v) -> price(b, l, PriceBook.LCU_CAPACITY, l.getOrDefault("dimension", ""),
+                l -> (h, v) -> price(b, l, PriceBook.LCU_CAPACITY, l.getOrDefault("dimension", ""),
                         l.getOrDefault("load_balancer_type", ""), h, v)));
         q.add(new Query("prices", "max by (cluster) (max_over_time(" + PriceBook.GB_BYTES + selector(null) + "[1h]))",
-                (l, h, v) -> price(b, l, PriceBook.GB_BYTES, "", "", h, v)));
+                l -> (h, v) -> price(b, l, PriceBook.GB_BYTES, "", "", h, v)));
         return q;
     }
 
