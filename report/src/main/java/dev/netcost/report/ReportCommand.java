@@ -55,16 +55,19 @@ final class ReportCommand {
                     steps -> new ProgressBar(err, options.progress() && terminal, steps));
             m = loader.load(options.window(), options.grouping());
         }
-        if (!m.hasTraffic()) {
-            throw ReportException.badInput("no netcost traffic between " + options.window().start() + " and "
+        if (!m.hasData()) {
+            throw ReportException.badInput("no netcost data between " + options.window().start() + " and "
                     + options.window().end() + " in " + url
                     + (options.cluster() == null ? "" : " for cluster=\"" + options.cluster() + "\"")
-                    + " (netcost_pod_network_bytes_total, netcost_pod_load_balancer_bytes_total); possible fixes:"
+                    + " (netcost_pod_network_bytes_total, netcost_node_info, netcost_load_balancer_info); possible fixes:"
                     + " check --start/--end and --cluster, and that the netcost agents write to this Prometheus");
         }
         Ledger ledger;
         List<String> sources = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
+        if (!m.hasTraffic()) {
+            warnings.add("no cross-zone, internet or load-balancer traffic measured in this window");
+        }
         if (bill != null) {
             ledger = BillAllocator.allocate(m, bill);
             sources.add("measurements: " + url);

@@ -189,7 +189,7 @@ class ReportIT {
         ReportRun r = ReportRun.of("--prometheus", prometheus.baseUrl().toString(), "--start", "2026-10-01T00:00:00Z",
                 "--end", "2026-10-01T05:00:00Z");
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("no netcost traffic between 2026-10-01T00:00:00Z and 2026-10-01T05:00:00Z");
+        assertThat(r.err()).contains("no netcost data between 2026-10-01T00:00:00Z and 2026-10-01T05:00:00Z");
         ReportRun other = ReportRun.of(args("--cluster", "nope"));
         assertThat(other.exitCode()).isEqualTo(2);
         assertThat(other.err()).contains("for cluster=\"nope\"");

@@ -236,19 +236,7 @@ public final class BillAllocator {
             unallocated(it, reasonIfNone);
             return;
         }
-        int[] pods = new int[weights.size()];
-        BigDecimal[] w = new BigDecimal[weights.size()];
-        int i = 0;
-        for (Map.Entry<Integer, BigDecimal> e : weights.entrySet()) {
-            pods[i] = e.getKey();
-            w[i++] = e.getValue();
-        }
-        BigDecimal[] parts = ExactSplit.split(it.amount(), w, Math.max(SPLIT_SCALE, it.amount().scale()));
-        for (int k = 0; k < pods.length; k++) {
-            if (parts[k].signum() > 0) {
-                ledger.allocate(it.costType(), pods[k], parts[k], loadBalancer);
-            }
-        }
+        ledger.split(it.costType(), it.amount(), weights, Math.max(SPLIT_SCALE, it.amount().scale()), loadBalancer);
     }
 
     private void unallocated(BilledItem it, String reason) {

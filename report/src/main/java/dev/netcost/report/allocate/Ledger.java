@@ -82,6 +82,26 @@ public final class Ledger {
         }
     }
 
+    /**
+     * Splits {@code amount} over pods in proportion to {@code weights} (pod index to a positive weight)
+     * with {@link ExactSplit} at {@code scale} decimals, and puts each part in its pod's account.
+     */
+    void split(CostType type, BigDecimal amount, Map<Integer, BigDecimal> weights, int scale, String loadBalancer) {
+        int[] podIndex = new int[weights.size()];
+        BigDecimal[] w = new BigDecimal[weights.size()];
+        int i = 0;
+        for (Map.Entry<Integer, BigDecimal> e : weights.entrySet()) {
+            podIndex[i] = e.getKey();
+            w[i++] = e.getValue();
+        }
+        BigDecimal[] parts = ExactSplit.split(amount, w, scale);
+        for (int k = 0; k < podIndex.length; k++) {
+            if (parts[k].signum() > 0) {
+                allocate(type, podIndex[k], parts[k], loadBalancer);
+            }
+        }
+    }
+
     /** Records money of {@code resource} that stays unallocated, and why. */
     void unallocated(CostType type, String resource, BigDecimal amount, BigDecimal usageGb, String reason) {
         Unallocated u = unallocated.computeIfAbsent(type, t -> new TreeMap<>()).computeIfAbsent(resource, r -> new Unallocated());

@@ -134,19 +134,7 @@ public final class ListPriceEstimator {
                     ledger.unallocated(CostType.LOAD_BALANCER, lb.name(), cost, null, "no traffic measured through it");
                     continue;
                 }
-                int[] pods = new int[weights.size()];
-                BigDecimal[] w = new BigDecimal[weights.size()];
-                int i = 0;
-                for (Map.Entry<Integer, BigDecimal> e : weights.entrySet()) {
-                    pods[i] = e.getKey();
-                    w[i++] = e.getValue();
-                }
-                BigDecimal[] parts = ExactSplit.split(cost, w, SCALE);
-                for (int k = 0; k < pods.length; k++) {
-                    if (parts[k].signum() > 0) {
-                        ledger.allocate(CostType.LOAD_BALANCER, pods[k], parts[k], lb.name());
-                    }
-                }
+                ledger.split(CostType.LOAD_BALANCER, cost, weights, SCALE, lb.name());
             }
         }
     }

@@ -89,6 +89,11 @@ public final class Measurements {
         return !pods.isEmpty();
     }
 
+    /** Whether netcost wrote anything in the window: traffic, nodes or load balancers. */
+    public boolean hasData() {
+        return !pods.isEmpty() || !nodes.isEmpty() || !loadBalancerHours.isEmpty();
+    }
+
     /** Fills {@link Measurements} while the series are read. Not thread-safe. */
     public static final class Builder {
         private final Window window;
