@@ -28,6 +28,15 @@ public final class LoadBalancerTraffic {
         connections.computeIfAbsent(pod, p -> new double[hours])[hour] += value;
     }
 
+    /** The same traffic with pod {@code i} renamed {@code newIndex[i]}. */
+    LoadBalancerTraffic reindexed(int[] newIndex) {
+        LoadBalancerTraffic t = new LoadBalancerTraffic(hours);
+        bytes.forEach((p, v) -> t.bytes.put(newIndex[p], v));
+        crossZoneBytes.forEach((p, v) -> t.crossZoneBytes.put(newIndex[p], v));
+        connections.forEach((p, v) -> t.connections.put(newIndex[p], v));
+        return t;
+    }
+
     /** Pod index → hourly bytes, both directions. */
     public Map<Integer, double[]> bytes() {
         return bytes;

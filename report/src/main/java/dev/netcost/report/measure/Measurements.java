@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -192,7 +193,40 @@ public final class Measurements {
             prices.put(cluster, metric, key, type, hour, value);
         }
 
+        /**
+         * The measurements, with pods, nodes and load balancers in a fixed order (by their labels), so a
+         * report does not depend on the order in which concurrent queries answered.
+         */
         public Measurements build() {
+            List<PodRef> sorted = new ArrayList<>(pods);
+            sorted.sort(Comparator.comparing(PodRef::toString));
+            int[] newIndex = new int[pods.size()];
+            for (int i = 0; i < sorted.size(); i++) {
+                newIndex[podIndex.get(sorted.get(i))] = i;
+            }
+            for (Map.Entry<PodMeasure, List<double[]>> e : podBytes.entrySet()) {
+                double[][] rows = new double[pods.size()][];
+                for (int i = 0; i < pods.size(); i++) {
+                    rows[newIndex[i]] = e.getValue().get(i);
+                }
+                e.setValue(new ArrayList<>(java.util.Arrays.asList(rows)));
+            }
+            Map<LoadBalancerRef, LoadBalancerTraffic> lbs = new LinkedHashMap<>();
+            loadBalancers.entrySet().stream().sorted(Map.Entry.comparingByKey(Comparator.comparing(LoadBalancerRef::toString)))
+                    .forEach(e -> lbs.put(e.getKey(), e.getValue().reindexed(newIndex)));
+            loadBalancers.clear();
+            loadBalancers.putAll(lbs);
+            Map<NodeRef, NodeInfo> n = new LinkedHashMap<>();
+            nodes.entrySet().stream().sorted(Map.Entry.comparingByKey(Comparator.comparing(NodeRef::toString)))
+                    .forEach(e -> n.put(e.getKey(), e.getValue()));
+            nodes.clear();
+            nodes.putAll(n);
+            pods.clear();
+            pods.addAll(sorted);
+            podIndex.clear();
+            for (int i = 0; i < sorted.size(); i++) {
+                podIndex.put(sorted.get(i), i);
+            }
             return new Measurements(this);
         }
 

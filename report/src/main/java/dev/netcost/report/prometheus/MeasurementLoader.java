@@ -15,6 +15,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Reads the raw netcost series over the window, hour by hour, with {@code increase(...[1h])} for the
@@ -26,6 +30,8 @@ import java.util.Map;
  */
 public final class MeasurementLoader {
     static final Duration STEP = Duration.ofHours(1);
+    /** Requests in flight at once. */
+    static final int IN_FLIGHT = 2;
     static final String POD_LABELS = "cluster, namespace, pod, workload, workload_kind, node, zone";
 
     private final PrometheusClient client;
@@ -63,26 +69,58 @@ public final class MeasurementLoader {
         List<Query> queries = queries(b, grouping);
         List<Instant[]> chunks = chunks(window);
         ProgressBar bar = progress.create(chunks.size() * queries.size());
+        // Prometheus evaluates a query on one core: keep IN_FLIGHT requests going, parse as they stream.
+        ExecutorService pool = Executors.newFixedThreadPool(IN_FLIGHT, r -> {
+            Thread t = new Thread(r, "netcost-report-query");
+            t.setDaemon(true);
+            return t;
+        });
         try {
+            List<Future<?>> pending = new ArrayList<>();
             for (Instant[] c : chunks) {
                 for (Query q : queries) {
-                    bar.step(q.name() + " " + c[0]);
-                    // The value at the end of an hour is that hour's increase.
-                    client.queryRange(q.promql(), c[0].plus(STEP), c[1], STEP, (labels, ts, values) -> {
-                        HourlyValue sink = q.sink().series(labels);
-                        for (int i = 0; i < ts.length; i++) {
-                            int hour = window.hourOf(ts[i] - STEP.toSeconds());
-                            if (hour >= 0) {
-                                sink.value(hour, values[i]);
+                    pending.add(pool.submit(() -> {
+                        // The value at the end of an hour is that hour's increase.
+                        client.queryRange(q.promql(), c[0].plus(STEP), c[1], STEP, (labels, ts, values) -> {
+                            synchronized (b) {
+                                HourlyValue sink = q.sink().series(labels);
+                                for (int i = 0; i < ts.length; i++) {
+                                    int hour = window.hourOf(ts[i] - STEP.toSeconds());
+                                    if (hour >= 0) {
+                                        sink.value(hour, values[i]);
+                                    }
+                                }
                             }
+                        });
+                        synchronized (bar) {
+                            bar.step(q.name() + " " + c[0]);
                         }
-                    });
+                        return null;
+                    }));
                 }
             }
+            for (Future<?> f : pending) {
+                await(f);
+            }
         } finally {
+            pool.shutdownNow();
             bar.finish();
         }
         return b.build();
+    }
+
+    private static void await(Future<?> f) throws ReportException {
+        try {
+            f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ReportException r) {
+                throw r;
+            }
+            throw ReportException.failure("query failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ReportException.failure("interrupted", e);
+        }
     }
 
     List<Instant[]> chunks(Window window) {
