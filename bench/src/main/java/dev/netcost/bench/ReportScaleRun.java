@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * Times each phase in process (one warm-up, then {@code runs} measured), and the whole command as a
  * fresh JVM ({@code java -jar report/target/netcost-report.jar}) for CSV and HTML output.
  *
- * <pre>java -cp bench/target/benchmarks.jar dev.netcost.bench.ReportScaleRun [runs] [work dir]</pre>
+ * <pre>java -cp bench/target/benchmarks.jar dev.netcost.bench.ReportScaleRun [runs] [work dir] [command runs]</pre>
  */
 public final class ReportScaleRun {
     static final int HOURS = 720;
@@ -61,6 +61,7 @@ public final class ReportScaleRun {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         Path dir = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("netcost-report-scale-");
+        int commandRuns = args.length > 2 ? Integer.parseInt(args[2]) : runs;
         Files.createDirectories(dir);
         long t0 = System.nanoTime();
         Path om = dir.resolve("history.om");
@@ -86,7 +87,7 @@ public final class ReportScaleRun {
             if (Files.exists(jar)) {
                 for (String format : List.of("csv", "html")) {
                     List<Double> walls = new ArrayList<>();
-                    for (int i = 0; i < runs; i++) {
+                    for (int i = 0; i < commandRuns; i++) {
                         walls.add(command(jar, prometheus, cur, format, dir));
                     }
                     System.out.println("java -jar netcost-report.jar --format " + format + ": " + walls + " s");
