@@ -170,10 +170,15 @@ public final class Scenario2048 {
 
     /** The lines as a legacy CUR CSV (the {@code lineItem/...} headers, ISO timestamps with Z). */
     public static String legacyCsv(List<CurLine> lines) {
+        return legacyCsv(lines, WINDOW.start());
+    }
+
+    /** As {@link #legacyCsv(List)}, for the scenario moved to start at {@code start}. */
+    static String legacyCsv(List<CurLine> lines, Instant start) {
         StringBuilder sb = new StringBuilder(String.join(",", LEGACY_HEADER)).append("\n");
         int id = 0;
         for (CurLine l : lines) {
-            Instant s = WINDOW.start().plusSeconds(3600L * l.hour());
+            Instant s = start.plusSeconds(3600L * l.hour());
             Instant e = s.plusSeconds(3600);
             sb.append(String.join(",", List.of("li-" + (id++), s + "/" + e, "123456789012", "123456789012",
                     l.lineItemType(), s.toString(), e.toString(), l.productCode(), l.usageType(), "Op",
@@ -268,6 +273,24 @@ public final class Scenario2048 {
             }
         }
         return sb.append("# EOF\n").toString();
+    }
+
+    /**
+     * The history in the Prometheus text format with millisecond timestamps, moved by {@code shiftSeconds}
+     * (VictoriaMetrics' {@code /api/v1/import/prometheus}; it keeps only recent data, so the scenario
+     * is moved close to now).
+     */
+    static String prometheusText(long shiftSeconds) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : openMetrics().split("\n")) {
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int sp = line.lastIndexOf(' ');
+            long t = Long.parseLong(line.substring(sp + 1)) + shiftSeconds;
+            sb.append(line, 0, sp).append(' ').append(t * 1000).append('\n');
+        }
+        return sb.toString();
     }
 
     private static void hourly(Map<String, long[]> counters, String name, String labels, int hour, long value) {
