@@ -187,7 +187,7 @@ final class HtmlRenderer {
             StringBuilder legend = new StringBuilder("<p class=\"legend\">");
             for (Report.Share s : lb.shares()) {
                 String color = s.group().equals("unallocated") ? UNALLOCATED_COLOR : PALETTE[i++ % PALETTE.length];
-                double w = width(s.amount(), lb.total(), barWidth);
+                double w = s.fraction().doubleValue() * barWidth; // exact shares, not rounded cents
                 h.append("<rect x=\"").append(fmt(x)).append("\" y=\"2\" width=\"").append(fmt(w))
                         .append("\" height=\"22\" fill=\"").append(color).append("\"><title>").append(esc(s.group()))
                         .append(": $").append(s.amount().toPlainString()).append("</title></rect>");
