@@ -191,7 +191,16 @@ final class HeadlessChromium implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        deleteQuietly(profile);
+        // Chromium's helper processes may still write into the profile for a moment after it exits.
+        try {
+            Awaitility.await("profile deleted").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        deleteQuietly(profile);
+                        return !Files.exists(profile);
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // best effort: a temp profile left behind must not fail the test
+        }
     }
 
     private static void deleteQuietly(Path dir) {
