@@ -4,12 +4,14 @@
 # python3-botocore: the independent SigV4 verifier the remote-write tests put in front of their receivers;
 # podman, buildah, mmdebstrap, runc: the container image (scripts/build-image.sh, scripts/test-image.sh);
 # runc because crun refuses this machine's hybrid cgroup layout.
+# chromium (+ a font): the HTML report is opened headless in the report's tests.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(openjdk-17-jdk-headless maven openssl curl ca-certificates
           prometheus victoria-metrics iptables iproute2 nftables libnftables1
           socat ipset procps python3-botocore
-          podman buildah mmdebstrap runc conmon containernetworking-plugins)
+          podman buildah mmdebstrap runc conmon containernetworking-plugins
+          chromium fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

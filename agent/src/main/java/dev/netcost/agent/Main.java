@@ -19,6 +19,11 @@ public final class Main {
 
     /** Runs a command and returns its exit code; {@code node} without --once and {@code webhook} run until SIGTERM. */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("report")) {
+            // The report (DuckDB, HTML) has its own jar so that the node agent's stays small.
+            err.println("netcost: 'report' runs from its own jar: ./netcost report ... (report/target/netcost-report.jar)");
+            return USAGE;
+        }
         CommandLine cl;
         try {
             cl = CommandLine.parse(args);

@@ -41,6 +41,15 @@ class MainTest {
     }
 
     @Test
+    void report_isListedInTheUsage_andPointsToItsOwnJar() {
+        assertThat(run("help")).isZero();
+        assertThat(cli.out()).contains("netcost report  --prometheus URL --start TIME --end TIME");
+        cli.reset();
+        assertThat(run("report", "--prometheus", "http://127.0.0.1:9090")).isEqualTo(2);
+        assertThat(err()).contains("./netcost report").contains("netcost-report.jar");
+    }
+
+    @Test
     void badConfiguration_listsEveryProblem_andExitsWith2() throws Exception {
         Path cfg = tmp.resolve("bad.yaml");
         Files.writeString(cfg, """
