@@ -19,9 +19,16 @@ final class AgentJar {
 
     /** Starts {@code java -jar netcost-agent.jar args...} with stdout and stderr in {@code log}. */
     static Process start(Path log, String... args) throws IOException {
+        return start(log, List.of(), args);
+    }
+
+    /** The same with JVM flags before {@code -jar}, e.g. the chart's. */
+    static Process start(Path log, List<String> jvmFlags, String... args) throws IOException {
         assertThat(JAR).as("shaded jar (mvn package)").exists();
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString()));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmFlags);
+        cmd.addAll(List.of("-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -55,6 +56,7 @@ public final class WebhookRuntime implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final WebhookCertificateManager certificates;
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final Clock clock;
     private WebhookServer server;
     private volatile ServerTlsReloader tls;
     private volatile Runnable cycle;
@@ -64,6 +66,7 @@ public final class WebhookRuntime implements AutoCloseable {
         this.config = b.config;
         this.client = b.client;
         this.ownsClient = b.ownsClient;
+        this.clock = b.context.clock();
         this.objects = new RecordedObjects(client != null);
         ResourceParser parser = new ResourceParser(config.labels().ingress(), config.labels().service());
         this.election = client == null || !config.leaderElection().enabled() ? null
@@ -140,7 +143,7 @@ public final class WebhookRuntime implements AutoCloseable {
             throw new StartupException("cannot load the webhook certificate: " + e.getMessage() + " (possible fixes:"
                     + " check webhook.tlsCertFile and webhook.tlsKeyFile point to PEM files of one key pair)", e);
         }
-        server = new WebhookServer(tls, (int) config.maxBodyBytes(), config.workerThreads(), routes, metrics);
+        server = new WebhookServer(tls, config, routes, metrics, clock);
         try {
             server.start(config.listen());
         } catch (IOException e) {

@@ -2,6 +2,8 @@ package dev.netcost.webhook;
 
 import dev.netcost.core.config.HostPort;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -12,6 +14,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -25,29 +28,41 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: two event loops ({@code netcost-webhook-io}) do TLS and HTTP framing only; reviews are
  * decoded and recorded on {@code workerThreads} workers ({@code netcost-webhook-worker}) with a bounded
  * queue of {@link #QUEUE_CAPACITY}, so a flood cannot exhaust memory and never stalls I/O.
+ *
+ * <p>Memory clients can make it hold is bounded by {@link ClientLimits} (connections, body bytes) and by
+ * where it lives: connections allocate from the heap ({@link #CHILD_ALLOCATOR}), so request bodies and
+ * decrypted data count against {@code -Xmx}, which the limits are sized from, and only the socket reads
+ * use direct memory, at most {@link #MAX_READ_BYTES} each.
  */
 final class WebhookServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookServer.class);
     static final int IO_THREADS = 2;
     static final int QUEUE_CAPACITY = 4096;
     private static final long SHUTDOWN_TIMEOUT_MS = 2000;
+    /** One TLS record and a little more: the largest socket read, in direct memory. */
+    static final int MAX_READ_BYTES = 32 * 1024;
+    /** Heap buffers, unpooled: a body's bytes are garbage as soon as it is answered, and nothing is cached. */
+    static final UnpooledByteBufAllocator CHILD_ALLOCATOR = new UnpooledByteBufAllocator(false);
 
     private final ServerTlsReloader tls;
-    private final int maxBodyBytes;
-    private final int workerThreads;
+    private final WebhookConfig config;
     private final WebhookRoutes routes;
     private final WebhookMetrics metrics;
+    private final ClientLimits limits;
+    private final ClientErrors errors;
     private EventLoopGroup eventLoop;
     private ExecutorService workers;
     private Channel channel;
 
-    WebhookServer(ServerTlsReloader tls, int maxBodyBytes, int workerThreads, WebhookRoutes routes,
-                  WebhookMetrics metrics) {
+    WebhookServer(ServerTlsReloader tls, WebhookConfig config, WebhookRoutes routes, WebhookMetrics metrics,
+                  Clock clock) {
         this.tls = tls;
-        this.maxBodyBytes = maxBodyBytes;
-        this.workerThreads = workerThreads;
+        this.config = config;
         this.routes = routes;
         this.metrics = metrics;
+        this.limits = new ClientLimits(config.maxConnections(), config.maxInFlightBodyBytes());
+        this.errors = new ClientErrors(metrics, clock);
+        metrics.limits(limits);
     }
 
     /** Binds {@code listen} (port 0 picks one, see {@link #port()}). */
@@ -57,7 +72,7 @@ final class WebhookServer implements AutoCloseable {
         }
         eventLoop = new MultiThreadIoEventLoopGroup(IO_THREADS, new DefaultThreadFactory("netcost-webhook-io", true),
                 NioIoHandler.newFactory());
-        workers = new ThreadPoolExecutor(workerThreads, workerThreads, 0, TimeUnit.MILLISECONDS,
+        workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 0, TimeUnit.MILLISECONDS,
                 new ArrayBlockingQueue<>(QUEUE_CAPACITY), new DefaultThreadFactory("netcost-webhook-worker", true),
                 new ThreadPoolExecutor.AbortPolicy());
         InetSocketAddress address = listen.toSocketAddress();
@@ -66,7 +81,11 @@ final class WebhookServer implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new WebhookServerInitializer(tls, maxBodyBytes, routes, workers, metrics))
+                .childOption(ChannelOption.ALLOCATOR, CHILD_ALLOCATOR)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(512, 2048, MAX_READ_BYTES))
+                .childHandler(new WebhookServerInitializer(tls, limits, new RequestIntakeHandler.Deadlines(
+                        config.headerTimeout(), config.bodyTimeout(), config.idleTimeout()), (int) config.maxBodyBytes(),
+                        errors, routes, workers, metrics))
                 .bind(address)
                 .awaitUninterruptibly();
         if (!bind.isSuccess()) {
