@@ -43,32 +43,43 @@ final class HostileClients implements AutoCloseable {
     }
 
     /**
-     * {@code n} clients each declaring a {@code declared}-byte body, sending all but the last 1 % of it
-     * at once and then one byte every second: the body is never complete, so without a deadline the
-     * server holds the partial body for as long as the client likes. An attacker reconnects at once;
-     * these pause a second between attempts so that two shared cores are not spent on handshakes alone.
+     * {@code n} clients each declaring a {@code declared}-byte body and sending it at 256 KiB/s (64 KiB
+     * every 250 ms), all but its last byte, which never comes: without deadlines and a budget the server
+     * holds every partial body for as long as the client likes. An attacker reconnects at once; these
+     * pause a second between attempts so that two shared cores are not spent on handshakes alone.
      */
     HostileClients slowUploads(int n, int declared) {
         byte[] head = ("POST /validate HTTP/1.1\r\nHost: netcost-webhook\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + declared + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] bulk = new byte[declared - declared / 100];
-        Arrays.fill(bulk, (byte) ' ');
+        byte[] chunk = new byte[64 * 1024];
+        Arrays.fill(chunk, (byte) ' ');
         for (int i = 0; i < n; i++) {
             loop("slow-upload-" + i, Duration.ofSeconds(1), s -> {
                 OutputStream out = s.getOutputStream();
                 out.write(head);
-                for (int off = 0; off < bulk.length; off += 64 * 1024) {
-                    out.write(bulk, off, Math.min(64 * 1024, bulk.length - off));
-                }
-                out.flush();
-                while (running.get()) {
-                    out.write(' ');
+                for (int left = declared - 1; left > 0 && running.get(); left -= chunk.length) {
+                    out.write(chunk, 0, Math.min(chunk.length, left));
                     out.flush();
-                    Thread.sleep(1000); // the trickle itself, not synchronisation
+                    Thread.sleep(250); // the upload's pace, not synchronisation
                 }
+                awaitClose(s); // holding the last byte back
             });
         }
         return this;
+    }
+
+    /** Waits until the server closes {@code s} (then throws, which counts as cut off) or the attack ends. */
+    private void awaitClose(SSLSocket s) throws IOException {
+        s.setSoTimeout(250);
+        while (running.get()) {
+            try {
+                if (s.getInputStream().read() < 0) {
+                    throw new SocketException("closed by the server");
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                // still open
+            }
+        }
     }
 
     /** {@code n} clients sending a request head one byte every half second, never finishing it. */

@@ -7,12 +7,14 @@ import java.util.Map;
  * What the webhook server's clients may make it hold at once: open connections
  * ({@code webhook.maxConnections}) and request-body bytes ({@code webhook.maxInFlightBodyBytes}).
  *
- * <p>When a new connection or a new body does not fit, room is made by closing the client that has kept
- * the server waiting longest: a half-sent head, a slow upload, an idle keep-alive connection. The API
- * server sends a review whole within milliseconds, so it is never the one waiting longest for long,
- * while slow or stalled clients cannot crowd it out by holding what they took. A client whose request
- * the server is answering is never closed; when nothing can be closed, the new connection or body is
- * refused.
+ * <p>When a new connection, or a body of an ordinary review's size (up to {@link #EVICTING_BODY_BYTES}),
+ * does not fit, room is made by closing the client that has kept the server waiting longest: a
+ * half-sent head, a slow upload, an idle keep-alive connection. The API server sends a review whole
+ * within milliseconds, so it is never the one waiting longest for long, while slow or stalled clients
+ * cannot crowd it out by holding what they took. A larger body that does not fit is refused instead:
+ * were it to close others, every large upload would be read in full only to be closed by the next. A
+ * client whose request the server is answering is never closed; when nothing can be closed, the new
+ * connection or body is refused.
  *
  * <p>Bounded by construction: a closed client's bytes still count until its connection has released
  * them, and everything held never exceeds twice the budget. Thread-safe, no Netty types.
@@ -30,6 +32,8 @@ final class ClientLimits {
         void evict(String limit);
     }
 
+    /** Bodies up to this size may close slower uploads to fit; an ordinary review is a few KiB. */
+    static final long EVICTING_BODY_BYTES = 256 * 1024;
     static final String CONNECTIONS = "connections";
     static final String BODY_BYTES = "body_bytes";
 
@@ -93,7 +97,7 @@ final class ClientLimits {
     // guarded by this
     private boolean fit(Client c, long n) {
         while (bytes - evictedBytes + n > maxBytes) {
-            if (!evictLongestWaiting(c, true)) {
+            if (n > EVICTING_BODY_BYTES || !evictLongestWaiting(c, true)) {
                 return false;
             }
         }

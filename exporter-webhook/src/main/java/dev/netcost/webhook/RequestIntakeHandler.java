@@ -1,6 +1,7 @@
 package dev.netcost.webhook;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -140,7 +141,7 @@ final class RequestIntakeHandler extends ChannelDuplexHandler implements ClientL
             errors.record(ClientErrors.MALFORMED_REQUEST, ctx.channel().remoteAddress(),
                     String.valueOf(r.decoderResult().cause()));
             // The decoder drops whatever follows; the handler answers 400 and closes.
-            handOn(ReceivedRequest.complete(r, ctx.alloc().heapBuffer(0), null));
+            handOn(ReceivedRequest.complete(r, Unpooled.EMPTY_BUFFER, null));
             discarding = true;
             return;
         }
@@ -159,7 +160,8 @@ final class RequestIntakeHandler extends ChannelDuplexHandler implements ClientL
         }
         head = r;
         lease = l;
-        body = ctx.alloc().heapBuffer((int) size, chunked ? maxBodyBytes : (int) size);
+        // A plain array of the body's size, not from the connection's pool: it lives until the review is decoded.
+        body = Unpooled.buffer((int) size, chunked ? maxBodyBytes : (int) size);
         if (HttpUtil.is100ContinueExpected(r)) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
@@ -179,7 +181,7 @@ final class RequestIntakeHandler extends ChannelDuplexHandler implements ClientL
                 HttpRequest r = head;
                 dropBody();
                 r.setDecoderResult(c.decoderResult());
-                handOn(ReceivedRequest.complete(r, ctx.alloc().heapBuffer(0), null));
+                handOn(ReceivedRequest.complete(r, Unpooled.EMPTY_BUFFER, null));
                 discarding = !last;
                 return;
             }
@@ -195,7 +197,7 @@ final class RequestIntakeHandler extends ChannelDuplexHandler implements ClientL
                 }
                 if (body.writableBytes() < n) {
                     // A chunked body: grow the buffer, and what it holds of the budget, before copying.
-                    int capacity = ctx.alloc().calculateNewCapacity(body.writerIndex() + n, maxBodyBytes);
+                    int capacity = body.alloc().calculateNewCapacity(body.writerIndex() + n, maxBodyBytes);
                     if (!lease.grow(this, capacity - body.capacity())) {
                         HttpRequest r = head;
                         dropBody();
@@ -222,7 +224,9 @@ final class RequestIntakeHandler extends ChannelDuplexHandler implements ClientL
         }
     }
 
+    /** Answers without reading the body: nothing more is read, the connection closes once the answer is out. */
     private void refuse(HttpRequest r, int status, String message) {
+        ctx.channel().config().setAutoRead(false);
         handOn(ReceivedRequest.refused(r, status, message));
         discarding = true;
     }

@@ -18,8 +18,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +33,12 @@ final class WebhookRequestHandler extends SimpleChannelInboundHandler<ReceivedRe
     private static final Logger log = LoggerFactory.getLogger(WebhookRequestHandler.class);
 
     private final WebhookRoutes routes;
-    private final ExecutorService workers;
+    private final WorkerPool workers;
     private final WebhookMetrics metrics;
     // The last response of this connection; only read and replaced on the event loop.
     private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
 
-    WebhookRequestHandler(WebhookRoutes routes, ExecutorService workers, WebhookMetrics metrics) {
+    WebhookRequestHandler(WebhookRoutes routes, WorkerPool workers, WebhookMetrics metrics) {
         super(false); // a ReceivedRequest is closed by whoever reads its body, possibly a worker
         this.routes = routes;
         this.workers = workers;
@@ -77,22 +75,23 @@ final class WebhookRequestHandler extends SimpleChannelInboundHandler<ReceivedRe
             response = CompletableFuture.completedFuture(routes.respond(route, path, InputStream.nullInputStream()));
         } else {
             // The body outlives this call: closed on the worker once read.
-            try {
-                response = CompletableFuture.supplyAsync(() -> {
-                    try (received; InputStream body = new ByteBufInputStream(received.body)) {
-                        return routes.respond(route, path, body);
-                    } catch (IOException | RuntimeException e) {
-                        log.warn("BUG: answering {} failed", path, e);
-                        return WebhookResponse.text(500, "internal error, see the webhook log");
-                    }
-                }, workers);
-            } catch (RejectedExecutionException e) {
+            CompletableFuture<WebhookResponse> answer = new CompletableFuture<>();
+            response = answer;
+            if (!workers.submit(received.body.readableBytes(), () -> answer.complete(respond(route, path, received)))) {
                 received.close();
-                response = CompletableFuture.completedFuture(
-                        WebhookResponse.text(503, "overloaded: too many requests queued, try again"));
+                answer.complete(WebhookResponse.text(503, "overloaded: too many requests queued, try again"));
             }
         }
         inOrder(ctx, version, keepAlive, head, route.allow, response);
+    }
+
+    private WebhookResponse respond(WebhookRoutes.Route route, String path, ReceivedRequest received) {
+        try (received; InputStream body = new ByteBufInputStream(received.body)) {
+            return routes.respond(route, path, body);
+        } catch (IOException | RuntimeException e) {
+            log.warn("BUG: answering {} failed", path, e);
+            return WebhookResponse.text(500, "internal error, see the webhook log");
+        }
     }
 
     /** Writes {@code response} once it is ready and this connection's previous response is written. */
