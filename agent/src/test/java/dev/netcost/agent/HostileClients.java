@@ -36,6 +36,8 @@ final class HostileClients implements AutoCloseable {
     final AtomicInteger answered = new AtomicInteger();
     /** Answers with status 200. */
     final AtomicInteger ok = new AtomicInteger();
+    /** Connections opened. */
+    final AtomicInteger connections = new AtomicInteger();
 
     HostileClients(SSLContext ssl, int port) {
         this.ssl = ssl;
@@ -154,6 +156,7 @@ final class HostileClients implements AutoCloseable {
                 while (running.get()) {
                     try (Socket s = new Socket()) {
                         open.add(s);
+                        connections.incrementAndGet();
                         s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
                         s.getOutputStream().write("GET / HTTP/1.1\r\nHost: plain-http\r\n\r\n"
                                 .getBytes(StandardCharsets.US_ASCII));
@@ -208,7 +211,7 @@ final class HostileClients implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         running.set(false);
         for (Socket s : open) {
             try {
@@ -219,7 +222,12 @@ final class HostileClients implements AutoCloseable {
         }
         for (Thread t : threads) {
             t.interrupt();
-            t.join(10_000);
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -235,6 +243,7 @@ final class HostileClients implements AutoCloseable {
                 try {
                     s = (SSLSocket) ssl.getSocketFactory().createSocket();
                     open.add(s);
+                    connections.incrementAndGet();
                     s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
                     s.setSoTimeout(30_000);
                     s.startHandshake();

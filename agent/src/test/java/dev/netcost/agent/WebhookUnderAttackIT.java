@@ -148,6 +148,7 @@ class WebhookUnderAttackIT {
         try (HostileClients attack = new HostileClients(ssl, port).droppedMidBody(6, 200_000, Duration.ofMillis(200))
                 .badTls(3, Duration.ofMillis(200)).malformedRequests(3, Duration.ofMillis(200))) {
             normal = probe(Duration.ofSeconds(15));
+            assertThat(attack.connections).as("hostile connections made").hasValueGreaterThan(100);
         }
         long logged = lines() - before;
         // Hundreds of failed requests, at most a line or two per kind of failure and minute.

@@ -57,7 +57,13 @@ final class ClientErrors {
         if (s == null) {
             return "";
         }
-        String line = s.replaceAll("[\\r\\n\\t]+", " ");
-        return line.length() <= 200 ? line : line.substring(0, 200) + "...";
+        // What a client sent may be anything: no control characters reach the log.
+        StringBuilder line = new StringBuilder(Math.min(s.length(), 200));
+        int i = 0;
+        for (; i < s.length() && line.length() < 200; i++) {
+            char c = s.charAt(i);
+            line.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return i < s.length() ? line + "..." : line.toString();
     }
 }
