@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * IngressClass and IngressClassParams are allowed and ignored.
  */
 final class AdmissionHandler {
-    private final AdmissionReviewDecoder decoder = new AdmissionReviewDecoder();
+    private final AdmissionReviewDecoder decoder;
     private final ResourceParser parser;
     private final RecordedObjects objects;
     private final WebhookMetrics metrics;
@@ -25,6 +25,7 @@ final class AdmissionHandler {
 
     AdmissionHandler(ResourceParser parser, RecordedObjects objects, WebhookMetrics metrics, Clock clock) {
         this.parser = parser;
+        this.decoder = new AdmissionReviewDecoder(parser.recordedFields());
         this.objects = objects;
         this.metrics = metrics;
         this.log = new ThrottledLogger(LoggerFactory.getLogger(AdmissionHandler.class), clock, Duration.ofMinutes(1));

@@ -2,8 +2,11 @@ package dev.netcost.webhook;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.filter.FilteringParserDelegate;
+import com.fasterxml.jackson.core.filter.TokenFilter;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +23,11 @@ import java.io.UncheckedIOException;
  * <p>Only what is needed to answer is strict: the JSON must parse, {@code apiVersion} and
  * {@code kind} must name an AdmissionReview and {@code request.uid} must be a non-empty string.
  * Everything else of the wrong type is treated as absent, so that odd objects are allowed, not refused.
+ *
+ * <p>Only what is answered or recorded is built: the review's own fields and, of {@code object} and
+ * {@code oldObject}, the fields the {@link ResourceParser} reads ({@link ResourceParser#recordedFields()}).
+ * The rest is tokenized (so it must still be valid JSON) but skipped, which keeps a review of a large
+ * object cheap in time and heap.
  */
 final class AdmissionReviewDecoder {
     static final String V1 = "admission.k8s.io/v1";
@@ -32,11 +40,24 @@ final class AdmissionReviewDecoder {
             .build();
     private final ObjectMapper mapper = new ObjectMapper(factory)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private final TokenFilter reviewFields;
+
+    /** Keeps what {@code objectFields} keeps of {@code object} and {@code oldObject}. */
+    AdmissionReviewDecoder(JsonFieldFilter objectFields) {
+        JsonFieldFilter request = JsonFieldFilter.builder()
+                .all("uid", "operation", "namespace", "name", "dryRun")
+                .field("kind", JsonFieldFilter.builder().all("group", "kind").build())
+                .field("object", objectFields)
+                .field("oldObject", objectFields)
+                .build();
+        this.reviewFields = JsonFieldFilter.builder().all("apiVersion", "kind").field("request", request).build();
+    }
 
     AdmissionRequest decode(InputStream body) throws MalformedReviewException {
         JsonNode root;
-        try {
-            root = mapper.readTree(body);
+        try (JsonParser p = new FilteringParserDelegate(factory.createParser(body), reviewFields,
+                TokenFilter.Inclusion.INCLUDE_ALL_AND_PATH, true)) {
+            root = mapper.readTree(p);
         } catch (JsonProcessingException e) {
             throw new MalformedReviewException("not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {

@@ -16,6 +16,10 @@ final class ResourceParser {
     static final String INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
     static final String ALB = "alb.ingress.kubernetes.io/";
     static final String NLB = "service.beta.kubernetes.io/aws-load-balancer-";
+    /** Every annotation this class reads; a review's other annotations are not even parsed. */
+    static final List<String> ANNOTATIONS = List.of(INGRESS_CLASS_ANNOTATION, ALB + "group.name", ALB + "group.order",
+            ALB + "scheme", ALB + "target-type", ALB + "load-balancer-name", ALB + "listen-ports", NLB + "scheme",
+            NLB + "internal", NLB + "type", NLB + "nlb-target-type", NLB + "name");
 
     private final List<String> ingressLabels;
     private final List<String> serviceLabels;
@@ -23,6 +27,30 @@ final class ResourceParser {
     ResourceParser(List<String> ingressLabels, List<String> serviceLabels) {
         this.ingressLabels = List.copyOf(ingressLabels);
         this.serviceLabels = List.copyOf(serviceLabels);
+    }
+
+    /**
+     * What this class reads of an Ingress, Service, IngressClass or IngressClassParams: name, namespace,
+     * resourceVersion, the {@link #ANNOTATIONS}, the allow-listed labels, {@code spec}, and of
+     * {@code status} only the load balancers' host names ({@code status.loadBalancer.ingress[].hostname},
+     * which join an object to its load balancer). Everything else, {@code managedFields} and a
+     * {@code last-applied-configuration} annotation above all, is skipped while a review is parsed.
+     */
+    JsonFieldFilter recordedFields() {
+        List<String> labelKeys = new ArrayList<>(ingressLabels);
+        labelKeys.addAll(serviceLabels);
+        JsonFieldFilter metadata = JsonFieldFilter.builder()
+                .all("name", "namespace", "resourceVersion")
+                .field("annotations", JsonFieldFilter.builder().all(ANNOTATIONS.toArray(new String[0])).build())
+                .field("labels", JsonFieldFilter.builder().all(labelKeys.toArray(new String[0])).build())
+                .build();
+        JsonFieldFilter loadBalancer = JsonFieldFilter.builder()
+                .field("ingress", JsonFieldFilter.builder().all("hostname").build()).build();
+        return JsonFieldFilter.builder()
+                .field("metadata", metadata)
+                .all("spec")
+                .field("status", JsonFieldFilter.builder().field("loadBalancer", loadBalancer).build())
+                .build();
     }
 
     List<String> ingressLabelKeys() {

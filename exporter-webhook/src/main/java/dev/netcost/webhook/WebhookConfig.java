@@ -21,6 +21,14 @@ import java.util.List;
  * @param labels            allow-listed Kubernetes label keys per kind
  * @param leaderElection    which replica writes series
  * @param selfManagedTls    the webhook's own CA, serving certificate and caBundle upkeep
+ * @param maxConnections    open connections at most, default 256; a new one beyond closes the connection that
+ *                          has kept the server waiting longest
+ * @param maxInFlightBodyBytes request bodies held at once (being received, queued or decoded), default an eighth
+ *                          of the heap and at least {@code maxBodyBytes}; a body beyond closes the slowest uploads
+ * @param headerTimeout     deadline for a request's head: from the connection's start (TLS handshake included)
+ *                          or from the first byte of a later request on it, default 5s
+ * @param bodyTimeout       deadline for a request's whole body, from the end of its head, default 10s
+ * @param idleTimeout       a connection waiting for its next request is closed after this, default 120s
  */
 public record WebhookConfig(
         HostPort listen,
@@ -32,15 +40,39 @@ public record WebhookConfig(
         Duration resync,
         LabelsConfig labels,
         LeaderElectionConfig leaderElection,
-        SelfManagedTlsConfig selfManagedTls) {
+        SelfManagedTlsConfig selfManagedTls,
+        int maxConnections,
+        long maxInFlightBodyBytes,
+        Duration headerTimeout,
+        Duration bodyTimeout,
+        Duration idleTimeout) {
 
     public static final HostPort DEFAULT_LISTEN = new HostPort("0.0.0.0", 8443);
     public static final long DEFAULT_MAX_BODY_BYTES = 4L * 1024 * 1024;
+    public static final int DEFAULT_MAX_CONNECTIONS = 256;
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
 
     public WebhookConfig {
         if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("maxBodyBytes must be between 1 and " + Integer.MAX_VALUE);
         }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be at least 1");
+        }
+        if (maxInFlightBodyBytes < maxBodyBytes) {
+            throw new IllegalArgumentException("maxInFlightBodyBytes must be at least maxBodyBytes");
+        }
+    }
+
+    /**
+     * The default {@code maxInFlightBodyBytes}: an eighth of the heap, so that bodies (held twice at most,
+     * see {@link ClientLimits}) never take more than a quarter of it, and at least one body of the largest
+     * size.
+     */
+    static long defaultInFlightBodyBytes(long maxHeapBytes, long maxBodyBytes) {
+        return Math.max(maxHeapBytes / 8, maxBodyBytes);
     }
 
     /**
@@ -73,15 +105,27 @@ public record WebhookConfig(
                 Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
     }
 
-    /** Every key at its default (certificate files unset). */
+    /** Every key at its default (certificate files unset), for this JVM's heap. */
     public static WebhookConfig defaults() {
+        return defaults(Runtime.getRuntime().maxMemory());
+    }
+
+    // VisibleForTesting
+    static WebhookConfig defaults(long maxHeapBytes) {
         return new WebhookConfig(DEFAULT_LISTEN, null, null, Duration.ofSeconds(10), DEFAULT_MAX_BODY_BYTES, 2,
                 Duration.ofMinutes(10), new LabelsConfig(List.of(), List.of()), LeaderElectionConfig.DEFAULT,
-                SelfManagedTlsConfig.DEFAULT);
+                SelfManagedTlsConfig.DEFAULT, DEFAULT_MAX_CONNECTIONS,
+                defaultInFlightBodyBytes(maxHeapBytes, DEFAULT_MAX_BODY_BYTES), DEFAULT_HEADER_TIMEOUT,
+                DEFAULT_BODY_TIMEOUT, DEFAULT_IDLE_TIMEOUT);
     }
 
     static WebhookConfig parse(ConfigNode n) {
-        WebhookConfig d = defaults();
+        return parse(n, Runtime.getRuntime().maxMemory());
+    }
+
+    // VisibleForTesting
+    static WebhookConfig parse(ConfigNode n, long maxHeapBytes) {
+        WebhookConfig d = defaults(maxHeapBytes);
         HostPort listen = n.hostPort("listen", d.listen());
         Path cert = n.path("tlsCertFile", null);
         Path key = n.path("tlsKeyFile", null);
@@ -95,6 +139,16 @@ public record WebhookConfig(
             maxBody = d.maxBodyBytes();
         }
         int workers = n.integer("workerThreads", d.workerThreads(), 1, 64);
+        int maxConnections = n.integer("maxConnections", d.maxConnections(), 1, 65_536);
+        long inFlight = n.bytes("maxInFlightBodyBytes", defaultInFlightBodyBytes(maxHeapBytes, maxBody), 1024);
+        if (inFlight < maxBody) {
+            n.error("maxInFlightBodyBytes", "must be at least maxBodyBytes (" + maxBody + " bytes), or a body of the"
+                    + " largest accepted size could never be read (possible fixes: raise it, or lower maxBodyBytes)");
+            inFlight = maxBody;
+        }
+        Duration headerTimeout = n.duration("headerTimeout", d.headerTimeout(), Duration.ofMillis(100));
+        Duration bodyTimeout = n.duration("bodyTimeout", d.bodyTimeout(), Duration.ofMillis(100));
+        Duration idleTimeout = n.duration("idleTimeout", d.idleTimeout(), Duration.ofSeconds(1));
         Duration resync = n.duration("resync", d.resync(), Duration.ofSeconds(1));
 
         ConfigNode l = n.child("labels");
@@ -136,6 +190,7 @@ public record WebhookConfig(
             cert = self.certFile();
             key = self.keyFile();
         }
-        return new WebhookConfig(listen, cert, key, reload, maxBody, workers, resync, labels, election, self);
+        return new WebhookConfig(listen, cert, key, reload, maxBody, workers, resync, labels, election, self,
+                maxConnections, inFlight, headerTimeout, bodyTimeout, idleTimeout);
     }
 }

@@ -22,12 +22,18 @@ import java.util.function.BooleanSupplier;
  *   <li>{@code netcost_agent_webhook_resyncs_total{result}}, {@code netcost_agent_webhook_tls_reloads_total{result}}</li>
  *   <li>{@code netcost_agent_webhook_certificate_checks_total{result}}: self-managed TLS rounds</li>
  *   <li>{@code netcost_agent_webhook_certificate_expiry_timestamp_seconds}: when the served certificate expires</li>
+ *   <li>{@code netcost_agent_webhook_client_errors_total{reason}}: failures clients caused, see {@link ClientErrors}</li>
+ *   <li>{@code netcost_agent_webhook_connections_shed_total{limit}}: connections closed or refused, and bodies
+ *       refused, to stay within {@code connections} or {@code body_bytes}</li>
+ *   <li>{@code netcost_agent_webhook_connections}, {@code netcost_agent_webhook_inflight_body_bytes}: held now</li>
  * </ul>
  */
 final class WebhookMetrics {
     private final MeterRegistry registry;
     private final ConcurrentHashMap<String, Counter> admissions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Integer, Counter> responses = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> clientErrors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> shed = new ConcurrentHashMap<>();
     private final Counter malformed;
     private final Timer admissionDuration;
 
@@ -62,6 +68,28 @@ final class WebhookMetrics {
         responses.computeIfAbsent(code, c -> Counter.builder("netcost.agent.webhook.responses")
                 .description("HTTP responses of the webhook server, by status code")
                 .tag("code", Integer.toString(c)).register(registry)).increment();
+    }
+
+    void clientError(String reason) {
+        clientErrors.computeIfAbsent(reason, r -> Counter.builder("netcost.agent.webhook.client.errors")
+                .description("Connections or requests that failed because of the client (TLS, not HTTP, dropped mid-body,"
+                        + " missed deadlines), by reason")
+                .tag("reason", r).register(registry)).increment();
+    }
+
+    void shed(String limit) {
+        shed.computeIfAbsent(limit, l -> Counter.builder("netcost.agent.webhook.connections.shed")
+                .description("Connections closed or refused, and bodies refused, to stay within webhook.maxConnections"
+                        + " (connections) or webhook.maxInFlightBodyBytes (body_bytes)")
+                .tag("limit", l).register(registry)).increment();
+    }
+
+    /** Gauges of what the clients hold now. */
+    void limits(ClientLimits limits) {
+        Gauge.builder("netcost.agent.webhook.connections", limits, ClientLimits::connections)
+                .description("Open connections to the webhook server").register(registry);
+        Gauge.builder("netcost.agent.webhook.inflight.body", limits, ClientLimits::bytes).baseUnit("bytes")
+                .description("Request-body bytes held now (being received, queued or decoded)").register(registry);
     }
 
     void admissionNanos(long nanos) {

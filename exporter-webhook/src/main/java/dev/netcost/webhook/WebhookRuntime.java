@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -62,6 +63,7 @@ public final class WebhookRuntime implements AutoCloseable {
     private final Duration discoveryInterval;
     private volatile boolean listedOnce;
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final Clock clock;
     private WebhookServer server;
     private volatile ServerTlsReloader tls;
     private volatile Runnable cycle;
@@ -71,6 +73,7 @@ public final class WebhookRuntime implements AutoCloseable {
         this.config = b.config;
         this.client = b.client;
         this.ownsClient = b.ownsClient;
+        this.clock = b.context.clock();
         this.objects = new RecordedObjects(client != null);
         ResourceParser parser = new ResourceParser(config.labels().ingress(), config.labels().service());
         this.election = client == null || !config.leaderElection().enabled() ? null
@@ -159,7 +162,7 @@ public final class WebhookRuntime implements AutoCloseable {
             throw new StartupException("cannot load the webhook certificate: " + e.getMessage() + " (possible fixes:"
                     + " check webhook.tlsCertFile and webhook.tlsKeyFile point to PEM files of one key pair)", e);
         }
-        server = new WebhookServer(tls, (int) config.maxBodyBytes(), config.workerThreads(), routes, metrics);
+        server = new WebhookServer(tls, config, routes, metrics, clock);
         try {
             server.start(config.listen());
         } catch (IOException e) {

@@ -2,30 +2,36 @@ package dev.netcost.webhook;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executor;
 
 /**
- * TLS (the reloader's current context, taken per connection, so rotations reach new handshakes),
- * HTTP/1.1, bodies aggregated up to {@code maxBodyBytes} (the aggregator answers 413 beyond), then the
- * request handler. Idle connections are closed after {@link #IDLE_SECONDS}.
+ * TLS (the reloader's current context, taken per connection, so rotations reach new handshakes; the
+ * handshakes' crypto runs on {@code handshakes}, off the I/O threads, so that a storm of new connections
+ * does not hold up requests on connections already open),
+ * HTTP/1.1, each request read whole within its deadlines and the {@link ClientLimits}
+ * ({@link RequestIntakeHandler}), then the request handler.
  */
 final class WebhookServerInitializer extends ChannelInitializer<SocketChannel> {
-    static final int IDLE_SECONDS = 120;
-
     private final ServerTlsReloader tls;
+    private final Executor handshakes;
+    private final ClientLimits limits;
+    private final RequestIntakeHandler.Deadlines deadlines;
     private final int maxBodyBytes;
+    private final ClientErrors errors;
     private final WebhookRoutes routes;
-    private final ExecutorService workers;
+    private final WorkerPool workers;
     private final WebhookMetrics metrics;
 
-    WebhookServerInitializer(ServerTlsReloader tls, int maxBodyBytes, WebhookRoutes routes, ExecutorService workers,
+    WebhookServerInitializer(ServerTlsReloader tls, Executor handshakes, ClientLimits limits, RequestIntakeHandler.Deadlines deadlines,
+                             int maxBodyBytes, ClientErrors errors, WebhookRoutes routes, WorkerPool workers,
                              WebhookMetrics metrics) {
         this.tls = tls;
+        this.handshakes = handshakes;
+        this.limits = limits;
+        this.deadlines = deadlines;
         this.maxBodyBytes = maxBodyBytes;
+        this.errors = errors;
         this.routes = routes;
         this.workers = workers;
         this.metrics = metrics;
@@ -34,10 +40,9 @@ final class WebhookServerInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ch.pipeline()
-                .addLast("tls", tls.current().newHandler(ch.alloc()))
-                .addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
+                .addLast("tls", tls.current().newHandler(ch.alloc(), handshakes))
                 .addLast("codec", new HttpServerCodec())
-                .addLast("aggregator", new HttpObjectAggregator(maxBodyBytes))
+                .addLast("intake", new RequestIntakeHandler(limits, deadlines, maxBodyBytes, errors))
                 .addLast("webhook", new WebhookRequestHandler(routes, workers, metrics));
     }
 }

@@ -24,6 +24,20 @@ class WebhookConfigTest {
     }
 
     @Test
+    void clientLimits_haveTheDocumentedDefaults_theBodyBudgetAnEighthOfTheHeap() {
+        WebhookConfig c = WebhookConfig.defaults(154L << 20);
+        assertThat(c.maxConnections()).isEqualTo(256);
+        assertThat(c.maxInFlightBodyBytes()).isEqualTo((154L << 20) / 8);
+        assertThat(c.headerTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.bodyTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(WebhookConfig.defaults(16L << 20).maxInFlightBodyBytes()).as("at least one body of the largest size")
+                .isEqualTo(4L << 20);
+        assertThat(new TestWebhook("{}").config.maxInFlightBodyBytes())
+                .isEqualTo(Math.max(Runtime.getRuntime().maxMemory() / 8, 4L << 20));
+    }
+
+    @Test
     void everyKeyIsRead() {
         TestWebhook tw = new TestWebhook("""
                 webhook:
@@ -37,8 +51,18 @@ class WebhookConfigTest {
                   labels: {ingress: [team, app.kubernetes.io/name], service: [team]}
                   leaderElection: {enabled: false, namespace: netcost, name: lease, identity: me,
                                    leaseDuration: 30s, renewDeadline: 20s, retryPeriod: 5s}
+                  maxConnections: 64
+                  maxInFlightBodyBytes: 8MiB
+                  headerTimeout: 2s
+                  bodyTimeout: 3s
+                  idleTimeout: 90s
                 """);
         WebhookConfig c = tw.config;
+        assertThat(c.maxConnections()).isEqualTo(64);
+        assertThat(c.maxInFlightBodyBytes()).isEqualTo(8L << 20);
+        assertThat(c.headerTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.bodyTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(c.listen()).isEqualTo(new HostPort("127.0.0.1", 9443));
         assertThat(c.tlsCertFile()).isEqualTo(Path.of("/tls/tls.crt"));
         assertThat(c.tlsKeyFile()).isEqualTo(Path.of("/tls/tls.key"));
@@ -62,7 +86,15 @@ class WebhookConfigTest {
                   maxBodyBytes: 3GiB
                   labels: {service: [team, team, ""]}
                   leaderElection: {name: "", retryPeriod: 20s}
+                  maxConnections: 0
+                  maxInFlightBodyBytes: 2KiB
+                  headerTimeout: 10ms
+                  idleTimeout: 100ms
                 """)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("webhook.maxConnections")
+                .hasMessageContaining("webhook.maxInFlightBodyBytes: must be at least maxBodyBytes")
+                .hasMessageContaining("webhook.headerTimeout")
+                .hasMessageContaining("webhook.idleTimeout")
                 .hasMessageContaining("webhook.tlsCertFile: tlsCertFile and tlsKeyFile must be given together")
                 .hasMessageContaining("webhook.maxBodyBytes")
                 .hasMessageContaining("'team' and 'team' both become the label label_team")

@@ -210,6 +210,10 @@ class NetcostChartTest {
         assertThat(ctr.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(pod.getAffinity().getPodAntiAffinity()).isNotNull();
         assertPdbCannotBlockADrain(c, d);
+        // agent's WebhookUnderAttackIT runs the jar with exactly these flags and this limit: keep them in step.
+        assertThat(ctr.getArgs()).containsSubsequence("-XX:MaxRAMPercentage=60", "-XX:+UseSerialGC",
+                "-XX:+ExitOnOutOfMemoryError", "-Xss512k").contains("-XX:MaxDirectMemorySize=32m");
+        assertThat(ctr.getResources().getLimits().get("memory").toString()).isEqualTo("256Mi");
 
         if (certManager) {
             assertThat(vwc.getMetadata().getAnnotations()).containsEntry("cert-manager.io/inject-ca-from",
