@@ -51,13 +51,10 @@ final class Processes {
         }
     }
 
-    /** The debug endpoint of {@code debug.*}, or null when {@code debug.enabled} is false. */
-    static DebugServer debugServer(AgentConfig config, LatestSamplesSink latest, BooleanSupplier ready,
-                                   PrometheusMeterRegistry registry) {
-        return debugServer(config, latest, ready, registry, () -> null);
-    }
-
-    /** As above; {@code /healthz} fails with the text {@code liveness} gives when it is not null. */
+    /**
+     * The debug endpoint of {@code debug.*}, or null when {@code debug.enabled} is false; {@code /healthz}
+     * fails with the text {@code liveness} gives when it is not null.
+     */
     static DebugServer debugServer(AgentConfig config, LatestSamplesSink latest, BooleanSupplier ready,
                                    PrometheusMeterRegistry registry, Supplier<String> liveness) {
         return config.debug().enabled()

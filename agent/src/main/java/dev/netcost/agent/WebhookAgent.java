@@ -70,7 +70,9 @@ final class WebhookAgent implements AutoCloseable {
             sinkNames.add(s.name());
         }
         this.pipeline = pb.build();
-        this.debugServer = Processes.debugServer(config, latest, runtime::isReady, selfMetrics.registry());
+        // Only the leader runs cycles: a follower's last cycle is as old as its last term, and that is fine.
+        this.debugServer = Processes.debugServer(config, latest, runtime::isReady, selfMetrics.registry(),
+                () -> runtime.isLeader() ? pipeline.liveness() : null);
     }
 
     /** Serves the debug endpoint and the webhook; throws {@link NodeAgent.StartupException} for user errors. */
