@@ -270,6 +270,39 @@ class DiskSampleQueueTest {
     }
 
     @Test
+    void aPartlyReleasedRecordDroppedForAge_countsOnlyItsUnsentSamples() {
+        DiskSampleQueue q = queue();
+        cycle(q, 0, 10);
+        drain(q);
+        q.release(4); // a batch of 4 delivered; the rest of the record was still being sent
+        clock.advance(Duration.ofMinutes(90));
+        cycle(q, 10, 10);
+        q = reopen(q);
+        assertThat(q.size()).isEqualTo(16);
+
+        clock.advance(Duration.ofMinutes(31)); // the first record is now 2h01m old
+        assertThat(drain(q)).isEqualTo(range(10, 20));
+        assertThat(dropped(RemoteWriteMetrics.REASON_MAX_AGE)).as("the 4 delivered ones were not dropped").isEqualTo(6);
+        assertThat(q.size()).isZero();
+    }
+
+    @Test
+    void samplesInDoubt_droppedForAge_areNoLongerInDoubt() {
+        DiskSampleQueue q = queue();
+        cycle(q, 0, 5);
+        clock.advance(Duration.ofMinutes(90));
+        cycle(q, 5, 5);
+        drain(q);
+        q.sending(5); // the first record went out; the process died before its answer
+        q = reopen(q);
+        assertThat(q.inDoubt()).isEqualTo(5);
+
+        clock.advance(Duration.ofMinutes(31)); // the record in doubt is now past maxAge
+        assertThat(q.poll().timestampMs()).isEqualTo(5);
+        assertThat(q.inDoubt()).as("what was in doubt is dropped unsent; what follows was never sent").isZero();
+    }
+
+    @Test
     void unusableDirectory_fallsBackToMemory_andKeepsWorking() throws IOException {
         Files.writeString(tmp.resolve("q"), "a file where the directory should be");
         DiskSampleQueue q = queue();
