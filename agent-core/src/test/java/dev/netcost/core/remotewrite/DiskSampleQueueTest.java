@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.netcost.core.config.RemoteWriteConfig.Fsync;
 import dev.netcost.core.model.Labels;
 import dev.netcost.core.model.Sample;
+import dev.netcost.core.testing.ManualClock;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +26,7 @@ class DiskSampleQueueTest {
     @TempDir
     Path tmp;
 
-    private final QueueTestClock clock = new QueueTestClock(1_700_000_000_000L);
+    private final ManualClock clock = new ManualClock(Instant.ofEpochMilli(1_700_000_000_000L));
     private final Map<String, AtomicLong> drops = new ConcurrentHashMap<>();
     private final List<DiskSampleQueue> open = new ArrayList<>();
 
