@@ -20,7 +20,9 @@ final class AgentJar {
 
     /**
      * Starts {@code java -jar netcost-agent.jar args...} with stdout and stderr in {@code log}, and
-     * without the machine's {@code AWS_*} variables.
+     * without the machine's {@code AWS_*} variables. Every process runs in the folder of its log (the
+     * test's own temporary folder), so that what it writes by default ({@code ./netcost-data},
+     * {@code ./netcost-samples.prom}) never lands in the module's source tree.
      */
     static Process start(Path log, String... args) throws IOException {
         return start(log, List.of(), Map.of(), args);
@@ -45,9 +47,10 @@ final class AgentJar {
         assertThat(JAR).as("shaded jar (mvn package)").exists();
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvmFlags);
-        cmd.addAll(List.of("-jar", JAR.toString()));
+        cmd.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workingDirectory(log)).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
         pb.environment().putAll(env);
         return pb.start();
@@ -60,14 +63,18 @@ final class AgentJar {
     static Process startWithClasspath(Path log, List<Path> extra, List<String> jvmFlags, String... args)
             throws IOException {
         assertThat(JAR).as("shaded jar (mvn package)").exists();
-        StringBuilder cp = new StringBuilder(JAR.toString());
-        extra.forEach(p -> cp.append(java.io.File.pathSeparatorChar).append(p));
+        StringBuilder cp = new StringBuilder(JAR.toAbsolutePath().toString());
+        extra.forEach(p -> cp.append(java.io.File.pathSeparatorChar).append(p.toAbsolutePath()));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvmFlags);
         cmd.addAll(List.of("-cp", cp.toString(), Main.class.getName()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
+        return new ProcessBuilder(cmd).directory(workingDirectory(log)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    private static java.io.File workingDirectory(Path log) {
+        return log.toAbsolutePath().getParent().toFile();
     }
 
     /** "STATUS BODY", or "error ..." when there was no answer (yet), so that it can be polled. */

@@ -308,10 +308,11 @@ class CostRulesPrometheusIT {
                   zones: {us-east-2a: [10.0.0.0/16], us-east-2b: [10.1.0.0/16]}
                   vpc: [10.0.0.0/8]
                 labels: {pod: [team]}
+                dataDir: %s
                 remoteWrite:
                   - url: %s
                     queue: {minBackoff: 10ms, maxBackoff: 100ms, batchDeadline: 100ms}
-                """.formatted(node, zone, lab.path(node), remoteWriteUrl) + podsAndMore;
+                """.formatted(node, zone, lab.path(node), tmp.resolve(node + "-data"), remoteWriteUrl) + podsAndMore;
     }
 
     private Process startAgent(String node, String config) throws IOException {

@@ -96,13 +96,14 @@ class SigV4ProcessIT {
                 exporterTimeout: 500ms
                 kubernetes: {enabled: false}
                 debug: {listen: "127.0.0.1:0"}
+                dataDir: %s
                 remoteWrite:
                   - name: amp
                     url: %s
                     queue: {minBackoff: 10ms, maxBackoff: 200ms}
                     sigv4:
                       region: us-east-2
-                %s""".formatted(verifier.url(), roleArn == null ? "" : "      roleArn: " + roleArn + "\n"));
+                %s""".formatted(tmp.resolve("data"), verifier.url(), roleArn == null ? "" : "      roleArn: " + roleArn + "\n"));
         agent = AgentJar.start(tmp.resolve("agent.log"), env, "node", "--config", cfg.toString());
     }
 

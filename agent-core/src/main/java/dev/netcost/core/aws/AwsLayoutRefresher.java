@@ -114,7 +114,17 @@ public final class AwsLayoutRefresher implements NetworkLayoutSource, AutoClosea
         if (closed) {
             return;
         }
-        boolean ok = round();
+        boolean ok = false;
+        try {
+            ok = round();
+        } catch (VirtualMachineError e) {
+            // Not swallowed by the executor: the process's policy for them (the agent exits) applies.
+            Thread t = Thread.currentThread();
+            t.getUncaughtExceptionHandler().uncaughtException(t, e);
+        } catch (RuntimeException | Error e) {
+            // Escaping, it would end this schedule without a word: no more rounds, a growing staleness.
+            LOG.error("BUG: a round of learning this node's VPC layout failed; retrying as after any failure", e);
+        }
         Duration next = config.subnetRefresh();
         if (ok) {
             retry = FIRST_RETRY;

@@ -111,7 +111,10 @@ public record RemoteWriteConfig(
      * (written data is in the kernel's page cache); fsync protects against a node crash or power loss.
      */
     public enum Fsync {
-        /** After every cycle's append and every acknowledgement: nothing written is lost. */
+        /**
+         * After every cycle's append, the acknowledged position with it: nothing queued is lost, and
+         * at most what was acknowledged since is sent again.
+         */
         BATCH,
         /** At most once per {@code fsyncInterval}: a node crash loses at most that much. */
         INTERVAL,

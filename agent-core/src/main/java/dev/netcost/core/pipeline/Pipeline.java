@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * configured external labels ({@link Builder#externalLabels}).
  *
  * <p>It cannot die quietly: anything a cycle throws is contained and logged, and the next cycle runs
- * as planned; a {@link VirtualMachineError} (out of memory, stack overflow) goes to the fatal handler,
+ * as planned (also when the caller schedules cycles itself, through {@link #runScheduled()}); a {@link VirtualMachineError} (out of memory, stack overflow) goes to the fatal handler,
  * which in the agent ends the process so that Kubernetes restarts it. {@link #liveness()} reports when
  * no cycle has completed for a while (a hung sink or exporter thread), and
  * {@code netcost_agent_last_cycle_age_seconds} shows how long ago the last one completed. A series
@@ -66,9 +67,15 @@ public final class Pipeline implements AutoCloseable {
     private final Consumer<Throwable> onFatal;
     private final ThrottledLogger throttled;
     private final Map<String, Counter> droppedLongLabels = new ConcurrentHashMap<>();
+    private final AtomicBoolean watched = new AtomicBoolean();
     private volatile boolean ready;
-    /** Clock millis of the last completed cycle, or of {@link #start()} before the first; -1 before start. */
+    /**
+     * Clock millis of the last completed cycle, or of when cycles began to be watched ({@link #start()}
+     * or the first {@link #runScheduled()}) before the first; -1 before.
+     */
     private volatile long lastCycleMs = -1;
+    /** Clock millis of the last {@link #notDue()}; liveness counts from the later of the two. */
+    private volatile long notDueMs = -1;
 
     private Pipeline(Builder b) {
         this.sinks = List.copyOf(b.sinks);
@@ -110,16 +117,18 @@ public final class Pipeline implements AutoCloseable {
 
     /** Runs cycles every {@code interval}, the first one now. */
     public void start() {
-        lastCycleMs = clock.millis();
-        Gauge.builder("netcost.agent.last.cycle.age", this, p -> (clock.millis() - p.lastCycleMs) / 1e3)
-                .description("Seconds since the last collection cycle completed (since start before the first)")
-                .baseUnit("seconds").register(meters);
-        scheduler.scheduleAtFixedRate(this::scheduledCycle, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        watch();
+        scheduler.scheduleAtFixedRate(this::runScheduled, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** One scheduled cycle: whatever it throws must not cancel the later ones, as it would by escaping. */
-    // VisibleForTesting
-    void scheduledCycle() {
+    /**
+     * One cycle as the pipeline's own schedule runs it, for a caller that schedules cycles itself (the
+     * webhook runs them while it leads): whatever the cycle throws is contained and logged, so that
+     * it cannot cancel the caller's later cycles by escaping (a {@link VirtualMachineError} goes to the
+     * fatal handler); and from the first call on, {@link #liveness()} watches that cycles keep completing.
+     */
+    public void runScheduled() {
+        watch();
         try {
             runOnce();
         } catch (VirtualMachineError e) {
@@ -136,20 +145,39 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Null while cycles complete as planned (or {@link #start()} was never called: cycles run on
-     * demand); otherwise why the pipeline is not live, for {@code /healthz}.
+     * Null while cycles complete as planned (or they are run on demand only: neither {@link #start()}
+     * nor {@link #runScheduled()} was called); otherwise why the pipeline is not live, for {@code /healthz}.
      */
     public String liveness() {
         long last = lastCycleMs;
         if (last < 0) {
             return null;
         }
-        long age = clock.millis() - last;
+        long age = clock.millis() - Math.max(last, notDueMs);
         if (age <= stallAfter().toMillis()) {
             return null;
         }
         return "no collection cycle has completed for " + age / 1000 + " s (interval " + interval.toSeconds()
                 + " s); see the log for a stuck exporter or sink";
+    }
+
+    /**
+     * No cycle is due now (a webhook replica that does not lead runs none): liveness counts from now,
+     * so that a replica that becomes the leader is given time for its first cycle rather than judged
+     * by the age of its last term's.
+     */
+    public void notDue() {
+        notDueMs = clock.millis();
+    }
+
+    /** From now on cycles are expected: liveness and the last-cycle age gauge watch them. */
+    private void watch() {
+        if (watched.compareAndSet(false, true)) {
+            lastCycleMs = clock.millis();
+            Gauge.builder("netcost.agent.last.cycle.age", this, p -> (clock.millis() - p.lastCycleMs) / 1e3)
+                    .description("Seconds since the last collection cycle completed (since start before the first)")
+                    .baseUnit("seconds").register(meters);
+        }
     }
 
     /** Runs one cycle now, on the calling thread, and returns once every sink has its samples. */

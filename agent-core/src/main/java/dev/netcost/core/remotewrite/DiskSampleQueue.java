@@ -597,14 +597,21 @@ public final class DiskSampleQueue implements SampleQueue {
                 if (r.kind() == SegmentReader.Kind.DAMAGED && readSegment.knownDamage.contains(start)) {
                     continue;
                 }
+                // The first record read after a restart may have had samples released before it: they
+                // were delivered, so they are neither sent again nor counted if the rest is dropped.
+                int skip = 0;
+                if (resumeIn != null && resumeIn.segment() == readSegment.id && resumeIn.offset() == start) {
+                    skip = Math.min(resumeIn.skip(), r.samples());
+                }
+                resumeIn = null;
                 if (r.kind() == SegmentReader.Kind.DAMAGED) {
                     LOG.warn("durable queue {}: skipped {} damaged bytes in {} ({} samples lost)", dir,
-                            r.next() - start, readSegment.path.getFileName(), r.samples());
-                    countRead(r.samples(), RemoteWriteMetrics.REASON_CORRUPT);
+                            r.next() - start, readSegment.path.getFileName(), r.samples() - skip);
+                    countRead(r.samples() - skip, RemoteWriteMetrics.REASON_CORRUPT);
                     continue;
                 }
                 if (r.appendTimeMs() < clock.millis() - options.maxAge().toMillis()) {
-                    countRead(r.samples(), RemoteWriteMetrics.REASON_MAX_AGE);
+                    countRead(r.samples() - skip, RemoteWriteMetrics.REASON_MAX_AGE);
                     continue;
                 }
                 Sample[] samples;
@@ -612,16 +619,11 @@ public final class DiskSampleQueue implements SampleQueue {
                     samples = parser.parse(reader.payload(), 0, reader.payloadLength(), r.samples());
                 } catch (RuntimeException e) {
                     LOG.warn("durable queue {}: undecodable record in {} at offset {} skipped ({} samples lost): {}",
-                            dir, readSegment.path.getFileName(), start, r.samples(), e.getMessage());
-                    countRead(r.samples(), RemoteWriteMetrics.REASON_CORRUPT);
+                            dir, readSegment.path.getFileName(), start, r.samples() - skip, e.getMessage());
+                    countRead(r.samples() - skip, RemoteWriteMetrics.REASON_CORRUPT);
                     continue;
                 }
-                int skip = 0;
-                if (resumeIn != null && resumeIn.segment() == readSegment.id && resumeIn.offset() == start) {
-                    skip = Math.min(resumeIn.skip(), samples.length); // released before the restart
-                    Arrays.fill(samples, 0, skip, null);
-                }
-                resumeIn = null;
+                Arrays.fill(samples, 0, skip, null);
                 readSegment.readSamples += samples.length - skip;
                 queuedOnDisk -= samples.length - skip;
                 pending.addLast(new Pending(readSegment.id, start, readPos, samples.length, samples.length - skip));
@@ -641,11 +643,16 @@ public final class DiskSampleQueue implements SampleQueue {
         return false;
     }
 
-    /** Samples read past without sending: dropped, and released in order like sent ones. */
+    /**
+     * Samples read past without sending: dropped, and released in order like sent ones. Any of them
+     * in doubt are no longer: they were never delivered after the restart, and what follows them was
+     * never sent.
+     */
     private void countRead(long samples, String reason) {
         long n = Math.min(samples, readSegment.samples - readSegment.readSamples);
         readSegment.readSamples += n;
         queuedOnDisk -= n;
+        inDoubt = Math.max(0, inDoubt - n);
         pending.addLast(new Pending(readSegment.id, readPos, readPos, 0, 0));
         if (n > 0) {
             drops.dropped(reason, n);

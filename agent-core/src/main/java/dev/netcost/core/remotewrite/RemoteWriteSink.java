@@ -282,12 +282,11 @@ public final class RemoteWriteSink implements Sink {
         private final WriteRequestEncoder encoder = new WriteRequestEncoder(64 * 1024);
         private final SnappyBlockCompressor compressor = new SnappyBlockCompressor();
         private Sample carry;
-        /** Samples at the head that may have been delivered before a crash (see {@link SampleQueue#inDoubt}). */
-        private int inDoubt;
+        /** The batch holds samples that may have been delivered before a crash (see {@link SampleQueue#inDoubt}). */
+        private boolean doubtful;
 
         Shard(int index, SampleQueue queue) {
             this.queue = queue;
-            this.inDoubt = queue.inDoubt();
             this.thread = new Thread(this, "netcost-remote-write-" + config.name() + "-" + index);
             this.thread.setDaemon(true);
         }
@@ -322,9 +321,13 @@ public final class RemoteWriteSink implements Sink {
             encoder.reset();
             encoder.add(first);
             long deadline = System.nanoTime() + q.batchDeadline().toNanos();
-            // In-doubt samples go alone, as the request they were before the crash.
-            int limit = inDoubt > 0 ? Math.min(inDoubt, q.maxSamplesPerSend()) : q.maxSamplesPerSend();
-            while (encoder.sampleCount() < limit) {
+            // In-doubt samples go alone, as the request they were before the crash. Asked again for
+            // each sample: those of them the queue drops unsent (too old, damaged) are no longer in doubt.
+            doubtful = queue.inDoubt() > 0;
+            while (encoder.sampleCount() < q.maxSamplesPerSend()) {
+                if (doubtful && encoder.sampleCount() >= queue.inDoubt()) {
+                    return;
+                }
                 Sample s = queue.poll();
                 if (s == null) {
                     long left = deadline - System.nanoTime();
@@ -348,8 +351,6 @@ public final class RemoteWriteSink implements Sink {
         private void sendBatch() throws InterruptedException {
             int n = encoder.sampleCount();
             compressor.compress(encoder.buffer(), encoder.size());
-            boolean doubtful = inDoubt > 0;
-            inDoubt = Math.max(0, inDoubt - n);
             pacer.acquire(n);
             queue.sending(n);
             for (int attempt = 0; ; attempt++) {

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,6 +124,24 @@ class AwsLayoutRefresherTest {
         assertThat(r.round()).isTrue();
         assertThat(changes).as("an unchanged answer notifies nobody").hasValue(1);
         assertThat(ec2.requests()).allSatisfy(req -> assertThat(req.action()).isEqualTo("DescribeSubnets"));
+    }
+
+    @Test
+    void aRoundThatThrowsAnError_isContained_andTheNextRoundsStillRun() {
+        AwsConfig every1s = new AwsConfig(true, "", "", imds.endpoint(), ec2.endpoint(), sts.endpoint(),
+                Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofMinutes(2), "lbs", "", "", "", "");
+        AwsLayoutRefresher r = refresher(every1s, ENV_KEYS);
+        AtomicInteger calls = new AtomicInteger();
+        r.onChange(() -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new AssertionError("an Error, as a LinkageError from the SDK would be");
+            }
+        });
+        r.start();
+        Awaitility.await().atMost(Duration.ofSeconds(20))
+                .until(() -> ec2.requests("DescribeSubnets").size() >= 2);
+        assertThat(meters.get("netcost.agent.aws.refreshes").tag("source", "imds").tag("result", "success")
+                .counter().count()).isGreaterThanOrEqualTo(2);
     }
 
     @Test

@@ -260,7 +260,7 @@ class PipelineTest {
                     }
                 }).build();
         try (other) {
-            other.scheduledCycle();
+            other.runScheduled();
             assertThat(fatal).singleElement().isInstanceOf(StackOverflowError.class);
         }
     }
@@ -283,6 +283,43 @@ class PipelineTest {
         pipeline.runOnce();
         assertThat(pipeline.liveness()).isNull();
         assertThat(meters.get("netcost.agent.last.cycle.age").gauge().value()).isZero();
+    }
+
+    @Test
+    void cyclesRunByTheCaller_areWatchedFromTheFirst_andNotDueRestartsTheCount() {
+        pipeline = builder().interval(Duration.ofHours(1)).exporter(exporter("e", out -> { })).build();
+        pipeline.runOnce();
+        clock.advance(Duration.ofHours(4).toMillis());
+        assertThat(pipeline.liveness()).as("runOnce alone: on demand, nothing to watch").isNull();
+
+        pipeline.runScheduled();
+        assertThat(pipeline.liveness()).isNull();
+        assertThat(meters.get("netcost.agent.last.cycle.age").gauge().value()).isZero();
+        clock.advance(Duration.ofHours(4).toMillis());
+        assertThat(pipeline.liveness()).contains("no collection cycle has completed for 14400 s");
+
+        pipeline.notDue(); // e.g. a webhook replica that stopped leading
+        clock.advance(Duration.ofHours(3).toMillis());
+        assertThat(pipeline.liveness()).as("counted from when cycles were last not due").isNull();
+        clock.advance(Duration.ofHours(1).toMillis());
+        assertThat(pipeline.liveness()).contains("no collection cycle has completed for 14400 s");
+        assertThat(meters.get("netcost.agent.last.cycle.age").gauge().value())
+                .as("the gauge still says when the last cycle completed").isEqualTo(8 * 3600.0);
+    }
+
+    @Test
+    void runScheduled_containsAnErrorThrownInTheCycle() {
+        int[] writes = {0};
+        pipeline = builder().exporter(exporter("e", out -> { })).sink(new RecordingSink(null) {
+            @Override
+            public void write(List<Sample> samples) {
+                writes[0]++;
+                throw new AssertionError("an Error, not an Exception");
+            }
+        }).build();
+        pipeline.runScheduled(); // would throw the AssertionError at the caller, whose schedule would end
+        pipeline.runScheduled();
+        assertThat(writes[0]).isEqualTo(2);
     }
 
     @Test

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.netcost.core.config.RemoteWriteConfig.Fsync;
 import dev.netcost.core.model.Labels;
 import dev.netcost.core.model.Sample;
+import dev.netcost.core.testing.ManualClock;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +26,7 @@ class DiskSampleQueueTest {
     @TempDir
     Path tmp;
 
-    private final QueueTestClock clock = new QueueTestClock(1_700_000_000_000L);
+    private final ManualClock clock = new ManualClock(Instant.ofEpochMilli(1_700_000_000_000L));
     private final Map<String, AtomicLong> drops = new ConcurrentHashMap<>();
     private final List<DiskSampleQueue> open = new ArrayList<>();
 
@@ -267,6 +269,39 @@ class DiskSampleQueueTest {
         clock.advance(Duration.ofMinutes(31)); // the first record is now 2h01m old
         assertThat(drain(q)).isEqualTo(range(5, 10));
         assertThat(dropped(RemoteWriteMetrics.REASON_MAX_AGE)).isEqualTo(5);
+    }
+
+    @Test
+    void aPartlyReleasedRecordDroppedForAge_countsOnlyItsUnsentSamples() {
+        DiskSampleQueue q = queue();
+        cycle(q, 0, 10);
+        drain(q);
+        q.release(4); // a batch of 4 delivered; the rest of the record was still being sent
+        clock.advance(Duration.ofMinutes(90));
+        cycle(q, 10, 10);
+        q = reopen(q);
+        assertThat(q.size()).isEqualTo(16);
+
+        clock.advance(Duration.ofMinutes(31)); // the first record is now 2h01m old
+        assertThat(drain(q)).isEqualTo(range(10, 20));
+        assertThat(dropped(RemoteWriteMetrics.REASON_MAX_AGE)).as("the 4 delivered ones were not dropped").isEqualTo(6);
+        assertThat(q.size()).isZero();
+    }
+
+    @Test
+    void samplesInDoubt_droppedForAge_areNoLongerInDoubt() {
+        DiskSampleQueue q = queue();
+        cycle(q, 0, 5);
+        clock.advance(Duration.ofMinutes(90));
+        cycle(q, 5, 5);
+        drain(q);
+        q.sending(5); // the first record went out; the process died before its answer
+        q = reopen(q);
+        assertThat(q.inDoubt()).isEqualTo(5);
+
+        clock.advance(Duration.ofMinutes(31)); // the record in doubt is now past maxAge
+        assertThat(q.poll().timestampMs()).isEqualTo(5);
+        assertThat(q.inDoubt()).as("what was in doubt is dropped unsent; what follows was never sent").isZero();
     }
 
     @Test
