@@ -70,9 +70,9 @@ final class WebhookAgent implements AutoCloseable {
             sinkNames.add(s.name());
         }
         this.pipeline = pb.build();
-        // Only the leader runs cycles: a follower's last cycle is as old as its last term, and that is fine.
+        // The runtime runs the cycles (only while leading), so it judges them; the pipeline is never started.
         this.debugServer = Processes.debugServer(config, latest, runtime::isReady, selfMetrics.registry(),
-                () -> runtime.isLeader() ? pipeline.liveness() : null);
+                runtime::liveness);
     }
 
     /** Serves the debug endpoint and the webhook; throws {@link NodeAgent.StartupException} for user errors. */

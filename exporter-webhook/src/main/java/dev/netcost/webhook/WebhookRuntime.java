@@ -4,6 +4,7 @@ import dev.netcost.core.config.AwsConfig;
 import dev.netcost.core.config.Durations;
 import dev.netcost.core.k8s.LoadBalancer;
 import dev.netcost.core.log.ThrottledLogger;
+import dev.netcost.core.pipeline.Pipeline;
 import dev.netcost.core.spi.ExporterContext;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -64,9 +65,16 @@ public final class WebhookRuntime implements AutoCloseable {
     private volatile boolean listedOnce;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Clock clock;
+    private final Duration exporterTimeout;
     private WebhookServer server;
     private volatile ServerTlsReloader tls;
     private volatile Runnable cycle;
+    /** How long the leader may go without completing a cycle, set by {@link #start}; null before. */
+    private volatile Duration stallAfter;
+    /** When this replica last started leading, or -1 (clock millis). */
+    private volatile long leadingSinceMs = -1;
+    /** When the last cycle completed, or -1 (clock millis). */
+    private volatile long lastCycleMs = -1;
     private volatile boolean closing;
 
     private WebhookRuntime(Builder b) {
@@ -74,6 +82,7 @@ public final class WebhookRuntime implements AutoCloseable {
         this.client = b.client;
         this.ownsClient = b.ownsClient;
         this.clock = b.context.clock();
+        this.exporterTimeout = b.context.agent().exporterTimeout();
         this.objects = new RecordedObjects(client != null);
         ResourceParser parser = new ResourceParser(config.labels().ingress(), config.labels().service());
         this.election = client == null || !config.leaderElection().enabled() ? null
@@ -93,7 +102,7 @@ public final class WebhookRuntime implements AutoCloseable {
         AdmissionHandler admissions = new AdmissionHandler(parser, objects, metrics, b.context.clock());
         Supplier<String> metricsText = b.metricsText != null ? b.metricsText
                 : b.context.meters() instanceof PrometheusMeterRegistry p ? p::scrape : () -> "";
-        this.routes = new WebhookRoutes(admissions, this::isReady, metricsText);
+        this.routes = new WebhookRoutes(admissions, this::isReady, this::liveness, metricsText);
         AwsConfig aws = b.context.agent().aws();
         this.discovery = client == null || !aws.enabled() || aws.loadBalancerConfigMap().isEmpty() ? null
                 : new LoadBalancerDiscovery(aws, b.env, objects,
@@ -169,6 +178,7 @@ public final class WebhookRuntime implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         this.cycle = cycle;
+        this.stallAfter = Pipeline.stallAfter(interval, exporterTimeout);
         long reload = config.tlsReloadInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::reloadTls, reload, reload, TimeUnit.MILLISECONDS);
         if (certificates != null) {
@@ -181,6 +191,7 @@ public final class WebhookRuntime implements AutoCloseable {
         if (election != null) {
             election.start();
         } else {
+            leadingSinceMs = clock.millis();
             log.info("no leader election ({}): this replica writes series",
                     client == null ? "kubernetes.enabled is false" : "webhook.leaderElection.enabled is false");
         }
@@ -200,6 +211,7 @@ public final class WebhookRuntime implements AutoCloseable {
     }
 
     private void leading() {
+        leadingSinceMs = clock.millis();
         cycleNow();
         discoverNow();
     }
@@ -267,6 +279,26 @@ public final class WebhookRuntime implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("BUG: collection cycle failed", e);
         }
+        lastCycleMs = clock.millis();
+    }
+
+    /**
+     * Null while this replica works; else why it should be restarted: it leads, and no collection cycle
+     * has completed for longer than {@link Pipeline#stallAfter(Duration, Duration)} since it began to
+     * lead. A follower runs no cycle, so it is never judged on them. Served on both {@code /healthz}.
+     */
+    public String liveness() {
+        Duration stall = stallAfter;
+        long since = Math.max(leadingSinceMs, lastCycleMs);
+        if (stall == null || since < 0 || !isLeader()) {
+            return null;
+        }
+        long age = clock.millis() - since;
+        if (age <= stall.toMillis()) {
+            return null;
+        }
+        return "no collection cycle has completed for " + age / 1000 + " s while leading (allowed: "
+                + stall.toSeconds() + " s); see the log for a stuck exporter or sink";
     }
 
     /**

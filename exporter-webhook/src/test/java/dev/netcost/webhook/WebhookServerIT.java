@@ -1,11 +1,13 @@
 package dev.netcost.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.netcost.core.auth.PemFiles;
 import dev.netcost.core.auth.TlsContexts;
+import dev.netcost.core.testing.ManualClock;
 import dev.netcost.core.testing.PromQueryClient;
 import dev.netcost.core.testing.TestCertificates;
 import java.io.IOException;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -112,6 +115,50 @@ class WebhookServerIT {
         HttpResponse<String> delete = review("ingress-2048-delete-v1.json");
         assertThat(json(delete).path("response").path("uid").asText()).isEqualTo("c0ffee00-1111-2222-3333-444455556666");
         assertThat(objects.ingresses.get(game)).isNull();
+    }
+
+    @Test
+    void healthz_failsWhileTheLeadersCyclesAreStuck_andRecoversOnceOneCompletes() throws Exception {
+        ManualClock clock = new ManualClock();
+        TestWebhook tw = new TestWebhook("""
+                kubernetes: {enabled: false}
+                exporterTimeout: 5s
+                webhook:
+                  listen: 127.0.0.1:0
+                  tlsCertFile: %s
+                  tlsKeyFile: %s
+                """.formatted(certFile, keyFile), clock);
+        WebhookRuntime stuck = tw.runtime(null);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger completed = new AtomicInteger();
+        try {
+            // Without an API there is no election: this replica leads, and its first cycle hangs.
+            stuck.start(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                completed.incrementAndGet();
+            }, Duration.ofMinutes(1));
+            HttpsTestClient probe = new HttpsTestClient(certs.caCert(), stuck.port());
+            assertThat(probe.get("/healthz").statusCode()).isEqualTo(200);
+            assertThat(stuck.liveness()).isNull();
+
+            clock.advance(Duration.ofMinutes(3).plusSeconds(6)); // 3 intervals + exporterTimeout, and a second
+            HttpResponse<String> down = probe.get("/healthz");
+            assertThat(down.statusCode()).isEqualTo(503);
+            assertThat(down.body()).contains("no collection cycle has completed for 186 s");
+            assertThat(stuck.liveness()).as("what the debug endpoint's /healthz says").isEqualTo(
+                    down.body().substring(down.body().indexOf("no collection")));
+
+            release.countDown();
+            await().atMost(10, TimeUnit.SECONDS).until(() -> completed.get() == 1);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> probe.get("/healthz").statusCode() == 200);
+        } finally {
+            release.countDown();
+            stuck.close();
+        }
     }
 
     @Test

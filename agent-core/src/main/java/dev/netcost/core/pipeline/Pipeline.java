@@ -131,6 +131,14 @@ public final class Pipeline implements AutoCloseable {
 
     /** How long without a completed cycle makes the pipeline not live: 3 intervals + exporterTimeout, at least 30 s. */
     Duration stallAfter() {
+        return stallAfter(interval, exporterTimeout);
+    }
+
+    /**
+     * The same rule for cycles run by someone else at {@code interval} (the webhook's leader runs
+     * {@link #runOnce()} itself), so every {@code /healthz} judges a stall alike.
+     */
+    public static Duration stallAfter(Duration interval, Duration exporterTimeout) {
         Duration d = interval.multipliedBy(3).plus(exporterTimeout);
         return d.compareTo(MIN_STALL) < 0 ? MIN_STALL : d;
     }
