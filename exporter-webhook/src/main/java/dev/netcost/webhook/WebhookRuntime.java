@@ -58,6 +58,8 @@ public final class WebhookRuntime implements AutoCloseable {
     private final LeaderElection election;
     private final ThrottledLogger throttled;
     private final ScheduledExecutorService scheduler;
+    /** Collection cycles, on a thread of their own: a slow list or certificate round never delays one. */
+    private final ScheduledExecutorService cycles;
     private final WebhookCertificateManager certificates;
     private final LoadBalancerDiscovery discovery;
     private final ScheduledExecutorService discoveryScheduler;
@@ -120,6 +122,11 @@ public final class WebhookRuntime implements AutoCloseable {
         this.throttled = new ThrottledLogger(log, b.context.clock(), Duration.ofMinutes(5));
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "netcost-webhook-tasks");
+            t.setDaemon(true);
+            return t;
+        });
+        this.cycles = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "netcost-webhook-cycle");
             t.setDaemon(true);
             return t;
         });
@@ -195,7 +202,7 @@ public final class WebhookRuntime implements AutoCloseable {
             log.info("no leader election ({}): this replica writes series",
                     client == null ? "kubernetes.enabled is false" : "webhook.leaderElection.enabled is false");
         }
-        scheduler.scheduleAtFixedRate(this::cycleIfLeader, interval.toMillis(), interval.toMillis(),
+        cycles.scheduleAtFixedRate(this::cycleIfLeader, interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
         if (discovery != null) {
             // Its own thread: EC2 calls with retries may take seconds and must not delay cycles or resyncs.
@@ -265,7 +272,7 @@ public final class WebhookRuntime implements AutoCloseable {
 
     private void cycleNow() {
         if (cycle != null && !closing) {
-            scheduler.execute(this::cycleIfLeader);
+            cycles.execute(this::cycleIfLeader);
         }
     }
 
@@ -432,11 +439,13 @@ public final class WebhookRuntime implements AutoCloseable {
             election.close();
         }
         scheduler.shutdownNow();
+        cycles.shutdownNow();
         if (discoveryScheduler != null) {
             discoveryScheduler.shutdownNow();
         }
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            cycles.awaitTermination(5, TimeUnit.SECONDS);
             if (discoveryScheduler != null) {
                 discoveryScheduler.awaitTermination(5, TimeUnit.SECONDS);
             }

@@ -10,9 +10,15 @@ import dev.netcost.core.auth.TlsContexts;
 import dev.netcost.core.testing.ManualClock;
 import dev.netcost.core.testing.PromQueryClient;
 import dev.netcost.core.testing.TestCertificates;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -158,6 +165,48 @@ class WebhookServerIT {
         } finally {
             release.countDown();
             stuck.close();
+        }
+    }
+
+    @Test
+    void cyclesRunOnTime_whileAListFromAnApiServerThatNeverAnswersWaits() throws Exception {
+        try (ServerSocket api = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new CopyOnWriteArrayList<>();
+            Thread accept = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(api.accept()); // read nothing, answer nothing
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            }, "hanging-api");
+            accept.setDaemon(true);
+            accept.start();
+            KubernetesClient hanging = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                    .withMasterUrl("http://127.0.0.1:" + api.getLocalPort()).withRequestTimeout(60_000)
+                    .withRequestRetryBackoffLimit(0).build()).build();
+            TestWebhook tw = new TestWebhook("""
+                    webhook:
+                      listen: 127.0.0.1:0
+                      tlsCertFile: %s
+                      tlsKeyFile: %s
+                      leaderElection: {enabled: false}
+                    """.formatted(certFile, keyFile));
+            WebhookRuntime slow = tw.runtime(hanging);
+            AtomicInteger ran = new AtomicInteger();
+            try {
+                slow.start(ran::incrementAndGet, Duration.ofMillis(200));
+                await().atMost(10, TimeUnit.SECONDS).until(() -> !held.isEmpty()); // the first list is waiting
+                await().atMost(5, TimeUnit.SECONDS).until(() -> ran.get() >= 3);
+                assertThat(slow.liveness()).isNull();
+            } finally {
+                slow.close();
+                hanging.close();
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
         }
     }
 
