@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * feeding one {@link RecordedObjects} that {@link #exporter()} emits.
  *
  * <p>Collection cycles are driven here, not by the pipeline's own scheduler: {@link #start} takes the
- * pipeline's cycle and runs it every interval only while this replica is the leader, so exactly one
- * replica writes series, and a replica that loses the lease stops writing without ending the series
- * (no stale markers) that the new leader goes on writing.
+ * pipeline's cycle and runs it every interval, on a thread of its own, only while this replica is the
+ * leader ({@link #liveness()} judges those cycles), so exactly one replica writes series, and a replica
+ * that loses the lease stops writing without ending the series (no stale markers) that the new leader
+ * goes on writing.
  *
  * <p>With no Kubernetes client ({@code kubernetes.enabled: false}) there are no lists and no election:
  * it records admissions only and always writes.
@@ -212,7 +213,10 @@ public final class WebhookRuntime implements AutoCloseable {
         cycleNow();
     }
 
-    /** The load balancers of this cluster the leader last discovered, by lower-case name (empty elsewhere). */
+    /**
+     * The load balancers of this cluster this replica last discovered while leading, by lower-case name
+     * (empty without discovery); only a leader's cycles emit them.
+     */
     Map<String, LoadBalancer> discoveredLoadBalancers() {
         return discovery == null ? Map.of() : discovery.ofCluster();
     }
