@@ -70,40 +70,22 @@ final class WebhookAgent implements AutoCloseable {
             sinkNames.add(s.name());
         }
         this.pipeline = pb.build();
+        // The runtime runs the cycles (only while leading), so it judges them; the pipeline is never started.
         this.debugServer = Processes.debugServer(config, latest, runtime::isReady, selfMetrics.registry(),
-                this::liveness);
+                runtime::liveness);
     }
 
-    /** What {@code /healthz} says: null while live, else why not. */
+    /** What both {@code /healthz} say: null while live, else why not. */
     String liveness() {
-        return liveness(runtime.isLeader(), pipeline);
-    }
-
-    /**
-     * Only the leader runs cycles, so only the leader is judged by them. A follower's last cycle is as
-     * old as its last term: each time it is asked as a follower, cycles are marked not due, so that
-     * when it leads again it is given the usual time for its first cycle (the probe that asks runs
-     * far more often than the 30 s a stall takes at least).
-     */
-    static String liveness(boolean leader, Pipeline pipeline) {
-        if (!leader) {
-            pipeline.notDue();
-            return null;
-        }
-        return pipeline.liveness();
-    }
-
-    // VisibleForTesting
-    Pipeline pipeline() {
-        return pipeline;
+        return runtime.liveness();
     }
 
     /** Serves the debug endpoint and the webhook; throws {@link NodeAgent.StartupException} for user errors. */
     void start() {
         Processes.startDebug(debugServer, config);
         try {
-            // runScheduled: an Error thrown in a cycle must not cancel the runtime's later ones, and
-            // from the first cycle on, liveness watches that they keep completing.
+            // runScheduled: an Error thrown in a cycle is contained and logged, so the runtime's next
+            // cycles still run (the runtime's liveness judges whether they complete).
             runtime.start(pipeline::runScheduled, config.interval());
         } catch (WebhookRuntime.StartupException e) {
             throw new NodeAgent.StartupException(e.getMessage(), e);

@@ -59,11 +59,6 @@ record IptablesConfig(boolean enabled, IptablesBackend backend, String chainPref
         return new IptablesConfig(enabled, backend, chainPrefix, cleanup, lockWait, netns, commands, ipv6, setThreshold, cleanupOnUninstall);
     }
 
-    IptablesConfig withCleanupOnUninstall(boolean cleanup) {
-        return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, commands, ipv6, setThreshold,
-                cleanup);
-    }
-
     IptablesConfig withCommands(Commands c) {
         return new IptablesConfig(enabled, backend, chainPrefix, cleanupOnExit, lockWait, netns, c, ipv6, setThreshold, cleanupOnUninstall);
     }

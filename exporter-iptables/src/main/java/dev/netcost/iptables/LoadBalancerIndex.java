@@ -185,10 +185,6 @@ final class LoadBalancerIndex {
         return entries;
     }
 
-    boolean isEmpty() {
-        return entries.isEmpty();
-    }
-
     /** Whether some load balancer has an address of the family. */
     boolean hasFamily(boolean ipv6) {
         for (Entry e : entries) {

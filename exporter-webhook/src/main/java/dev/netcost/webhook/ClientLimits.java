@@ -74,11 +74,12 @@ final class ClientLimits {
 
     /**
      * Takes {@code n} bytes for a body {@code c} is about to send, closing the slowest uploads of other
-     * clients when they do not fit; null when they cannot be made to fit.
+     * clients when they do not fit; null when they cannot be made to fit, or {@code c} is being closed.
      */
     synchronized Lease reserve(Client c, long n) {
         State s = clients.get(c);
-        if (s == null || n > 0 && !fit(c, n)) {
+        // An evicted client is about to be closed: its body would only make room by closing another.
+        if (s == null || s.evicted || n > 0 && !fit(c, n)) {
             return null;
         }
         Lease l = new Lease(s);

@@ -68,6 +68,8 @@ final class RequestIntakeHandler extends ChannelDuplexHandler implements ClientL
     private int answersOwed;
     /** Why this side closed the connection (a client error was counted then), or null. */
     private String closedBecause;
+    /** The limit that chose this client while it waited, when a request arrived before the close ran. */
+    private String evictedFor;
 
     RequestIntakeHandler(ClientLimits limits, Deadlines deadlines, int maxBodyBytes, ClientErrors errors) {
         this.limits = limits;
@@ -102,12 +104,22 @@ final class RequestIntakeHandler extends ChannelDuplexHandler implements ClientL
     @Override
     public void evict(String limit) {
         ctx.channel().eventLoop().execute(() -> {
-            if (ctx.channel().isActive() && closedBecause == null) {
-                closedBecause = limit;
-                errors.shed(limit, ctx.channel().remoteAddress());
-                ctx.close();
+            if (!ctx.channel().isActive() || closedBecause != null) {
+                return;
+            }
+            if (phase == Phase.ANSWERING) {
+                // Chosen on another thread while it waited; its request has arrived since: answer it first.
+                evictedFor = limit;
+            } else {
+                shed(limit);
             }
         });
+    }
+
+    private void shed(String limit) {
+        closedBecause = limit;
+        errors.shed(limit, ctx.channel().remoteAddress());
+        ctx.close();
     }
 
     @Override
@@ -250,7 +262,11 @@ final class RequestIntakeHandler extends ChannelDuplexHandler implements ClientL
 
     private void answered() {
         if (--answersOwed == 0 && phase == Phase.ANSWERING && ctx.channel().isActive()) {
-            enter(Phase.IDLE, deadlines.idle());
+            if (evictedFor != null && closedBecause == null) {
+                shed(evictedFor);
+            } else {
+                enter(Phase.IDLE, deadlines.idle());
+            }
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.function.Supplier;
  * The paths of the webhook server, without Netty types:
  * <ul>
  *   <li>{@code POST /validate}: AdmissionReview v1/v1beta1, always allowed</li>
- *   <li>{@code GET /healthz}: 200 while the process serves (liveness)</li>
+ *   <li>{@code GET /healthz}: 200 while the process serves, 503 with the reason while it leads and its
+ *       collection cycles have stopped (liveness)</li>
  *   <li>{@code GET /readyz}: 200 once serving with a certificate, 503 before and while stopping</li>
  *   <li>{@code GET /metrics}: the process's own meters, Prometheus text format</li>
  * </ul>
@@ -33,11 +34,14 @@ final class WebhookRoutes {
 
     private final AdmissionHandler admissions;
     private final BooleanSupplier ready;
+    private final Supplier<String> liveness;
     private final Supplier<String> metrics;
 
-    WebhookRoutes(AdmissionHandler admissions, BooleanSupplier ready, Supplier<String> metrics) {
+    /** @param liveness null while the process works, else why it does not ({@code /healthz} then answers 503) */
+    WebhookRoutes(AdmissionHandler admissions, BooleanSupplier ready, Supplier<String> liveness, Supplier<String> metrics) {
         this.admissions = Objects.requireNonNull(admissions, "admissions");
         this.ready = Objects.requireNonNull(ready, "ready");
+        this.liveness = Objects.requireNonNull(liveness, "liveness");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
@@ -57,7 +61,7 @@ final class WebhookRoutes {
     WebhookResponse respond(Route route, String path, InputStream body) {
         return switch (route) {
             case VALIDATE -> admissions.handle(body);
-            case HEALTHZ -> WebhookResponse.text(200, "ok");
+            case HEALTHZ -> healthz();
             case READYZ -> ready.getAsBoolean() ? WebhookResponse.text(200, "ready")
                     : WebhookResponse.text(503, "not ready: the server is starting or stopping");
             case METRICS -> new WebhookResponse(200, "text/plain; version=0.0.4; charset=utf-8",
@@ -67,6 +71,11 @@ final class WebhookRoutes {
             case NOT_FOUND -> WebhookResponse.text(404, "not found: " + abbreviate(path)
                     + " (paths: /validate, /healthz, /readyz, /metrics)");
         };
+    }
+
+    private WebhookResponse healthz() {
+        String problem = liveness.get();
+        return problem == null ? WebhookResponse.text(200, "ok") : WebhookResponse.text(503, "not live: " + problem);
     }
 
     private static String abbreviate(String s) {

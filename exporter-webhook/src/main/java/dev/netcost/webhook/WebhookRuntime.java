@@ -4,6 +4,7 @@ import dev.netcost.core.config.AwsConfig;
 import dev.netcost.core.config.Durations;
 import dev.netcost.core.k8s.LoadBalancer;
 import dev.netcost.core.log.ThrottledLogger;
+import dev.netcost.core.pipeline.Pipeline;
 import dev.netcost.core.spi.ExporterContext;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -30,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * feeding one {@link RecordedObjects} that {@link #exporter()} emits.
  *
  * <p>Collection cycles are driven here, not by the pipeline's own scheduler: {@link #start} takes the
- * pipeline's cycle and runs it every interval only while this replica is the leader, so exactly one
- * replica writes series, and a replica that loses the lease stops writing without ending the series
- * (no stale markers) that the new leader goes on writing.
+ * pipeline's cycle and runs it every interval, on a thread of its own, only while this replica is the
+ * leader ({@link #liveness()} judges those cycles), so exactly one replica writes series, and a replica
+ * that loses the lease stops writing without ending the series (no stale markers) that the new leader
+ * goes on writing.
  *
  * <p>With no Kubernetes client ({@code kubernetes.enabled: false}) there are no lists and no election:
  * it records admissions only and always writes.
@@ -57,6 +59,8 @@ public final class WebhookRuntime implements AutoCloseable {
     private final LeaderElection election;
     private final ThrottledLogger throttled;
     private final ScheduledExecutorService scheduler;
+    /** Collection cycles, on a thread of their own: a slow list or certificate round never delays one. */
+    private final ScheduledExecutorService cycles;
     private final WebhookCertificateManager certificates;
     private final LoadBalancerDiscovery discovery;
     private final ScheduledExecutorService discoveryScheduler;
@@ -64,9 +68,16 @@ public final class WebhookRuntime implements AutoCloseable {
     private volatile boolean listedOnce;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Clock clock;
+    private final Duration exporterTimeout;
     private WebhookServer server;
     private volatile ServerTlsReloader tls;
     private volatile Runnable cycle;
+    /** How long the leader may go without completing a cycle, set by {@link #start}; null before. */
+    private volatile Duration stallAfter;
+    /** When this replica last started leading, or -1 (clock millis). */
+    private volatile long leadingSinceMs = -1;
+    /** When the last cycle completed, or -1 (clock millis). */
+    private volatile long lastCycleMs = -1;
     private volatile boolean closing;
 
     private WebhookRuntime(Builder b) {
@@ -74,6 +85,7 @@ public final class WebhookRuntime implements AutoCloseable {
         this.client = b.client;
         this.ownsClient = b.ownsClient;
         this.clock = b.context.clock();
+        this.exporterTimeout = b.context.agent().exporterTimeout();
         this.objects = new RecordedObjects(client != null);
         ResourceParser parser = new ResourceParser(config.labels().ingress(), config.labels().service());
         this.election = client == null || !config.leaderElection().enabled() ? null
@@ -93,7 +105,7 @@ public final class WebhookRuntime implements AutoCloseable {
         AdmissionHandler admissions = new AdmissionHandler(parser, objects, metrics, b.context.clock());
         Supplier<String> metricsText = b.metricsText != null ? b.metricsText
                 : b.context.meters() instanceof PrometheusMeterRegistry p ? p::scrape : () -> "";
-        this.routes = new WebhookRoutes(admissions, this::isReady, metricsText);
+        this.routes = new WebhookRoutes(admissions, this::isReady, this::liveness, metricsText);
         AwsConfig aws = b.context.agent().aws();
         this.discovery = client == null || !aws.enabled() || aws.loadBalancerConfigMap().isEmpty() ? null
                 : new LoadBalancerDiscovery(aws, b.env, objects,
@@ -111,6 +123,11 @@ public final class WebhookRuntime implements AutoCloseable {
         this.throttled = new ThrottledLogger(log, b.context.clock(), Duration.ofMinutes(5));
         this.scheduler = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "netcost-webhook-tasks");
+            t.setDaemon(true);
+            return t;
+        });
+        this.cycles = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "netcost-webhook-cycle");
             t.setDaemon(true);
             return t;
         });
@@ -169,6 +186,7 @@ public final class WebhookRuntime implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         this.cycle = cycle;
+        this.stallAfter = Pipeline.stallAfter(interval, exporterTimeout);
         long reload = config.tlsReloadInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::reloadTls, reload, reload, TimeUnit.MILLISECONDS);
         if (certificates != null) {
@@ -181,10 +199,11 @@ public final class WebhookRuntime implements AutoCloseable {
         if (election != null) {
             election.start();
         } else {
+            leadingSinceMs = clock.millis();
             log.info("no leader election ({}): this replica writes series",
                     client == null ? "kubernetes.enabled is false" : "webhook.leaderElection.enabled is false");
         }
-        scheduler.scheduleAtFixedRate(this::cycleIfLeader, interval.toMillis(), interval.toMillis(),
+        cycles.scheduleAtFixedRate(this::cycleIfLeader, interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
         if (discovery != null) {
             // Its own thread: EC2 calls with retries may take seconds and must not delay cycles or resyncs.
@@ -194,12 +213,16 @@ public final class WebhookRuntime implements AutoCloseable {
         cycleNow();
     }
 
-    /** The load balancers of this cluster the leader last discovered, by lower-case name (empty elsewhere). */
+    /**
+     * The load balancers of this cluster this replica last discovered while leading, by lower-case name
+     * (empty without discovery); only a leader's cycles emit them.
+     */
     Map<String, LoadBalancer> discoveredLoadBalancers() {
         return discovery == null ? Map.of() : discovery.ofCluster();
     }
 
     private void leading() {
+        leadingSinceMs = clock.millis();
         cycleNow();
         discoverNow();
     }
@@ -253,7 +276,7 @@ public final class WebhookRuntime implements AutoCloseable {
 
     private void cycleNow() {
         if (cycle != null && !closing) {
-            scheduler.execute(this::cycleIfLeader);
+            cycles.execute(this::cycleIfLeader);
         }
     }
 
@@ -267,6 +290,26 @@ public final class WebhookRuntime implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("BUG: collection cycle failed", e);
         }
+        lastCycleMs = clock.millis();
+    }
+
+    /**
+     * Null while this replica works; else why it should be restarted: it leads, and no collection cycle
+     * has completed for longer than {@link Pipeline#stallAfter(Duration, Duration)} since it began to
+     * lead. A follower runs no cycle, so it is never judged on them. Served on both {@code /healthz}.
+     */
+    public String liveness() {
+        Duration stall = stallAfter;
+        long since = Math.max(leadingSinceMs, lastCycleMs);
+        if (stall == null || since < 0 || !isLeader()) {
+            return null;
+        }
+        long age = clock.millis() - since;
+        if (age <= stall.toMillis()) {
+            return null;
+        }
+        return "no collection cycle has completed for " + age / 1000 + " s while leading (allowed: "
+                + stall.toSeconds() + " s); see the log for a stuck exporter or sink";
     }
 
     /**
@@ -400,11 +443,13 @@ public final class WebhookRuntime implements AutoCloseable {
             election.close();
         }
         scheduler.shutdownNow();
+        cycles.shutdownNow();
         if (discoveryScheduler != null) {
             discoveryScheduler.shutdownNow();
         }
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
+            cycles.awaitTermination(5, TimeUnit.SECONDS);
             if (discoveryScheduler != null) {
                 discoveryScheduler.awaitTermination(5, TimeUnit.SECONDS);
             }

@@ -116,6 +116,24 @@ class ClientLimitsTest {
     }
 
     @Test
+    void anEvictedClient_getsNoBody_andSoClosesNoOtherClientToMakeRoom() {
+        long budget = 64 * 1024;
+        ClientLimits limits = new ClientLimits(1, budget);
+        FakeClient evicted = new FakeClient("evicted", 1);
+        FakeClient uploading = new FakeClient("uploading", 2);
+        assertThat(limits.open(evicted)).isTrue();
+        assertThat(limits.open(uploading)).isTrue(); // over the cap of 1: evicts the first, which has not closed yet
+        assertThat(evicted.evicted).containsExactly(ClientLimits.CONNECTIONS);
+        assertThat(limits.reserve(uploading, budget - 1024)).isNotNull();
+
+        // Its close is pending, but a request head it sent before may still be read: its body must not
+        // close the client that is still being served.
+        assertThat(limits.reserve(evicted, 4096)).isNull();
+        assertThat(uploading.evicted).isEmpty();
+        assertThat(limits.bytes()).isEqualTo(budget - 1024);
+    }
+
+    @Test
     void aCompleteBody_isNeverEvicted_andItsBytesReturnWhenClosed() {
         long budget = 64 * 1024;
         ClientLimits limits = new ClientLimits(10, budget);

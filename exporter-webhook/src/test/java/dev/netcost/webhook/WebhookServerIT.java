@@ -1,16 +1,24 @@
 package dev.netcost.webhook;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.netcost.core.auth.PemFiles;
 import dev.netcost.core.auth.TlsContexts;
+import dev.netcost.core.testing.ManualClock;
 import dev.netcost.core.testing.PromQueryClient;
 import dev.netcost.core.testing.TestCertificates;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +31,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -112,6 +122,92 @@ class WebhookServerIT {
         HttpResponse<String> delete = review("ingress-2048-delete-v1.json");
         assertThat(json(delete).path("response").path("uid").asText()).isEqualTo("c0ffee00-1111-2222-3333-444455556666");
         assertThat(objects.ingresses.get(game)).isNull();
+    }
+
+    @Test
+    void healthz_failsWhileTheLeadersCyclesAreStuck_andRecoversOnceOneCompletes() throws Exception {
+        ManualClock clock = new ManualClock();
+        TestWebhook tw = new TestWebhook("""
+                kubernetes: {enabled: false}
+                exporterTimeout: 5s
+                webhook:
+                  listen: 127.0.0.1:0
+                  tlsCertFile: %s
+                  tlsKeyFile: %s
+                """.formatted(certFile, keyFile), clock);
+        WebhookRuntime stuck = tw.runtime(null);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger completed = new AtomicInteger();
+        try {
+            // Without an API there is no election: this replica leads, and its first cycle hangs.
+            stuck.start(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                completed.incrementAndGet();
+            }, Duration.ofMinutes(1));
+            HttpsTestClient probe = new HttpsTestClient(certs.caCert(), stuck.port());
+            assertThat(probe.get("/healthz").statusCode()).isEqualTo(200);
+            assertThat(stuck.liveness()).isNull();
+
+            clock.advance(Duration.ofMinutes(3).plusSeconds(6)); // 3 intervals + exporterTimeout, and a second
+            HttpResponse<String> down = probe.get("/healthz");
+            assertThat(down.statusCode()).isEqualTo(503);
+            assertThat(down.body()).contains("no collection cycle has completed for 186 s");
+            assertThat(stuck.liveness()).as("what the debug endpoint's /healthz says").isEqualTo(
+                    down.body().substring(down.body().indexOf("no collection")));
+
+            release.countDown();
+            await().atMost(10, TimeUnit.SECONDS).until(() -> completed.get() == 1);
+            await().atMost(10, TimeUnit.SECONDS).until(() -> probe.get("/healthz").statusCode() == 200);
+        } finally {
+            release.countDown();
+            stuck.close();
+        }
+    }
+
+    @Test
+    void cyclesRunOnTime_whileAListFromAnApiServerThatNeverAnswersWaits() throws Exception {
+        try (ServerSocket api = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new CopyOnWriteArrayList<>();
+            Thread accept = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(api.accept()); // read nothing, answer nothing
+                    }
+                } catch (IOException e) {
+                    // closed
+                }
+            }, "hanging-api");
+            accept.setDaemon(true);
+            accept.start();
+            KubernetesClient hanging = new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+                    .withMasterUrl("http://127.0.0.1:" + api.getLocalPort()).withRequestTimeout(60_000)
+                    .withRequestRetryBackoffLimit(0).build()).build();
+            TestWebhook tw = new TestWebhook("""
+                    webhook:
+                      listen: 127.0.0.1:0
+                      tlsCertFile: %s
+                      tlsKeyFile: %s
+                      leaderElection: {enabled: false}
+                    """.formatted(certFile, keyFile));
+            WebhookRuntime slow = tw.runtime(hanging);
+            AtomicInteger ran = new AtomicInteger();
+            try {
+                slow.start(ran::incrementAndGet, Duration.ofMillis(200));
+                await().atMost(10, TimeUnit.SECONDS).until(() -> !held.isEmpty()); // the first list is waiting
+                await().atMost(5, TimeUnit.SECONDS).until(() -> ran.get() >= 3);
+                assertThat(slow.liveness()).isNull();
+            } finally {
+                slow.close();
+                hanging.close();
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+        }
     }
 
     @Test

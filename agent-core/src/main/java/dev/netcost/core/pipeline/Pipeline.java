@@ -74,8 +74,6 @@ public final class Pipeline implements AutoCloseable {
      * or the first {@link #runScheduled()}) before the first; -1 before.
      */
     private volatile long lastCycleMs = -1;
-    /** Clock millis of the last {@link #notDue()}; liveness counts from the later of the two. */
-    private volatile long notDueMs = -1;
 
     private Pipeline(Builder b) {
         this.sinks = List.copyOf(b.sinks);
@@ -140,6 +138,14 @@ public final class Pipeline implements AutoCloseable {
 
     /** How long without a completed cycle makes the pipeline not live: 3 intervals + exporterTimeout, at least 30 s. */
     Duration stallAfter() {
+        return stallAfter(interval, exporterTimeout);
+    }
+
+    /**
+     * The same rule for cycles run by someone else at {@code interval} (the webhook's leader runs
+     * {@link #runOnce()} itself), so every {@code /healthz} judges a stall alike.
+     */
+    public static Duration stallAfter(Duration interval, Duration exporterTimeout) {
         Duration d = interval.multipliedBy(3).plus(exporterTimeout);
         return d.compareTo(MIN_STALL) < 0 ? MIN_STALL : d;
     }
@@ -153,21 +159,12 @@ public final class Pipeline implements AutoCloseable {
         if (last < 0) {
             return null;
         }
-        long age = clock.millis() - Math.max(last, notDueMs);
+        long age = clock.millis() - last;
         if (age <= stallAfter().toMillis()) {
             return null;
         }
         return "no collection cycle has completed for " + age / 1000 + " s (interval " + interval.toSeconds()
                 + " s); see the log for a stuck exporter or sink";
-    }
-
-    /**
-     * No cycle is due now (a webhook replica that does not lead runs none): liveness counts from now,
-     * so that a replica that becomes the leader is given time for its first cycle rather than judged
-     * by the age of its last term's.
-     */
-    public void notDue() {
-        notDueMs = clock.millis();
     }
 
     /** From now on cycles are expected: liveness and the last-cycle age gauge watch them. */

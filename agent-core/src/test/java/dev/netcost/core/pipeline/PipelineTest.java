@@ -286,7 +286,7 @@ class PipelineTest {
     }
 
     @Test
-    void cyclesRunByTheCaller_areWatchedFromTheFirst_andNotDueRestartsTheCount() {
+    void cyclesRunByTheCaller_areWatchedFromTheFirst() {
         pipeline = builder().interval(Duration.ofHours(1)).exporter(exporter("e", out -> { })).build();
         pipeline.runOnce();
         clock.advance(Duration.ofHours(4).toMillis());
@@ -298,13 +298,6 @@ class PipelineTest {
         clock.advance(Duration.ofHours(4).toMillis());
         assertThat(pipeline.liveness()).contains("no collection cycle has completed for 14400 s");
 
-        pipeline.notDue(); // e.g. a webhook replica that stopped leading
-        clock.advance(Duration.ofHours(3).toMillis());
-        assertThat(pipeline.liveness()).as("counted from when cycles were last not due").isNull();
-        clock.advance(Duration.ofHours(1).toMillis());
-        assertThat(pipeline.liveness()).contains("no collection cycle has completed for 14400 s");
-        assertThat(meters.get("netcost.agent.last.cycle.age").gauge().value())
-                .as("the gauge still says when the last cycle completed").isEqualTo(8 * 3600.0);
     }
 
     @Test
