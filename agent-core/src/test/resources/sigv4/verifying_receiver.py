@@ -1,5 +1,7 @@
 """A receiver that checks AWS SigV4 signatures the way Amazon Managed Prometheus does, with botocore
-(an implementation independent of the AWS SDK for Java), and forwards the requests that verify.
+(an implementation independent of the AWS SDK for Java), and forwards the requests that verify: a
+remote write to --upstream, and, with --query-upstream, a request for the workspace's query API
+(/workspaces/ws-netcost-test/api/v1/..., GET or POST) to the same path under that Prometheus base URL.
 
 Each request's Authorization header names the access key, scope and signed headers; the signature is
 recomputed by botocore from exactly those headers, the path, the query and the body. A mismatch, an
@@ -10,7 +12,8 @@ that verifies is forwarded to --upstream and its answer relayed. One JSON line p
 seconds}}) on every request, so a test can add rotated credentials while it runs; a key used after it
 expired is refused too.
 
-Usage: verifying_receiver.py --keys FILE --region R --service S --upstream URL --port-file FILE --log FILE
+Usage: verifying_receiver.py --keys FILE --region R --service S [--upstream URL] [--query-upstream URL]
+                             --port-file FILE --log FILE
 """
 import argparse
 import datetime
@@ -32,13 +35,19 @@ from botocore.credentials import Credentials
 AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
                   r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$")
 MAX_SKEW = datetime.timedelta(minutes=5)
+WORKSPACE = "/workspaces/ws-netcost-test"
 
 
 def parse_args():
     p = argparse.ArgumentParser()
-    for name in ("--keys", "--region", "--service", "--upstream", "--port-file", "--log"):
+    for name in ("--keys", "--region", "--service", "--port-file", "--log"):
         p.add_argument(name, required=True)
-    return p.parse_args()
+    p.add_argument("--upstream")
+    p.add_argument("--query-upstream")
+    args = p.parse_args()
+    if not args.upstream and not args.query_upstream:
+        p.error("give --upstream, --query-upstream or both")
+    return args
 
 
 ARGS = parse_args()
@@ -101,23 +110,40 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_POST(self):
+        self.verify_and_forward("POST")
+
+    def do_GET(self):
+        self.verify_and_forward("GET")
+
+    def verify_and_forward(self, method):
         body = self.rfile.read(int(self.headers.get("content-length", "0")))
         headers = {k.lower(): v for k, v in self.headers.items()}
-        problem, key_id = verify("POST", self.path, headers, body)
+        problem, key_id = verify(method, self.path, headers, body)
+        entry = {"method": method, "path": self.path, "accessKeyId": key_id}
         if problem:
-            log({"ok": False, "accessKeyId": key_id, "reason": problem, "status": 403})
+            log(dict(entry, ok=False, reason=problem, status=403))
             self.answer(403, json.dumps({"message": "The request signature we calculated does not match the"
                                          " signature you provided (" + problem.split("\n")[0] + ")"}).encode())
             return
-        forward = urllib.request.Request(ARGS.upstream, data=body, method="POST", headers={
-            k: v for k, v in self.headers.items()
-            if k.lower() in ("content-type", "content-encoding", "x-prometheus-remote-write-version")})
+        if ARGS.query_upstream and self.path.startswith(WORKSPACE + "/api/v1/") \
+                and not self.path.startswith(WORKSPACE + "/api/v1/remote_write"):
+            target = ARGS.query_upstream.rstrip("/") + self.path[len(WORKSPACE):]
+            kept = ("content-type", "accept")
+        elif ARGS.upstream and method == "POST":
+            target = ARGS.upstream
+            kept = ("content-type", "content-encoding", "x-prometheus-remote-write-version")
+        else:
+            log(dict(entry, ok=True, status=404))
+            self.answer(404, b"no upstream for this path")
+            return
+        forward = urllib.request.Request(target, data=body if method == "POST" else None, method=method, headers={
+            k: v for k, v in self.headers.items() if k.lower() in kept})
         try:
             with urllib.request.urlopen(forward, timeout=30) as r:
                 status, out = r.status, r.read()
         except urllib.error.HTTPError as e:
             status, out = e.code, e.read()
-        log({"ok": True, "accessKeyId": key_id, "status": status})
+        log(dict(entry, ok=True, status=status))
         self.answer(status, out)
 
     def answer(self, status, out):

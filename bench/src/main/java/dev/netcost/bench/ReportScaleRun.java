@@ -123,7 +123,7 @@ public final class ReportScaleRun {
         t = System.nanoTime();
         Measurements m;
         PrometheusSettings settings = new PrometheusSettings(prometheus.baseUrl(), null, null, null, null, null, null,
-                false, Map.of(), Duration.ofMinutes(2), null);
+                false, Map.of(), Duration.ofMinutes(2), null, null);
         try (PrometheusClient client = PrometheusClient.create(settings)) {
             m = new MeasurementLoader(client, null, Duration.ofHours(24), n -> new ProgressBar(System.err, false, n))
                     .load(WINDOW, Grouping.parse("namespace"));

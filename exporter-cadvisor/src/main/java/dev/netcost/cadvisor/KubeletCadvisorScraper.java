@@ -133,6 +133,7 @@ final class KubeletCadvisorScraper implements AutoCloseable {
         private boolean ended;
         private long wireBytes;
         private long bodyBytes;
+        private long contentLength = -1;
 
         private Answer(HttpURLConnection connection) {
             this.connection = connection;
@@ -160,7 +161,8 @@ final class KubeletCadvisorScraper implements AutoCloseable {
             if (status != 200) {
                 throw statusError(status, errorBody());
             }
-            if (connection.getContentLengthLong() > maxBytes) {
+            contentLength = connection.getContentLengthLong();
+            if (contentLength > maxBytes) {
                 throw tooLarge("on the wire");
             }
             String type = contentType.toLowerCase(Locale.ROOT);
@@ -223,6 +225,13 @@ final class KubeletCadvisorScraper implements AutoCloseable {
                 throw timedOut();
             }
             if (n < 0) {
+                // HttpURLConnection ends a fixed-length body quietly when the connection closes early;
+                // the parser would take the half line it got for a whole one.
+                if (contentLength >= 0 && wireBytes < contentLength) {
+                    throw new IOException("the kubelet at " + where() + " cut its answer short: the connection closed"
+                            + " after " + wireBytes + " of the " + contentLength + " bytes of its Content-Length;"
+                            + " scrape discarded; possible fixes: check the kubelet's health and logs");
+                }
                 ended = true;
             } else {
                 wireBytes += n;

@@ -10,6 +10,10 @@ import dev.netcost.core.testing.FreePorts;
 import dev.netcost.core.testing.TestCertificates;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +57,11 @@ class CadvisorExporterKubeletTest {
         kubelet.close();
     }
 
+    /**
+     * The exporter for the fake kubelet, with {@code extra} cadvisor keys. The deadline is generous unless
+     * {@code extra} sets one: only the timeout test is about time, and a loaded machine can take seconds
+     * over a cold JVM's first TLS handshake.
+     */
     private TestExporters exporter(String extra) {
         return new TestExporters("""
                 nodeName: node-a
@@ -64,7 +73,7 @@ class CadvisorExporterKubeletTest {
                   bearerTokenFile: %s
                   caFile: %s
                 %s""".formatted(CHECKOUT, kubelet.url(), tokenFile, certs.caCert(),
-                (extra.contains("timeout") ? extra : extra + "\ntimeout: 2s").indent(2)));
+                (extra.contains("timeout") ? extra : extra + "\ntimeout: 20s").indent(2)));
     }
 
     @Test
@@ -133,10 +142,46 @@ class CadvisorExporterKubeletTest {
     }
 
     @Test
-    void truncatedBody_isAFailure_notAPartialScrape() {
+    void aBodyCutShortOfItsContentLength_isAFailure_notAPartialScrape_plainOrGzip() {
+        // The kubelet sends half its body and closes the connection: the scrape fails at once.
         kubelet.mode = FakeKubelet.Mode.TRUNCATED;
-        // With a gzip body the JDK's test server drops the connection (a plain one it leaves open: a timeout).
-        assertThatThrownBy(exporter("compression: gzip\ntimeout: 20s")::collect).isInstanceOf(IOException.class).hasMessageContaining("cut short");
+        int plain = kubelet.payload.length;
+        assertThatThrownBy(exporter("")::collect).isInstanceOf(IOException.class)
+                .hasMessageContaining("cut its answer short: the connection closed after " + plain / 2 + " of the "
+                        + plain + " bytes of its Content-Length");
+        assertThatThrownBy(exporter("compression: gzip")::collect).isInstanceOf(IOException.class)
+                .hasMessageContaining("cut its answer short");
+        assertThat(kubelet.requests()).isEqualTo(2);
+    }
+
+    @Test
+    void aChunkedBodyEndingBeforeItsLastChunk_isAFailure_notAPartialScrape() throws Exception {
+        byte[] body = kubelet.payload;
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread kubeletDying = new Thread(() -> {
+                try (Socket s = server.accept()) {
+                    s.getInputStream().read(new byte[8192]);
+                    OutputStream out = s.getOutputStream();
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
+                            + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(body.length) + "\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    out.write(body, 0, body.length / 2);
+                    out.flush();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, "dying-kubelet");
+            kubeletDying.start();
+            TestExporters t = new TestExporters("""
+                    cadvisor:
+                      url: http://127.0.0.1:%d/metrics/cadvisor
+                      bearerTokenFile: ""
+                      timeout: 20s
+                    """.formatted(server.getLocalPort()));
+            assertThatThrownBy(t::collect).isInstanceOf(IOException.class)
+                    .hasMessageContaining("the body may be cut short (Premature EOF)");
+            kubeletDying.join();
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.netcost.report;
 
+import dev.netcost.core.auth.SigV4Config;
 import dev.netcost.core.config.Durations;
 import dev.netcost.report.measure.Grouping;
 import dev.netcost.report.measure.Window;
@@ -57,6 +58,11 @@ public record ReportOptions(PrometheusSettings prometheus, Window window, List<P
               --tls-ca-file FILE                trust this PEM CA bundle instead of the JDK's
               --tls-cert-file FILE --tls-key-file FILE   client certificate for mutual TLS (PEM, PKCS#8 key)
               --tls-insecure-skip-verify        accept any server certificate (tests only)
+              --sigv4-region REGION   sign every query with AWS SigV4 for Amazon Managed Prometheus in REGION, with
+                                      the AWS SDK's default credentials (environment, AWS_PROFILE and SSO, web
+                                      identity, container or instance role); the identity needs aps:QueryMetrics
+              --sigv4-service NAME    the signing name (default aps)
+              --sigv4-role-arn ARN    assume this IAM role (STS) with those credentials, and sign as it
               --header NAME=VALUE     extra request header, e.g. X-Scope-OrgID=tenant-1 (repeatable)
               --no-progress           no progress bar (it is drawn only when standard error is a terminal)
             exit codes: 0 done, 1 failure (Prometheus unreachable or failing, output not written),
@@ -89,7 +95,8 @@ public record ReportOptions(PrometheusSettings prometheus, Window window, List<P
                 case "--no-progress" -> progress = false;
                 case "--prometheus", "--start", "--end", "--by", "--format", "--out", "--cluster", "--precision",
                      "--chunk", "--timeout", "--bearer-token-file", "--basic-auth-username", "--basic-auth-password-file",
-                     "--tls-ca-file", "--tls-cert-file", "--tls-key-file", "--cur", "--header" -> {
+                     "--tls-ca-file", "--tls-cert-file", "--tls-key-file", "--cur", "--header", "--sigv4-region",
+                     "--sigv4-service", "--sigv4-role-arn" -> {
                     if (value == null) {
                         if (i + 1 >= args.size()) {
                             errors.add(name + " needs a value");
@@ -190,14 +197,51 @@ public record ReportOptions(PrometheusSettings prometheus, Window window, List<P
                         + " the secret in a file");
             }
         }
+        SigV4Config sigv4 = sigv4(single, url, headers, errors);
         if (!errors.isEmpty()) {
             throw ReportException.badInput(String.join("\n", errors));
         }
         PrometheusSettings settings = new PrometheusSettings(url, bearer, user, password, ca, cert, key, insecure,
-                headers, timeout, null);
+                headers, timeout, sigv4, null);
         String out = single.get("--out");
         return new ReportOptions(settings, window, List.copyOf(cur), grouping, format,
                 out == null || out.equals("-") ? null : Path.of(out), single.get("--cluster"), precision, chunk, progress);
+    }
+
+    /**
+     * {@code --sigv4-*}, or null when not asked for. SigV4 writes the Authorization header itself, so it
+     * excludes the other credentials.
+     */
+    private static SigV4Config sigv4(Map<String, String> single, URI url, Map<String, String> headers,
+            List<String> errors) {
+        String region = single.get("--sigv4-region");
+        if (region == null) {
+            for (String o : List.of("--sigv4-service", "--sigv4-role-arn")) {
+                if (single.containsKey(o)) {
+                    errors.add(o + " needs --sigv4-region (the region of the Amazon Managed Prometheus workspace)");
+                }
+            }
+            return null;
+        }
+        for (String o : List.of("--bearer-token-file", "--basic-auth-username")) {
+            if (single.containsKey(o)) {
+                errors.add("use either --sigv4-region or " + o + ", not both (SigV4 writes the Authorization"
+                        + " header itself)");
+            }
+        }
+        for (String h : headers.keySet()) {
+            if (h.toLowerCase(java.util.Locale.ROOT).startsWith("x-amz-")) {
+                errors.add("--header " + h + ": set by SigV4 signing, cannot be given with --sigv4-region");
+            }
+        }
+        SigV4Config c = SigV4Config.parse(region, single.get("--sigv4-service"), single.get("--sigv4-role-arn"),
+                new SigV4Config.Names("--sigv4-region", "--sigv4-service", "--sigv4-role-arn"),
+                (option, problem) -> errors.add(option + " " + problem));
+        String wrongRegion = c == null ? null : c.problemWith(url);
+        if (wrongRegion != null) {
+            errors.add("--sigv4-region " + wrongRegion);
+        }
+        return c;
     }
 
     private static Instant time(String option, String text, List<String> errors) {

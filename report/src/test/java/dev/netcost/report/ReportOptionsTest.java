@@ -3,6 +3,7 @@ package dev.netcost.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.netcost.core.auth.SigV4Config;
 import dev.netcost.report.measure.Grouping;
 import dev.netcost.report.output.ReportFormat;
 import java.nio.file.Files;
@@ -93,5 +94,70 @@ class ReportOptionsTest {
         assertThatThrownBy(() -> ReportOptions.parse(List.of("--prometheus", "http://p:9090", "--start", "2026-11-30",
                 "--end", "2026-12-01", "--header", "authorization=Bearer x")))
                 .hasMessageContaining("--header Authorization");
+    }
+
+    private static final List<String> AMP = List.of("--prometheus",
+            "https://aps-workspaces.us-east-2.amazonaws.com/workspaces/ws-1234", "--start", "2026-11-30", "--end", "2026-12-01");
+
+    private static List<String> amp(String... more) {
+        List<String> a = new java.util.ArrayList<>(AMP);
+        a.addAll(List.of(more));
+        return a;
+    }
+
+    @Test
+    void sigv4Region_signsForAmp_withServiceApsAndNoRole_byDefault() throws Exception {
+        ReportOptions o = ReportOptions.parse(amp("--sigv4-region", "us-east-2"));
+        assertThat(o.prometheus().sigv4()).isEqualTo(new SigV4Config("us-east-2", "aps", null));
+        assertThat(ReportOptions.parse(AMP).prometheus().sigv4()).isNull();
+    }
+
+    @Test
+    void sigv4ServiceAndRoleArn_parse_inBothSpellings() throws Exception {
+        ReportOptions o = ReportOptions.parse(amp("--sigv4-region=us-east-2", "--sigv4-service", "aps",
+                "--sigv4-role-arn=arn:aws:iam::123456789012:role/finops-reader"));
+        assertThat(o.prometheus().sigv4()).isEqualTo(new SigV4Config("us-east-2", "aps",
+                "arn:aws:iam::123456789012:role/finops-reader"));
+    }
+
+    @Test
+    void sigv4WithBearerTokenOrBasicAuth_isBadInput_namingBoth() throws Exception {
+        Path token = Files.writeString(dir.resolve("token"), "t");
+        assertThatThrownBy(() -> ReportOptions.parse(amp("--sigv4-region", "us-east-2", "--bearer-token-file",
+                token.toString())))
+                .isInstanceOfSatisfying(ReportException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                .hasMessage("use either --sigv4-region or --bearer-token-file, not both (SigV4 writes the"
+                        + " Authorization header itself)");
+        assertThatThrownBy(() -> ReportOptions.parse(amp("--sigv4-region", "us-east-2", "--basic-auth-username", "u",
+                "--basic-auth-password-file", token.toString())))
+                .isInstanceOfSatisfying(ReportException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                .hasMessageContaining("use either --sigv4-region or --basic-auth-username, not both");
+    }
+
+    @Test
+    void everySigv4Problem_isListedAtOnce() {
+        assertThatThrownBy(() -> ReportOptions.parse(amp("--sigv4-region", "Ohio", "--sigv4-service", "APS!",
+                "--sigv4-role-arn", "finops-reader", "--header", "X-Amz-Date=20261130T000000Z")))
+                .isInstanceOfSatisfying(ReportException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                .hasMessageContaining("--sigv4-region must be an AWS region such as us-east-2, got 'Ohio'")
+                .hasMessageContaining("--sigv4-service must be an AWS signing name such as aps, got 'APS!'")
+                .hasMessageContaining("--sigv4-role-arn must be an IAM role ARN such as"
+                        + " arn:aws:iam::123456789012:role/netcost-amp-writer, got 'finops-reader'")
+                .hasMessageContaining("--header X-Amz-Date: set by SigV4 signing");
+    }
+
+    @Test
+    void sigv4ServiceOrRoleWithoutARegion_isBadInput() {
+        assertThatThrownBy(() -> ReportOptions.parse(amp("--sigv4-service", "aps", "--sigv4-role-arn",
+                "arn:aws:iam::123456789012:role/finops-reader")))
+                .hasMessageContaining("--sigv4-service needs --sigv4-region")
+                .hasMessageContaining("--sigv4-role-arn needs --sigv4-region");
+    }
+
+    @Test
+    void aRegionOtherThanTheWorkspaceUrls_isBadInput() {
+        assertThatThrownBy(() -> ReportOptions.parse(amp("--sigv4-region", "us-east-1")))
+                .hasMessage("--sigv4-region is 'us-east-1' but the URL is an Amazon Managed Prometheus workspace in"
+                        + " 'us-east-2'; the signature must be scoped to the workspace's region");
     }
 }

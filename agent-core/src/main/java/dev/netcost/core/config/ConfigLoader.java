@@ -524,46 +524,26 @@ public final class ConfigLoader {
                 n.error("headers." + h, "is set by SigV4 signing and cannot be given with sigv4");
             }
         }
-        if (c != null && url != null) {
-            Matcher m = AMP_HOST.matcher(url.getHost());
-            if (m.matches() && !m.group(1).equals(c.region())) {
-                s.error("region", "is '" + c.region() + "' but the URL is an Amazon Managed Prometheus workspace in '"
-                        + m.group(1) + "'; the signature must be scoped to the workspace's region");
-            }
+        String wrongRegion = c == null ? null : c.problemWith(url);
+        if (wrongRegion != null) {
+            s.error("region", wrongRegion);
         }
         return c;
     }
 
-    private static final Pattern AMP_HOST = Pattern.compile("aps-workspaces\\.([a-z0-9-]+)\\.amazonaws\\.com(?:\\.cn)?");
-    private static final Pattern REGION = Pattern.compile("[a-z]{2}(?:-[a-z0-9]+)+");
-    private static final Pattern SERVICE = Pattern.compile("[a-z0-9][a-z0-9-]*");
-    private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+");
-
     /**
      * A {@code sigv4} mapping ({@code region} required, {@code service} default {@code aps}, optional
-     * {@code roleArn}), or null with its errors reported. Finishes {@code s}. Shared by every client
-     * that signs for AWS (remote write, the report's Prometheus queries).
+     * {@code roleArn}), or null with its errors reported. Finishes {@code s}. The rules are
+     * {@link SigV4Config#parse}'s, which the report's {@code --sigv4-*} options share.
      */
     public static SigV4Config sigv4(ConfigNode s) {
-        String region = s.requiredString("region");
-        if (region != null && !REGION.matcher(region.trim()).matches()) {
-            s.error("region", "must be an AWS region such as us-east-2, got '" + region + "'");
-            region = null;
-        }
-        String service = s.string("service", SigV4Config.DEFAULT_SERVICE).trim();
-        if (!SERVICE.matcher(service).matches()) {
-            s.error("service", "must be an AWS signing name such as aps, got '" + service + "'");
-        }
-        String roleArn = s.string("roleArn", "").trim();
-        if (!roleArn.isEmpty() && !ROLE_ARN.matcher(roleArn).matches()) {
-            s.error("roleArn", "must be an IAM role ARN such as arn:aws:iam::123456789012:role/netcost-amp-writer,"
-                    + " got '" + roleArn + "'");
-        }
+        String region = s.string("region", null);
+        String service = s.string("service", null);
+        String roleArn = s.string("roleArn", null);
+        SigV4Config c = SigV4Config.parse(region, service, roleArn,
+                new SigV4Config.Names("region", "service", "roleArn"), s::error);
         s.finish();
-        if (region == null) {
-            return null;
-        }
-        return new SigV4Config(region.trim(), service, roleArn.isEmpty() ? null : roleArn);
+        return c;
     }
 
     private static RemoteWriteConfig.Fsync fsync(ConfigNode q, RemoteWriteConfig.Fsync def) {

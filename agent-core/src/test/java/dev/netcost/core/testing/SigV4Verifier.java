@@ -22,16 +22,19 @@ import org.awaitility.core.ConditionTimeoutException;
 /**
  * An independent SigV4 check in front of a receiver: {@code sigv4/verifying_receiver.py} run by
  * Debian's {@code /usr/bin/python3} with {@code python3-botocore}. Requests whose signature botocore
- * recomputes identically are forwarded to the upstream remote-write URL; all others get 403, as
- * Amazon Managed Prometheus answers. Stopped through its own {@link Process} handle.
+ * recomputes identically are forwarded to the upstream remote-write URL, or, for a verifier in front of
+ * a query API, to the same path under the upstream Prometheus; all others get 403, as Amazon Managed
+ * Prometheus answers. Stopped through its own {@link Process} handle.
  */
 public final class SigV4Verifier implements AutoCloseable {
     static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One request as the verifier judged it. */
-    public record Verdict(boolean ok, String accessKeyId, String reason, int status) {
+    /** One request as the verifier judged it ({@code path} with its query string). */
+    public record Verdict(boolean ok, String accessKeyId, String reason, int status, String method, String path) {
     }
+
+    private static final String WORKSPACE = "/workspaces/ws-netcost-test";
 
     private final Process process;
     private final Path dir;
@@ -50,6 +53,21 @@ public final class SigV4Verifier implements AutoCloseable {
 
     /** Starts the verifier for {@code region}/{@code service}, forwarding to {@code upstream}. */
     public static SigV4Verifier start(Path dir, URI upstream, String region, String service) throws IOException {
+        return start(dir, region, service, List.of("--upstream", upstream.toString()));
+    }
+
+    /**
+     * Starts the verifier for {@code region}/{@code service} in front of the query API of the Prometheus
+     * at {@code prometheus}: {@link #workspaceUrl()}{@code /api/v1/query_range?...} is forwarded to
+     * {@code prometheus/api/v1/query_range?...} once it verifies.
+     */
+    public static SigV4Verifier startInFrontOfQueryApi(Path dir, URI prometheus, String region, String service)
+            throws IOException {
+        return start(dir, region, service, List.of("--query-upstream", prometheus.toString()));
+    }
+
+    private static SigV4Verifier start(Path dir, String region, String service, List<String> upstream)
+            throws IOException {
         if (!Files.isExecutable(PYTHON)) {
             throw new IllegalStateException(PYTHON + " is missing; possible fixes: bash scripts/install-deps.sh"
                     + " (installs python3-botocore)");
@@ -61,10 +79,11 @@ public final class SigV4Verifier implements AutoCloseable {
         Files.writeString(dir.resolve("keys.json"), "{}");
         Path portFile = dir.resolve("port");
         Path out = dir.resolve("verifier.log");
-        Process p = new ProcessBuilder(PYTHON.toString(), script.toString(), "--keys", dir.resolve("keys.json").toString(),
-                "--region", region, "--service", service, "--upstream", upstream.toString(),
-                "--port-file", portFile.toString(), "--log", dir.resolve("requests.jsonl").toString())
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of(PYTHON.toString(), script.toString(), "--keys",
+                dir.resolve("keys.json").toString(), "--region", region, "--service", service,
+                "--port-file", portFile.toString(), "--log", dir.resolve("requests.jsonl").toString()));
+        cmd.addAll(upstream);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         try {
             Awaitility.await("the SigV4 verifier's port file").atMost(Duration.ofSeconds(30))
                     .until(() -> Files.exists(portFile) || !p.isAlive());
@@ -81,7 +100,12 @@ public final class SigV4Verifier implements AutoCloseable {
 
     /** The URL to send to, with an AMP-like path. */
     public URI url() {
-        return URI.create("http://127.0.0.1:" + port + "/workspaces/ws-netcost-test/api/v1/remote_write");
+        return URI.create(workspaceUrl() + "/api/v1/remote_write");
+    }
+
+    /** The workspace's base URL, as Amazon Managed Prometheus's query API is given to a client. */
+    public URI workspaceUrl() {
+        return URI.create("http://127.0.0.1:" + port + WORKSPACE);
     }
 
     /** Accepts signatures made with this key from now on. */
@@ -120,7 +144,8 @@ public final class SigV4Verifier implements AutoCloseable {
                 }
                 JsonNode n = JSON.readTree(line);
                 out.add(new Verdict(n.path("ok").asBoolean(), n.path("accessKeyId").asText(null),
-                        n.path("reason").asText(null), n.path("status").asInt()));
+                        n.path("reason").asText(null), n.path("status").asInt(), n.path("method").asText(null),
+                        n.path("path").asText(null)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,7 +1,7 @@
 package dev.netcost.report.prometheus;
 
 import dev.netcost.core.auth.CredentialFile;
-import java.io.IOException;
+import dev.netcost.report.ReportException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +19,8 @@ final class BasicAuthorizer implements RequestAuthorizer {
     }
 
     @Override
-    public void authorize(String method, URI uri, byte[] body, HttpRequest.Builder request) throws IOException {
-        String pair = username + ":" + password.read();
+    public void authorize(String method, URI uri, byte[] body, HttpRequest.Builder request) throws ReportException {
+        String pair = username + ":" + RequestAuthorizer.secret(password);
         request.setHeader("Authorization",
                 "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
     }

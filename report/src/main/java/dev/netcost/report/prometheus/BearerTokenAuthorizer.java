@@ -1,7 +1,7 @@
 package dev.netcost.report.prometheus;
 
 import dev.netcost.core.auth.CredentialFile;
-import java.io.IOException;
+import dev.netcost.report.ReportException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
@@ -15,8 +15,8 @@ final class BearerTokenAuthorizer implements RequestAuthorizer {
     }
 
     @Override
-    public void authorize(String method, URI uri, byte[] body, HttpRequest.Builder request) throws IOException {
-        request.setHeader("Authorization", "Bearer " + token.read());
+    public void authorize(String method, URI uri, byte[] body, HttpRequest.Builder request) throws ReportException {
+        request.setHeader("Authorization", "Bearer " + RequestAuthorizer.secret(token));
     }
 
     @Override

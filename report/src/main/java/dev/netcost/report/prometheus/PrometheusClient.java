@@ -46,6 +46,7 @@ public final class PrometheusClient implements AutoCloseable {
     private final PrometheusSettings settings;
     private final URI base;
     private final RequestAuthorizer authorizer;
+    private final boolean ownsAuthorizer;
     private final HttpClient http;
     private final ExecutorService executor;
 
@@ -54,6 +55,7 @@ public final class PrometheusClient implements AutoCloseable {
         String u = settings.url().toString();
         this.base = URI.create(u.endsWith("/") ? u : u + "/");
         this.authorizer = settings.effectiveAuthorizer();
+        this.ownsAuthorizer = settings.authorizer() == null;
         this.http = http;
         this.executor = executor;
     }
@@ -122,11 +124,7 @@ public final class PrometheusClient implements AutoCloseable {
                 .setHeader("Accept", "application/json")
                 .setHeader("User-Agent", "netcost-report/" + Version.get());
         settings.headers().forEach(req::setHeader);
-        try {
-            authorizer.authorize("GET", uri, new byte[0], req);
-        } catch (IOException e) {
-            throw ReportException.badInput("cannot read the Prometheus credentials file: " + e.getMessage());
-        }
+        authorizer.authorize("GET", uri, new byte[0], req);
         HttpResponse<InputStream> resp;
         try {
             resp = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -153,8 +151,7 @@ public final class PrometheusClient implements AutoCloseable {
                 String msg = "Prometheus at " + displayUrl() + " answered HTTP " + status + " to " + promql + ": " + text;
                 if (status == 401 || status == 403) {
                     authorizer.rejected();
-                    throw ReportException.failure(msg + "; possible fixes: --bearer-token-file, --basic-auth-username"
-                            + " with --basic-auth-password-file, or --tls-cert-file", null);
+                    throw ReportException.failure(msg + "; " + authorizer.rejectionAdvice(), null);
                 }
                 if (status >= 500 || status == 429) {
                     throw new Retryable(msg, null);
@@ -253,17 +250,29 @@ public final class PrometheusClient implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
+        if (ownsAuthorizer) {
+            authorizer.close();
+        }
     }
 
-    private static String form(Map<String, String> params) {
+    /**
+     * The query string with every character but RFC 3986's unreserved ones percent-encoded (a space as
+     * {@code %20}, never {@code +}): the one form that a SigV4 verifier's canonical query string equals
+     * whether it decodes the query first or takes it as sent.
+     */
+    static String form(Map<String, String> params) {
         StringBuilder sb = new StringBuilder();
         params.forEach((k, v) -> {
             if (sb.length() > 0) {
                 sb.append('&');
             }
-            sb.append(URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+            sb.append(encode(k)).append('=').append(encode(v));
         });
         return sb.toString();
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20").replace("*", "%2A").replace("%7E", "~");
     }
 
     static String redact(URI uri) {

@@ -1,5 +1,6 @@
 package dev.netcost.report.prometheus;
 
+import dev.netcost.core.auth.SigV4Config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,21 +20,29 @@ import java.util.Objects;
  * @param insecureSkipVerify    accept any server certificate and host name
  * @param headers               extra request headers, e.g. {@code X-Scope-OrgID}
  * @param timeout               per request
- * @param authorizer            overrides the credentials above when not null (e.g. a SigV4 signer)
+ * @param sigv4                 sign every request with AWS SigV4 (Amazon Managed Prometheus), or null
+ * @param authorizer            overrides the credentials above when not null
  */
 public record PrometheusSettings(URI url, Path bearerTokenFile, String basicAuthUsername, Path basicAuthPasswordFile,
                                  Path caFile, Path certFile, Path keyFile, boolean insecureSkipVerify,
-                                 Map<String, String> headers, Duration timeout, RequestAuthorizer authorizer) {
+                                 Map<String, String> headers, Duration timeout, SigV4Config sigv4,
+                                 RequestAuthorizer authorizer) {
     public PrometheusSettings {
         Objects.requireNonNull(url, "url");
         headers = Map.copyOf(headers);
         Objects.requireNonNull(timeout, "timeout");
     }
 
-    /** The credentials to send: the explicit authorizer, else bearer token, else basic auth, else none. */
+    /**
+     * The credentials to send: the explicit authorizer, else SigV4, else bearer token, else basic auth,
+     * else none. A new SigV4 authorizer is the caller's to close.
+     */
     RequestAuthorizer effectiveAuthorizer() {
         if (authorizer != null) {
             return authorizer;
+        }
+        if (sigv4 != null) {
+            return SigV4Authorizer.create(sigv4);
         }
         if (bearerTokenFile != null) {
             return new BearerTokenAuthorizer(bearerTokenFile);
