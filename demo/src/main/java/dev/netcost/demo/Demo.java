@@ -7,7 +7,6 @@ import dev.netcost.demo.DemoChecks.Check;
 import dev.netcost.demo.DemoCluster.Node;
 import dev.netcost.demo.DemoCluster.Pod;
 import dev.netcost.demo.DemoPlan.Flow;
-import dev.netcost.demo.traffic.TrafficJob;
 import dev.netcost.report.ReportException;
 import dev.netcost.report.Reports;
 import dev.netcost.report.allocate.CostType;
@@ -400,12 +399,11 @@ final class Demo {
 
     private TrafficResults runTraffic(List<Child> agents) throws InterruptedException {
         Instant now = clock.instant();
-        Instant next = now.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
-        Duration needed = DemoPlan.TRAFFIC_DURATION.plusSeconds(25);
-        if (Duration.between(now, next).compareTo(needed) < 0) {
-            Duration wait = Duration.between(now, next).plusSeconds(5);
-            note("waiting " + wait.toSeconds() + " s for " + next.atOffset(ZoneOffset.UTC).toLocalTime()
-                    + " UTC, so that the traffic falls into one clock hour (the bill and the report are hourly)");
+        Duration wait = DemoPlan.delayBeforeTraffic(now);
+        if (!wait.isZero()) {
+            note("waiting " + wait.toSeconds() + " s for " + now.plus(wait).atOffset(ZoneOffset.UTC).toLocalTime()
+                    .truncatedTo(ChronoUnit.SECONDS) + " UTC, so that the traffic falls into one clock hour (the bill and the"
+                    + " report are hourly)");
             Thread.sleep(wait.toMillis()); // waiting for a time of day, not for a condition
         }
         List<Child> clients = new ArrayList<>();

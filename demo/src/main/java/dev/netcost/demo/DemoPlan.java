@@ -9,6 +9,8 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +32,8 @@ final class DemoPlan {
     static final BigDecimal LCU_BYTES = BigDecimal.valueOf(1L << 30);
     static final BigDecimal LCU_CONNECTIONS = BigDecimal.valueOf(25 * 3600);
     static final Duration TRAFFIC_DURATION = Duration.ofSeconds(20);
+    /** The clients' start, a slow machine, and two agent intervals after the last request. */
+    static final Duration TRAFFIC_MARGIN = Duration.ofSeconds(25);
     private static final int KIB = 1024;
     private static final int MIB = 1024 * KIB;
 
@@ -80,6 +84,19 @@ final class DemoPlan {
 
     private static List<String> eniAddresses() {
         return DemoCluster.ALB.enis().stream().map(DemoCluster.Eni::ip).toList();
+    }
+
+    /**
+     * How long to wait before sending so that the traffic, with room for the clients' start and the
+     * agents' last samples, ends in the clock hour it starts in: the report and the bill are hourly, and a
+     * load balancer's hourly price is split by each hour's own shares, so traffic cut by an hour boundary
+     * would split a few seconds' worth of it into an hour of its own. Zero when it fits; else until five
+     * seconds into the next hour.
+     */
+    static Duration delayBeforeTraffic(Instant now) {
+        Instant next = now.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
+        Duration left = Duration.between(now, next);
+        return left.compareTo(TRAFFIC_DURATION.plus(TRAFFIC_MARGIN)) < 0 ? left.plusSeconds(5) : Duration.ZERO;
     }
 
     /** The flows whose client runs in {@code role}'s namespace. */
