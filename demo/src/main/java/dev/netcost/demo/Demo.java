@@ -118,6 +118,9 @@ final class Demo {
         try {
             ok = steps();
         } catch (DemoException e) {
+            if (cleaned.get()) {
+                throw new DemoException("stopped (Ctrl-C or SIGTERM); everything it started has been removed");
+            }
             err.println("netcost demo: " + e.getMessage());
             err.println("netcost demo: logs of the agents, the webhook, Prometheus and the pods: " + outDir.resolve("demo-logs"));
             cleanupNow();
@@ -317,30 +320,61 @@ final class Demo {
         Path dir = Files.createDirectories(tmp.resolve("prometheus"));
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, DemoConfigs.prometheus(rules()));
-        int port = freePort();
-        Child p = children.start("prometheus", List.of("prometheus", "--config.file=" + config,
-                "--web.enable-remote-write-receiver", "--web.listen-address=127.0.0.1:" + port,
-                "--storage.tsdb.path=" + dir.resolve("data"), "--storage.tsdb.retention.time=1d", "--log.level=warn"), Map.of());
-        PromApi prom = new PromApi(URI.create("http://127.0.0.1:" + port));
-        await(Duration.ofSeconds(60), "Prometheus to be ready on 127.0.0.1:" + port, prom::ready, List.of(p));
-        return prom;
+        for (int attempt = 1; ; attempt++) {
+            int port = freePort();
+            Child p = children.start("prometheus", List.of("prometheus", "--config.file=" + config,
+                    "--web.enable-remote-write-receiver", "--web.listen-address=127.0.0.1:" + port,
+                    "--storage.tsdb.path=" + dir.resolve("data"), "--storage.tsdb.retention.time=1d", "--log.level=warn"),
+                    Map.of());
+            PromApi prom = new PromApi(URI.create("http://127.0.0.1:" + port));
+            try {
+                await(Duration.ofSeconds(60), "Prometheus to be ready on 127.0.0.1:" + port, prom::ready, List.of(p));
+                return prom;
+            } catch (DemoException e) {
+                if (attempt == 3 || !lostPort(p)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Whether a server exited because another process took the free port picked for it meanwhile. */
+    private static boolean lostPort(Child c) {
+        return !c.process().isAlive() && c.tail(50).toLowerCase(Locale.ROOT).contains("address already in use");
     }
 
     private int startWebhook(PromApi prom) throws IOException, InterruptedException {
         Admissions admissions = new Admissions(tmp.resolve("webhook-tls"));
         admissions.makeCertificates();
-        int port = freePort();
-        Path config = tmp.resolve("webhook.yaml");
-        Files.writeString(config, DemoConfigs.webhook(tmp.resolve("webhook-data"), prometheusPort(prom), port,
-                admissions.cert(), admissions.key()));
-        Child w = children.start("webhook", List.of(home.resolve("netcost").toString(), "webhook", "--config",
-                config.toString()), Map.of());
         java.net.http.HttpClient client;
         try {
             client = admissions.client();
         } catch (java.security.GeneralSecurityException e) {
             throw new DemoException("cannot trust the demo's CA: " + e.getMessage(), e);
         }
+        for (int attempt = 1; ; attempt++) {
+            int port = freePort();
+            Child w = startWebhookOn(port, prom, admissions);
+            try {
+                awaitWebhook(client, port, w);
+                return admissions.send(client, port);
+            } catch (DemoException e) {
+                if (attempt == 3 || !lostPort(w)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private Child startWebhookOn(int port, PromApi prom, Admissions admissions) throws IOException {
+        Path config = tmp.resolve("webhook.yaml");
+        Files.writeString(config, DemoConfigs.webhook(tmp.resolve("webhook-data"), prometheusPort(prom), port,
+                admissions.cert(), admissions.key()));
+        return children.start("webhook", List.of(home.resolve("netcost").toString(), "webhook", "--config",
+                config.toString()), Map.of());
+    }
+
+    private void awaitWebhook(java.net.http.HttpClient client, int port, Child w) {
         await(Duration.ofSeconds(60), "the webhook to serve https://127.0.0.1:" + port + "/healthz", () -> {
             try {
                 return client.send(java.net.http.HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/healthz"))
@@ -353,7 +387,6 @@ final class Demo {
                 return false;
             }
         }, List.of(w));
-        return admissions.send(client, port);
     }
 
     private static int prometheusPort(PromApi prom) {

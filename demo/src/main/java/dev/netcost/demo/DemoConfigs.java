@@ -24,20 +24,20 @@ final class DemoConfigs {
                 """.formatted(INTERVAL, rules.toAbsolutePath());
     }
 
-    private static String common(String nodeName, Path dataDir, int prometheusPort) {
+    private static String common(String nodeName, Path dataDir, int prometheusPort, boolean debug) {
         return """
                 nodeName: %s
                 interval: %s
                 dataDir: %s
                 kubernetes: {enabled: false}
                 externalLabels: {cluster: %s}
-                debug: {listen: "127.0.0.1:0"}
+                debug: {enabled: %s, listen: "127.0.0.1:0"}
                 remoteWrite:
                   - name: prometheus
                     url: http://127.0.0.1:%d/api/v1/write
                     queue: {batchDeadline: 500ms}
                 %s
-                """.formatted(nodeName, INTERVAL, dataDir, DemoCluster.NAME, prometheusPort, loadBalancers());
+                """.formatted(nodeName, INTERVAL, dataDir, DemoCluster.NAME, debug, prometheusPort, loadBalancers());
     }
 
     private static String loadBalancers() {
@@ -53,7 +53,7 @@ final class DemoConfigs {
      */
     static String node(Node n, Path netns, Path dataDir, int prometheusPort, String backend) {
         StringBuilder sb = new StringBuilder("# Written by netcost demo: the node agent of " + n.name() + "\n");
-        sb.append(common(n.name(), dataDir, prometheusPort));
+        sb.append(common(n.name(), dataDir, prometheusPort, true));
         sb.append("""
                 zone: %s
                 cadvisor: {enabled: false}
@@ -82,10 +82,13 @@ final class DemoConfigs {
         return sb.toString();
     }
 
-    /** The webhook in standalone mode: admissions only, the price book (us-east-2 list prices), TLS from the demo's CA. */
+    /**
+     * The webhook in standalone mode: admissions only, the price book (us-east-2 list prices), TLS from the
+     * demo's CA; no debug endpoint (its port 0 could take the port picked for the webhook).
+     */
     static String webhook(Path dataDir, int prometheusPort, int port, Path cert, Path key) {
         return "# Written by netcost demo: the admission webhook, standalone (no Kubernetes API)\n"
-                + common("netcost-demo-webhook", dataDir, prometheusPort) + """
+                + common("netcost-demo-webhook", dataDir, prometheusPort, false) + """
                 aws: {region: %s}
                 webhook:
                   listen: "127.0.0.1:%d"
