@@ -44,9 +44,12 @@ import java.util.stream.Stream;
  * on any failure and on Ctrl-C (a shutdown hook), and stops only what the demo started.
  */
 final class Demo {
-    private static final int STEPS = 11;
+    private static final int STEPS = 10;
     private static final String CLUSTER = "cluster=\"" + DemoCluster.NAME + "\"";
     private static final Duration POLL = Duration.ofMillis(500);
+    /** Each Ingress of the ALB group joined to the ALB's AWS name, as the webhook's info series allow. */
+    static final String INGRESS_TO_ALB = "netcost_ingress_info{" + CLUSTER + "} * on (cluster, alb_group) group_left"
+            + " (load_balancer, load_balancer_id) netcost_load_balancer_info{" + CLUSTER + "}";
 
     private final DemoOptions options;
     private final PrintStream out;
@@ -205,7 +208,8 @@ final class Demo {
         int sent = startWebhook(prom);
         progress("webhook: standalone netcost webhook, " + sent + " AdmissionReviews over HTTPS (the Ingresses of"
                 + " game-2048 and shop in ALB group " + DemoCluster.ALB.group() + ", their Services, the ALB's DNS name in"
-                + " their status); it writes the info series and the price book");
+                + " their status); it writes the info series (the group joined to the ALB by netcost_load_balancer_info) and"
+            + " the price book");
 
         Instant agentsStarted = clock.instant();
         List<Child> agents = new ArrayList<>();
@@ -216,7 +220,7 @@ final class Demo {
                 prom.value("count(netcost_node_info{" + CLUSTER + "})", null) == DemoCluster.NODES.size()
                         && prom.value("count(netcost_pod_network_bytes_total{" + CLUSTER + "} > -1)", null) > 0
                         && prom.value("count(netcost_price_gb_bytes{" + CLUSTER + "})", null) >= 1
-                        && prom.value("count(netcost_ingress_info{" + CLUSTER + "})", null) == 2, agents);
+                        && prom.value("count(" + INGRESS_TO_ALB + ")", null) == 2, agents);
         progress("node agents: netcost node on " + DemoCluster.NODE_A.name() + " (" + DemoCluster.NODE_A.instanceId() + ") and "
                 + DemoCluster.NODE_B.name() + " (" + DemoCluster.NODE_B.instanceId() + "), iptables exporter in each node's"
                 + " namespace, every " + DemoConfigs.INTERVAL + ", writing to Prometheus");
@@ -269,6 +273,7 @@ final class Demo {
 
         summary(byTeam, billFile, planFile);
         if (options.check()) {
+            checks.add(albJoin(prom));
             checks.addAll(DemoChecks.traffic(traffic));
             for (Map.Entry<String, Measure> e : measures.entrySet()) {
                 Measure m = e.getValue();
@@ -517,6 +522,16 @@ final class Demo {
     private static Measure podBytes(Pod pod, String direction, String trafficClass, long payload) {
         return new Measure("sum(netcost_pod_network_bytes_total{" + CLUSTER + ",namespace=\"" + pod.namespace() + "\",pod=\""
                 + pod.name() + "\",direction=\"" + direction + "\",class=\"" + trafficClass + "\"})", payload, false);
+    }
+
+    /** The webhook's series join both Ingresses of the ALB group to the ALB's AWS name and id, the bill's key. */
+    private static Check albJoin(PromApi prom) {
+        List<String> joined = prom.query(INGRESS_TO_ALB, null).stream()
+                .map(s -> s.label("namespace") + "/" + s.label("ingress") + " -> " + s.label("load_balancer") + "/"
+                        + s.label("load_balancer_id")).sorted().toList();
+        String alb = DemoCluster.ALB.name() + "/" + DemoCluster.ALB.id();
+        return new Check("webhook: the Ingresses of group " + DemoCluster.ALB.group() + " join the ALB's AWS name",
+                joined.equals(List.of("game-2048/ingress-2048 -> " + alb, "shop/shop -> " + alb)), String.join(", ", joined));
     }
 
     private Check agentRulesRemoved() {
