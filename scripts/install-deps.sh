@@ -5,6 +5,7 @@
 # podman, buildah, mmdebstrap, runc: the container image (scripts/build-image.sh, scripts/test-image.sh);
 # runc because crun refuses this machine's hybrid cgroup layout.
 # chromium (+ a font): the HTML report is opened headless in the report's tests.
+# The cost demo (netcost demo) runs on iproute2, nftables, openssl (its webhook's certificates) and prometheus.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(openjdk-17-jdk-headless maven openssl curl ca-certificates

@@ -4,7 +4,7 @@
 #   2. `netcost webhook` serves TLS (a SEC1 ECDSA key, as cert-manager writes by default) with a
 #      read-only root file system, as user 65532 with no capability, and answers a real AdmissionReview;
 #   3. `netcost node` in the demo's node namespace with only NET_ADMIN and NET_RAW counts real traffic
-#      (scripts/demo.sh --check with NETCOST_DEMO_IMAGE).
+#      (scripts/node-smoke.sh --check with NETCOST_DEMO_IMAGE).
 # Every container runs in a network namespace this script creates (or with no network), so podman
 # never touches the host's network or firewall. Usage: test-image.sh [IMAGE] (default: build it).
 # Prints "N passed, N failed" last; exits non-zero when a test failed.
@@ -105,12 +105,12 @@ status=$(podman "${PODMAN_GLOBAL[@]}" inspect --format '{{.State.ExitCode}}' "$P
 if [ "$status" = 0 ] || [ "$status" = 143 ]; then ok "webhook stops on SIGTERM (exit $status)"; else ko "webhook exit status $status"; fi
 
 # 3. The node agent counting real traffic in the demo's namespaces, with NET_ADMIN and NET_RAW only.
-if NETCOST_DEMO_IMAGE="$image" bash scripts/demo.sh --check; then
+if NETCOST_DEMO_IMAGE="$image" bash scripts/node-smoke.sh --check; then
     ok "node agent in a network namespace with NET_ADMIN+NET_RAW counts the demo's traffic (nft)"
 else
     ko "demo with the image (nft)"
 fi
-if NETCOST_DEMO_IMAGE="$image" NETCOST_DEMO_BACKEND=legacy bash scripts/demo.sh --check; then
+if NETCOST_DEMO_IMAGE="$image" NETCOST_DEMO_BACKEND=legacy bash scripts/node-smoke.sh --check; then
     ok "node agent in a network namespace with NET_ADMIN+NET_RAW counts the demo's traffic (legacy)"
 else
     ko "demo with the image (legacy)"

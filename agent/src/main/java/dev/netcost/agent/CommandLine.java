@@ -19,6 +19,7 @@ record CommandLine(String command, Path config, List<String> overrides, boolean 
                    netcost report  --prometheus URL --start TIME --end TIME [--cur FILE_OR_DIR]...
                                    [--by namespace|workload|label:KEY] [--format table|csv|json|html] [--out FILE]
                                    (its own jar; `netcost report --help` lists every option, docs/report.md)
+                   netcost demo    [--check] [--keep]   (its own jar: the cost allocation demo, docs/demo.md)
                    netcost version
               --config FILE     YAML configuration (see docs/configuration.md)
               --set key=value   override one key, e.g. --set debug.listen=127.0.0.1:9900 or

@@ -24,6 +24,11 @@ public final class Main {
             err.println("netcost: 'report' runs from its own jar: ./netcost report ... (report/target/netcost-report.jar)");
             return USAGE;
         }
+        if (args.length > 0 && args[0].equals("demo")) {
+            // The demo runs the report in-process: it lives next to the report's jar, never in the node agent's.
+            err.println("netcost: 'demo' runs from its own jar: ./netcost demo ... (demo/target/netcost-demo.jar)");
+            return USAGE;
+        }
         CommandLine cl;
         try {
             cl = CommandLine.parse(args);

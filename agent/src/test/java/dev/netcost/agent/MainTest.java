@@ -50,6 +50,15 @@ class MainTest {
     }
 
     @Test
+    void demo_isListedInTheUsage_andPointsToItsOwnJar() {
+        assertThat(run("help")).isZero();
+        assertThat(cli.out()).contains("netcost demo    [--check] [--keep]");
+        cli.reset();
+        assertThat(run("demo", "--check")).isEqualTo(2);
+        assertThat(err()).contains("./netcost demo").contains("netcost-demo.jar");
+    }
+
+    @Test
     void badConfiguration_listsEveryProblem_andExitsWith2() throws Exception {
         Path cfg = tmp.resolve("bad.yaml");
         Files.writeString(cfg, """

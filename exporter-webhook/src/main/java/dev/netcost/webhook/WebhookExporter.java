@@ -21,8 +21,8 @@ import java.util.Set;
  *   <li>{@code netcost_ingress_labels} / {@code netcost_service_labels}{@code {namespace,ingress|service,label_*}},
  *       only when labels are allow-listed for the kind</li>
  *   <li>{@code netcost_load_balancer_info{load_balancer,load_balancer_type,load_balancer_id,alb_group,scheme,dns_name}}:
- *       with load-balancer discovery on ({@code aws.enabled}), one series per discovered load balancer of this
- *       cluster and per distinct (ALB group, scheme, DNS name) of the Ingresses and Services whose
+ *       one series per load balancer of this cluster — discovered ({@code aws.enabled}) or declared in
+ *       {@code loadBalancers[]} — and per distinct (ALB group, scheme, DNS name) of the Ingresses and Services whose
  *       {@code status.loadBalancer.ingress[].hostname} names it; {@code alb_group} only for Ingresses.
  *       {@code scheme}: {@code internal} when the DNS name starts with {@code internal-}, else for an ALB
  *       {@code internet-facing}, for an NLB the Service's scheme annotation (left out when absent)</li>
@@ -77,13 +77,13 @@ public final class WebhookExporter implements Exporter {
         for (ObjectStore.Recorded<ServiceState> r : objects.services.all()) {
             emitService(r.state(), out);
         }
-        Map<String, LoadBalancer> discovered = runtime == null ? Map.of() : runtime.discoveredLoadBalancers();
+        Map<String, LoadBalancer> discovered = runtime == null ? Map.of() : runtime.knownLoadBalancers();
         if (!discovered.isEmpty()) {
             emitLoadBalancers(discovered, paramsByClass, out);
         }
     }
 
-    /** {@code netcost_load_balancer_info}: each discovered load balancer joined to what points at it. */
+    /** {@code netcost_load_balancer_info}: each known load balancer joined to what points at it. */
     // VisibleForTesting
     void emitLoadBalancers(Map<String, LoadBalancer> discovered, Map<String, IngressClassParamsState> paramsByClass,
                            SampleConsumer out) {

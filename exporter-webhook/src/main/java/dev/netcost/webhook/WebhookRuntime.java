@@ -65,6 +65,7 @@ public final class WebhookRuntime implements AutoCloseable {
     private final LoadBalancerDiscovery discovery;
     private final ScheduledExecutorService discoveryScheduler;
     private final Duration discoveryInterval;
+    private final Map<String, LoadBalancer> configuredLoadBalancers;
     private volatile boolean listedOnce;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Clock clock;
@@ -113,6 +114,11 @@ public final class WebhookRuntime implements AutoCloseable {
                                 aws.loadBalancerConfigMap(), b.context.clock()),
                         () -> listedOnce, this::isLeader, b.context.meters(), b.context.clock());
         this.discoveryInterval = aws.discoveryInterval();
+        Map<String, LoadBalancer> configured = new java.util.LinkedHashMap<>();
+        for (LoadBalancer lb : b.context.agent().loadBalancers()) {
+            configured.put(lb.name().toLowerCase(java.util.Locale.ROOT), lb);
+        }
+        this.configuredLoadBalancers = Map.copyOf(configured);
         this.discoveryScheduler = discovery == null ? null : Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "netcost-webhook-discovery");
             t.setDaemon(true);
@@ -214,11 +220,18 @@ public final class WebhookRuntime implements AutoCloseable {
     }
 
     /**
-     * The load balancers of this cluster this replica last discovered while leading, by lower-case name
-     * (empty without discovery); only a leader's cycles emit them.
+     * The load balancers {@code netcost_load_balancer_info} names, by lower-case name: those declared in
+     * {@code loadBalancers[]} (standalone, or where discovery is off) and, with discovery, those the leader
+     * last discovered; a declared one wins over a discovered one of the same name, as on the nodes.
+     * Only a leader's cycles emit them.
      */
-    Map<String, LoadBalancer> discoveredLoadBalancers() {
-        return discovery == null ? Map.of() : discovery.ofCluster();
+    Map<String, LoadBalancer> knownLoadBalancers() {
+        if (discovery == null) {
+            return configuredLoadBalancers;
+        }
+        Map<String, LoadBalancer> out = new java.util.LinkedHashMap<>(discovery.ofCluster());
+        out.putAll(configuredLoadBalancers);
+        return out;
     }
 
     private void leading() {

@@ -77,6 +77,34 @@ class WebhookExporterTest {
     }
 
     @Test
+    void loadBalancersDeclaredInTheConfig_joinTheIngressesThatNameThem_withoutDiscovery() {
+        TestWebhook tw = new TestWebhook("""
+                kubernetes: {enabled: false}
+                loadBalancers:
+                  - name: k8s-sharedalb-6e1f7c2a9b
+                    id: "50dc6c495c0c9188"
+                    addresses: [{ip: 10.0.3.50, zone: us-east-2a}]
+                webhook: {tlsCertFile: /nonexistent/tls.crt, tlsKeyFile: /nonexistent/tls.key}
+                """);
+        WebhookRuntime runtime = tw.runtime(null);
+        AdmissionHandler admissions = new AdmissionHandler(parser, runtime.objects(),
+                new WebhookMetrics(new SimpleMeterRegistry(), runtime.objects(), () -> true), Clock.systemUTC());
+        String withStatus = Fixtures.text("ingress-2048-create-v1.json").replace("\"status\": {\"loadBalancer\": {}}",
+                "\"status\": {\"loadBalancer\": {\"ingress\": [{\"hostname\":"
+                        + " \"k8s-sharedalb-6e1f7c2a9b-1234567890.us-east-2.elb.amazonaws.com\"}]}}");
+        assertThat(withStatus).contains("1234567890.us-east-2");
+        assertThat(admissions.handle(new ByteArrayInputStream(withStatus.getBytes())).status()).isEqualTo(200);
+
+        List<String> series = new ArrayList<>();
+        runtime.exporter().collect((labels, value, ts) -> series.add(labels.toString()));
+
+        assertThat(series).contains("netcost_load_balancer_info{alb_group=\"shared-alb\",dns_name="
+                + "\"k8s-sharedalb-6e1f7c2a9b-1234567890.us-east-2.elb.amazonaws.com\",load_balancer=\"k8s-sharedalb-6e1f7c2a9b\","
+                + "load_balancer_id=\"50dc6c495c0c9188\",load_balancer_type=\"application\",scheme=\"internet-facing\"}");
+        runtime.close();
+    }
+
+    @Test
     void deletedObjects_areNoLongerEmitted() {
         admit("ingress-2048-create-v1.json");
         admit("ingress-2048-delete-v1.json");

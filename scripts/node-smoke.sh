@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The demo: builds a small "node" out of network namespaces — two pods (checkout 10.0.1.17, cart
-# 10.0.2.18) routed by a node namespace to a host in another zone (10.1.5.5) and to an "internet"
+# The node agent's smoke test, which scripts/test-image.sh runs with the agent inside its container
+# (the cost demo is `./netcost demo`, docs/demo.md): builds a small "node" out of network namespaces —
+# two pods (checkout 10.0.1.17, cart 10.0.2.18) routed by a node namespace to a host in another zone (10.1.5.5) and to an "internet"
 # host (203.0.113.10, a documentation address that exists only inside the namespaces) — runs the node
 # agent with the iptables exporter inside the node namespace, sends known traffic, and prints the
 # per-pod series. Everything it creates is removed on exit; the host's own rules are never touched.
-# Needs root and a built agent jar (scripts/run.sh builds it). --check: also verify the figures.
+# Needs root and a built agent jar (mvn -B package -DskipTests). --check: also verify the figures.
 # NETCOST_DEMO_BACKEND=legacy|nft|save picks iptables.backend (default auto: nft when nft is installed).
 # NETCOST_DEMO_IMAGE=<image> runs the agent from that container image (podman) inside the node
 # namespace, as root with NET_ADMIN and NET_RAW only, instead of ./netcost (scripts/test-image.sh).
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 check=false
 [ "${1:-}" = "--check" ] && check=true
 
-P="ncdemo$$"
+P="ncsmoke$$"
 AGENT_PID=""
 LISTENERS=()
 NAMES=(node checkout cart zoneb inet)
@@ -36,7 +37,7 @@ cleanup() {
 trap cleanup EXIT
 
 ns() { ip netns exec "$P-$1" "${@:2}"; }
-fail() { echo "demo: $*" >&2; exit 1; }
+fail() { echo "node-smoke: $*" >&2; exit 1; }
 # await SECONDS DESCRIPTION COMMAND...: polls the command until it succeeds.
 await() {
     local deadline=$((SECONDS + $1)) what=$2
@@ -58,7 +59,7 @@ series() { # series POD DIRECTION CLASS: the bytes counter in the samples file, 
 }
 at_least() { local v; v=$(series "$1" "$2" "$3"); [ -n "$v" ] && awk -v v="$v" -v m="$4" 'BEGIN { exit !(v >= m) }'; }
 
-echo "demo: building network namespaces $P-node, -checkout, -cart, -zoneb, -inet"
+echo "node-smoke: building network namespaces $P-node, -checkout, -cart, -zoneb, -inet"
 for n in "${NAMES[@]}"; do
     ip netns add "$P-$n"
     ns "$n" ip link set lo up
@@ -82,16 +83,16 @@ mkdir -p netcost-data
 if [ -n "${NETCOST_DEMO_IMAGE:-}" ]; then
     # shellcheck source=scripts/podman-opts.sh
     . scripts/podman-opts.sh
-    echo "demo: starting the node agent from $NETCOST_DEMO_IMAGE in $P-node (root, NET_ADMIN and NET_RAW only)"
+    echo "node-smoke: starting the node agent from $NETCOST_DEMO_IMAGE in $P-node (root, NET_ADMIN and NET_RAW only)"
     # Already in the node's namespace: no iptables.netns (entering one would need SYS_ADMIN).
     podman "${PODMAN_GLOBAL[@]}" run --rm --name "$P-agent" "${PODMAN_LIMITS[@]}" --network "ns:/run/netns/$P-node" \
         --user 0:0 --cap-drop ALL --cap-add NET_ADMIN --cap-add NET_RAW --read-only --tmpfs /tmp:rw,mode=1777 \
         -e NETCOST_DEMO_NETNS= -v "$PWD/examples:/etc/netcost:ro" -v "$PWD/netcost-data:/netcost-data" --workdir / \
-        "$NETCOST_DEMO_IMAGE" node --config /etc/netcost/demo.yaml \
+        "$NETCOST_DEMO_IMAGE" node --config /etc/netcost/node-smoke.yaml \
         ${NETCOST_DEMO_BACKEND:+--set "iptables.backend=$NETCOST_DEMO_BACKEND"} &
 else
-    echo "demo: starting the node agent (examples/demo.yaml, iptables exporter in $P-node)"
-    NETCOST_DEMO_NETNS="/run/netns/$P-node" ./netcost node --config examples/demo.yaml \
+    echo "node-smoke: starting the node agent (examples/node-smoke.yaml, iptables exporter in $P-node)"
+    NETCOST_DEMO_NETNS="/run/netns/$P-node" ./netcost node --config examples/node-smoke.yaml \
         ${NETCOST_DEMO_BACKEND:+--set "iptables.backend=$NETCOST_DEMO_BACKEND"} &
 fi
 AGENT_PID=$!
@@ -107,7 +108,7 @@ send() { head -c "$3" /dev/zero | ns "$1" socat -u STDIN "TCP:$2"; }
 send checkout 10.1.5.5:5001 5000000
 send checkout 10.0.2.18:5002 1000000
 send cart 203.0.113.10:5003 2000000
-echo "demo: sent 5 MB checkout → other zone, 1 MB checkout → cart, 2 MB cart → internet"
+echo "node-smoke: sent 5 MB checkout → other zone, 1 MB checkout → cart, 2 MB cart → internet"
 
 await 30 "the counters to show the traffic" at_least cart-0 egress internet 2000000
 await 30 "the counters to show the traffic" at_least checkout-7d9f8b6c5-x2x4q egress cross_zone 5000000
@@ -121,7 +122,7 @@ wait "$AGENT_PID" || status=$?
 AGENT_PID=""
 # 143 = 128 + SIGTERM: the JVM's exit status after its shutdown hooks ran on SIGTERM.
 [ "$status" = 0 ] || [ "$status" = 143 ] || fail "the agent exited with $status"
-echo "demo: agent stopped; iptables.cleanupOnExit removed netcost's rules from $P-node"
+echo "node-smoke: agent stopped; iptables.cleanupOnExit removed netcost's rules from $P-node"
 
 if $check; then
     within() { # within POD DIRECTION CLASS PAYLOAD: payload <= bytes <= payload + 10 %
@@ -137,5 +138,5 @@ if $check; then
         || ns node iptables-nft-save 2>/dev/null | grep -q NETCOST; then
         fail "netcost's rules are still in $P-node after cleanupOnExit"
     fi
-    echo "demo: check passed"
+    echo "node-smoke: check passed"
 fi
