@@ -89,6 +89,10 @@ public final class SigV4RequestSigner implements AutoCloseable {
         return assumed;
     }
 
+    public SigV4Config config() {
+        return config;
+    }
+
     /**
      * Signs one request and returns the headers to add to it ({@code Authorization},
      * {@code X-Amz-Date}, {@code X-Amz-Security-Token} for temporary credentials, ...). The payload
