@@ -2,8 +2,9 @@
 # Builds the netcost-agent OCI image on this machine without pulling anything from a container
 # registry: a Debian 12 root file system made from Debian packages by mmdebstrap (iptables, nftables,
 # ipset, ca-certificates), a Java runtime cut down by jlink to the modules netcost uses
-# (agent/image/jlink-modules.txt), the shaded jar and its CycloneDX SBOM, assembled with buildah from
-# scratch. The image runs as the non-root user 65532 (the webhook); the chart runs the node agent as
+# (agent/image/jlink-modules.txt) with its base class-data sharing archive, the shaded jar, its
+# CycloneDX SBOM and the jar's own AppCDS archive (/opt/netcost/netcost.jsa, recorded in the image by
+# one training run with the image's JVM), assembled with buildah from scratch. The image runs as the non-root user 65532 (the webhook); the chart runs the node agent as
 # root with only NET_ADMIN and NET_RAW. agent/Dockerfile builds the same image where a registry is at hand.
 #
 # Prints the image reference as its last line, e.g. localhost/netcost-agent:0.1.0-SNAPSHOT.
@@ -19,6 +20,8 @@
 # Needs root, buildah, mmdebstrap, a JDK 17 (jlink) and Maven; scripts/install-deps.sh installs them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/podman-opts.sh
+. scripts/podman-opts.sh
 
 name=${NETCOST_IMAGE:-localhost/netcost-agent}
 version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -1)
@@ -78,9 +81,11 @@ fi
 [ -f "$jmods/java.base.jmod" ] || { echo "build-image: no java.base.jmod in $jmods (set NETCOST_JMODS)" >&2; exit 1; }
 log "Java runtime: jlink $(paste -sd, agent/image/jlink-modules.txt)"
 jlink --module-path "$jmods" --add-modules "$(paste -sd, agent/image/jlink-modules.txt)" \
-    --strip-debug --no-man-pages --no-header-files --compress=2 --output "$work/jre"
+    --strip-debug --no-man-pages --no-header-files --compress=2 --generate-cds-archive --output "$work/jre"
 # Debian's JDK links lib/security/cacerts to /etc/ssl/certs/java; the image has its own from ca-certificates.
 rm -f "$work/jre/lib/security/cacerts"
+# The base archive for compressed oops is the one used: the agent's heap is far below 32 GiB.
+rm -f "$work/jre/lib/server/classes_nocoops.jsa"
 java agent/image/CaCerts.java "$work/ca-certificates.crt" "$work/jre/lib/security/cacerts" >&2
 
 # 3. The image, from scratch.
@@ -90,6 +95,17 @@ buildah add --quiet "$ctr" "$work/rootfs.tar" / >/dev/null
 buildah copy --quiet "$ctr" "$work/jre" /opt/java >/dev/null
 buildah copy --quiet "$ctr" "$jar" /opt/netcost/netcost-agent.jar >/dev/null
 buildah copy --quiet "$ctr" "$sbom" /opt/netcost/netcost-agent.cdx.json >/dev/null
+# The jar's class-data sharing archive, recorded with the image's own JVM (an archive matches only the
+# JVM build and the jar it was made with): one `netcost node --once` run of agent/src/cds/training.yaml,
+# with the entrypoint's collector, no network but loopback. The chart uses it (nodeAgent.sharedArchive).
+log "class-data sharing archive: one training run in the image"
+sed 's#^localFile: .*#localFile: {path: /tmp/cds-training/samples.prom}#' agent/src/cds/training.yaml > "$work/cds-training.yaml"
+buildah copy --quiet "$ctr" "$work/cds-training.yaml" /opt/netcost/cds-training.yaml >/dev/null
+buildah run "${PODMAN_GLOBAL[@]}" --network none "$ctr" -- /opt/java/bin/java -XX:ArchiveClassesAtExit=/opt/netcost/netcost.jsa -Xshare:auto \
+    -XX:+UseSerialGC -jar /opt/netcost/netcost-agent.jar node --config /opt/netcost/cds-training.yaml --once \
+    > "$work/cds-training.log" 2>&1 || true # exits 1: the training's kubelet is refused on purpose
+buildah run "${PODMAN_GLOBAL[@]}" --network none "$ctr" -- sh -c 'rm -rf /tmp/cds-training /opt/netcost/cds-training.yaml; test -s /opt/netcost/netcost.jsa' \
+    || { cat "$work/cds-training.log" >&2; echo "build-image: no class-data sharing archive was written" >&2; exit 1; }
 buildah config \
     --os linux --arch "$arch" \
     --env PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests the container image under podman (rootful), the way the chart runs it:
-#   1. `version` answers, as the image's non-root user;
+#   1. `version` answers, as the image's non-root user; the class-data sharing archive maps;
 #   2. `netcost webhook` serves TLS (a SEC1 ECDSA key, as cert-manager writes by default) with a
 #      read-only root file system, as user 65532 with no capability, and answers a real AdmissionReview;
 #   3. `netcost node` in the demo's node namespace with only NET_ADMIN and NET_RAW counts real traffic
@@ -47,6 +47,16 @@ out=$(podman "${PODMAN_GLOBAL[@]}" run "${PODMAN_RUN[@]}" --network none "$image
 if [[ $out == *"$version"* ]]; then ok "version: $out"; else ko "version printed: $out"; fi
 user=$(podman "${PODMAN_GLOBAL[@]}" image inspect --format '{{.Config.User}}' "$image")
 if [ "$user" = "65532:65532" ]; then ok "image user is $user"; else ko "image user is '$user', expected 65532:65532"; fi
+# The class-data sharing archive the chart points at (nodeAgent.sharedArchive) maps with the image's
+# JVM and jar: -Xshare:on refuses to start otherwise, where the chart's -Xshare:auto would quietly not use it.
+out=$(podman "${PODMAN_GLOBAL[@]}" run "${PODMAN_RUN[@]}" --network none --entrypoint java "$image" \
+    -Xshare:on -XX:SharedArchiveFile=/opt/netcost/netcost.jsa -XX:+UseSerialGC -Xlog:cds=info \
+    -jar /opt/netcost/netcost-agent.jar version 2>&1) || true
+if [[ $out == *"$version"* ]] && [[ $out == *"/opt/netcost/netcost.jsa"* ]]; then
+    ok "class-data sharing archive /opt/netcost/netcost.jsa maps (-Xshare:on)"
+else
+    ko "class-data sharing archive does not map: $(echo "$out" | tail -3)"
+fi
 
 # 2. The webhook: TLS with a SEC1 EC key, read-only root, non-root, no capabilities.
 ip netns add "$P-wh"

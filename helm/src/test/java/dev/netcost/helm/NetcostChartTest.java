@@ -372,15 +372,15 @@ class NetcostChartTest {
     }
 
     @Test
-    void nodeAgentJvm_startsItsHeapSmall_withFewMallocArenas_andTheArchiveOnlyWhenGiven() throws Exception {
+    void nodeAgentJvm_startsItsHeapSmall_withFewMallocArenas_andTheImagesArchive() throws Exception {
         Container agent = render("").one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec()
                 .getContainers().get(0);
-        assertThat(agent.getArgs()).contains("-Xms16m", "-XX:MaxHeapFreeRatio=20", "-XX:+ExitOnOutOfMemoryError")
-                .noneMatch(a -> a.startsWith("-XX:SharedArchiveFile"));
+        assertThat(agent.getArgs()).contains("-Xms16m", "-XX:MaxHeapFreeRatio=20", "-XX:+ExitOnOutOfMemoryError",
+                "-XX:SharedArchiveFile=/opt/netcost/netcost.jsa", "-Xshare:auto");
         assertThat(agent.getEnv()).anyMatch(e -> e.getName().equals("MALLOC_ARENA_MAX") && e.getValue().equals("2"));
-        Container withArchive = render("", Map.of("nodeAgent.sharedArchive", "/opt/netcost/netcost.jsa"))
+        Container without = render("", Map.of("nodeAgent.sharedArchive", ""))
                 .one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec().getContainers().get(0);
-        assertThat(withArchive.getArgs()).contains("-XX:SharedArchiveFile=/opt/netcost/netcost.jsa", "-Xshare:auto");
+        assertThat(without.getArgs()).noneMatch(a -> a.startsWith("-XX:SharedArchiveFile") || a.startsWith("-Xshare"));
     }
 
     @Test
