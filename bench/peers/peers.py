@@ -190,7 +190,7 @@ cadvisor:
   caFile: ""
 remoteWrite:
   - url: {vm.write_url}
-""")
+{args.netcost_endpoint_yaml}""")
         cmd = ["java"] + shlex.split(args.netcost_flags) + ["-jar", args.jar, "node", "--config", str(cfg)]
     env = dict(os.environ)
     if name == "netcost":
@@ -342,6 +342,8 @@ def main():
     ap.add_argument("--agents", default="netcost,prometheus,vmagent")
     ap.add_argument("--netcost-flags", default="-Xmx154m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError")
     ap.add_argument("--netcost-env", default="", help="NAME=VALUE ... for netcost's environment")
+    ap.add_argument("--netcost-endpoint-yaml", default="",
+                    help="more keys of netcost's remote-write endpoint, indented YAML (e.g. '    queue: {durable: false}')")
     ap.add_argument("--label", default="")
     ap.add_argument("--json", default="")
     ap.add_argument("--markdown", default="", help="write the tables (Markdown) here")
