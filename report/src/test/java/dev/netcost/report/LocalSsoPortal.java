@@ -2,6 +2,7 @@ package dev.netcost.report;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.netcost.core.testing.LocalAwsServer;
 import dev.netcost.core.testing.LocalSts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -67,13 +68,14 @@ final class LocalSsoPortal implements AutoCloseable {
             }
             String token = ex.getRequestHeaders().getFirst("x-amz-sso_bearer_token");
             if (!ex.getRequestMethod().equals("GET") || !uri.getPath().equals("/federation/credentials")) {
-                reply(ex, 404, "{\"message\":\"no such operation\"}");
+                LocalAwsServer.reply(ex, 404, "application/json", "{\"message\":\"no such operation\"}");
                 return;
             }
             if (!accessToken.equals(token)) {
                 calls.add(new Call(q.get("role_name"), q.get("account_id"), token, null));
                 ex.getResponseHeaders().set("x-amzn-ErrorType", "UnauthorizedException");
-                reply(ex, 401, "{\"message\":\"Session token not found or invalid\"}");
+                LocalAwsServer.reply(ex, 401, "application/json",
+                        "{\"message\":\"Session token not found or invalid\"}");
                 return;
             }
             int n = calls.size() + 1;
@@ -81,18 +83,11 @@ final class LocalSsoPortal implements AutoCloseable {
                     "local-sso-session-token-" + n, Instant.now().plus(Duration.ofHours(1)));
             onIssue.accept(issued);
             calls.add(new Call(q.get("role_name"), q.get("account_id"), token, issued.accessKeyId()));
-            reply(ex, 200, """
+            LocalAwsServer.reply(ex, 200, "application/json", """
                     {"roleCredentials":{"accessKeyId":"%s","secretAccessKey":"%s","sessionToken":"%s","expiration":%d}}"""
                     .formatted(issued.accessKeyId(), issued.secretAccessKey(), issued.sessionToken(),
                             issued.expiration().toEpochMilli()));
         }
-    }
-
-    private static void reply(HttpExchange ex, int status, String json) throws IOException {
-        byte[] out = json.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, out.length);
-        ex.getResponseBody().write(out);
     }
 
     @Override

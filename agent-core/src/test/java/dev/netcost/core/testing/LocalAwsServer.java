@@ -53,7 +53,8 @@ public abstract class LocalAwsServer implements AutoCloseable {
 
     protected abstract void handle(HttpExchange exchange) throws IOException;
 
-    protected static void reply(HttpExchange ex, int status, String contentType, String body) throws IOException {
+    /** Answers with {@code body} as UTF-8 (no body for an empty one); shared by the tests' other local servers. */
+    public static void reply(HttpExchange ex, int status, String contentType, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", contentType);
         ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);

@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -66,7 +65,8 @@ public final class LocalContainerCredentials implements AutoCloseable {
                 synchronized (this) {
                     calls.add(new Call(auth, null));
                 }
-                reply(ex, 401, "{\"code\":\"AccessDeniedException\",\"message\":\"invalid authorization token\"}");
+                LocalAwsServer.reply(ex, 401, "application/json",
+                        "{\"code\":\"AccessDeniedException\",\"message\":\"invalid authorization token\"}");
                 return;
             }
             int n = serial.incrementAndGet();
@@ -77,18 +77,11 @@ public final class LocalContainerCredentials implements AutoCloseable {
             synchronized (this) {
                 calls.add(new Call(auth, issued.accessKeyId()));
             }
-            reply(ex, 200, """
+            LocalAwsServer.reply(ex, 200, "application/json", """
                     {"AccessKeyId":"%s","SecretAccessKey":"%s","Token":"%s","AccountId":"123456789012","Expiration":"%s"}
                     """.formatted(issued.accessKeyId(), issued.secretAccessKey(), issued.sessionToken(),
                     issued.expiration()).strip());
         }
-    }
-
-    private static void reply(HttpExchange ex, int status, String json) throws IOException {
-        byte[] out = json.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, out.length);
-        ex.getResponseBody().write(out);
     }
 
     @Override
