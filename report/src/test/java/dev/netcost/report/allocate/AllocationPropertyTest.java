@@ -111,22 +111,33 @@ class AllocationPropertyTest {
     @Test
     void allocatedPlusUnallocated_equalsBilled_exactly_andNothingIsNegative() {
         qt().withExamples(300).forAll(longs().all(), integers().between(1, 6), integers().between(0, 10))
-                .checkAssert((seed, hours, precision) -> {
-                    Random r = new Random(seed);
-                    Window w = new Window(Instant.parse("2026-11-30T00:00:00Z"), Instant.parse("2026-11-30T00:00:00Z").plusSeconds(3600L * hours));
-                    Measurements m = measurements(r, w);
-                    Bill bill = bill(r, w);
-                    Ledger ledger = BillAllocator.allocate(m, bill);
-                    checkLedger(m, ledger);
-                    BigDecimal considered = BigDecimal.ZERO;
-                    for (CostType t : ledger.costTypes()) {
-                        considered = considered.add(ledger.billed(t));
-                    }
-                    BigDecimal outside = ledger.outside().stream().map(SetAside::amount).reduce(BigDecimal.ZERO, BigDecimal::add);
-                    assertThat(considered.add(outside)).as("every billed dollar is considered or listed as left out")
-                            .isEqualByComparingTo(bill.total());
-                    checkReport(m, ledger, bill, precision);
-                });
+                .checkAssert(AllocationPropertyTest::billAddsUp);
+    }
+
+    /**
+     * A case the property once found (CI, 2026-12-02): splitting the rounded total in proportion to the
+     * exact amounts left a cost type's whole-dollar total 1.016 from its exact value.
+     */
+    @Test
+    void billAddsUp_inTheCaseThatOnceLeftARoundedTotalMoreThanOneUnitOff() {
+        billAddsUp(16L, 3, 0);
+    }
+
+    private static void billAddsUp(long seed, int hours, int precision) {
+        Random r = new Random(seed);
+        Window w = new Window(Instant.parse("2026-11-30T00:00:00Z"), Instant.parse("2026-11-30T00:00:00Z").plusSeconds(3600L * hours));
+        Measurements m = measurements(r, w);
+        Bill bill = bill(r, w);
+        Ledger ledger = BillAllocator.allocate(m, bill);
+        checkLedger(m, ledger);
+        BigDecimal considered = BigDecimal.ZERO;
+        for (CostType t : ledger.costTypes()) {
+            considered = considered.add(ledger.billed(t));
+        }
+        BigDecimal outside = ledger.outside().stream().map(SetAside::amount).reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertThat(considered.add(outside)).as("every billed dollar is considered or listed as left out")
+                .isEqualByComparingTo(bill.total());
+        checkReport(m, ledger, bill, precision);
     }
 
     @Test
@@ -178,7 +189,7 @@ class AllocationPropertyTest {
             assertThat(rows).as("rows of " + t.costType().label()).isEqualByComparingTo(t.billed());
             assertThat(t.allocated().add(t.unallocated())).as(t.costType().label()).isEqualByComparingTo(t.billed());
             assertThat(t.billed().subtract(ledger.billed(t.costType())).abs()).as("within one unit of exact")
-                    .isLessThanOrEqualTo(unit);
+                    .isLessThan(unit);
             billed = billed.add(t.billed());
             allocated = allocated.add(t.allocated());
             unallocated = unallocated.add(t.unallocated());

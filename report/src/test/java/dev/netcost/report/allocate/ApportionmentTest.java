@@ -16,7 +16,8 @@ class ApportionmentTest {
         exact.put("a", List.of(new BigDecimal("0.3333"), new BigDecimal("0.3333"), new BigDecimal("0.3334")));
         exact.put("b", List.of(new BigDecimal("0.004"), new BigDecimal("0.004")));
         Apportionment.Result<String> r = Apportionment.round(exact, 2);
-        // Grand total 1.008 -> 1.01; types by 1.0000 : 0.008 of 1.01 -> 1.0020 / 0.0080 -> 1.00 and 0.01.
+        // Grand total 1.008 -> 1.01; types 1.0000 and 0.008 round down to 1.00 + 0.00, the missing cent goes to
+        // the larger remainder (b's 0.008) -> 1.00 and 0.01.
         assertThat(r.total()).isEqualByComparingTo("1.01");
         assertThat(r.totals()).containsEntry("a", new BigDecimal("1.00")).containsEntry("b", new BigDecimal("0.01"));
         assertThat(r.rows().get("a")).containsExactly(new BigDecimal("0.33"), new BigDecimal("0.33"), new BigDecimal("0.34"));
