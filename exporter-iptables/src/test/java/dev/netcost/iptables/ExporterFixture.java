@@ -60,9 +60,16 @@ final class ExporterFixture {
         return (ipv6 ? "ip6tables-" : "iptables-") + family.label();
     }
 
-    /** The exporters one test started: each closed when the test stops it, the rest after the test. */
+    /** The exporters one test started (each closed when the test stops it, the rest after the test), then its topologies. */
     static final class Running implements AutoCloseable {
         private final List<IptablesExporter> exporters = new ArrayList<>();
+        private final List<NodeTopology> topologies = new ArrayList<>();
+
+        /** Removes {@code t} when this closes, after the exporters (which clean up inside it). */
+        NodeTopology topology(NodeTopology t) {
+            topologies.add(t);
+            return t;
+        }
 
         /** Starts one like {@link ExporterFixture#start}. */
         IptablesExporter start(Path netns, MutableClusterMetadata md, UnaryOperator<IptablesConfig> configure) throws Exception {
@@ -79,10 +86,19 @@ final class ExporterFixture {
 
         @Override
         public void close() throws Exception {
-            Exception failed = null;
-            for (IptablesExporter e : exporters) {
+            Exception failed = closeAll(exporters, null);
+            failed = closeAll(topologies, failed); // deleting the node namespace destroys its sets too
+            exporters.clear();
+            topologies.clear();
+            if (failed != null) {
+                throw failed;
+            }
+        }
+
+        private static Exception closeAll(List<? extends AutoCloseable> all, Exception failed) {
+            for (AutoCloseable c : all) {
                 try {
-                    e.close();
+                    c.close();
                 } catch (Exception ex) {
                     if (failed == null) {
                         failed = ex;
@@ -91,10 +107,7 @@ final class ExporterFixture {
                     }
                 }
             }
-            exporters.clear();
-            if (failed != null) {
-                throw failed;
-            }
+            return failed;
         }
     }
 

@@ -40,13 +40,7 @@ class IpsetRulesIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        try {
-            exporters.close();
-        } finally {
-            if (topo != null) {
-                topo.close(); // deleting the node namespace destroys its sets too
-            }
-        }
+        exporters.close(); // the exporters, then the topology they ran in
     }
 
     /** Same zone, other zone and VPC lists with EndpointSlice-like /32 entries besides the subnets. */
@@ -85,7 +79,7 @@ class IpsetRulesIT {
     @ParameterizedTest
     @EnumSource(IptablesFamily.class)
     void setRules_countInTheRightClass_andASetUpdateKeepsPodCounters(IptablesFamily family) throws Exception {
-        topo = new NodeTopology(family);
+        topo = exporters.topology(new NodeTopology(family));
         MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a")
                 .sets(withHosts("10.10.0.0/16", "10.11.0."), withHosts("10.20.0.0/16", "10.21.0."), withHosts("10.0.0.0/16", "10.1.0."))
                 .pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
@@ -138,7 +132,7 @@ class IpsetRulesIT {
     @EnumSource(IptablesFamily.class)
     void restartAdoptsSetRules_thresholdChangeCarriesCountersAndDestroysSets_cleanupRemovesTheRest(IptablesFamily family)
             throws Exception {
-        topo = new NodeTopology(family);
+        topo = exporters.topology(new NodeTopology(family));
         MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a")
                 .sets(cidrs("10.10.0.0/16"), withHosts("10.20.0.0/16", "10.21.0."), cidrs("10.0.0.0/16"))
                 .pods(pod("shop", "web-0", POD_A));
@@ -177,7 +171,7 @@ class IpsetRulesIT {
     @ParameterizedTest
     @EnumSource(IptablesFamily.class)
     void ipv6ClassesUseTheirOwnInet6Sets_andCleanupDestroysBothFamilies(IptablesFamily family) throws Exception {
-        topo = new NodeTopology(family, true);
+        topo = exporters.topology(new NodeTopology(family, true));
         MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a")
                 .sets(cidrs("10.10.0.0/16", "fd00:10::/32"), cidrs("10.20.0.0/16", "fd00:20::/32", "fd00:21::7/128"),
                         cidrs("10.0.0.0/16", "fd00::/8"))

@@ -38,13 +38,7 @@ class IptablesExporterIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        try {
-            exporters.close();
-        } finally {
-            if (topo != null) {
-                topo.close();
-            }
-        }
+        exporters.close(); // the exporters, then the topology they ran in
     }
 
     private MutableClusterMetadata metadata() {
@@ -77,7 +71,7 @@ class IptablesExporterIT {
     @EnumSource(Mode.class)
     void countsKnownTraffic_byPodDirectionAndClass_afterDnatAndBeforeMasquerade(Mode mode) throws Exception {
         IptablesFamily family = mode.family;
-        topo = new NodeTopology(family);
+        topo = exporters.topology(new NodeTopology(family));
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
         IptablesExporter e = exporter(mode, md, false);
         Map<String, Double> before = ExporterFixture.collect(e);
@@ -118,7 +112,7 @@ class IptablesExporterIT {
     @EnumSource(Mode.class)
     void podChurn_removesGonePods_keepsCountersOfRemainingOnes(Mode mode) throws Exception {
         IptablesFamily family = mode.family;
-        topo = new NodeTopology(family);
+        topo = exporters.topology(new NodeTopology(family));
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
         IptablesExporter e = exporter(mode, md, false);
         ExporterFixture.collect(e);
@@ -143,7 +137,7 @@ class IptablesExporterIT {
     @EnumSource(Mode.class)
     void restart_adoptsChainsAndCounters_withoutLossOrDoubleCounting(Mode mode) throws Exception {
         IptablesFamily family = mode.family;
-        topo = new NodeTopology(family);
+        topo = exporters.topology(new NodeTopology(family));
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter first = exporter(mode, md, false);
         ExporterFixture.collect(first);
@@ -165,7 +159,7 @@ class IptablesExporterIT {
     @EnumSource(Mode.class)
     void jumpRemovedByAnExternalRestore_isRepairedInTheNextCycle(Mode mode) throws Exception {
         IptablesFamily family = mode.family;
-        topo = new NodeTopology(family);
+        topo = exporters.topology(new NodeTopology(family));
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter e = exporter(mode, md, false);
         ExporterFixture.collect(e);
@@ -185,7 +179,7 @@ class IptablesExporterIT {
     @EnumSource(Mode.class)
     void cleanupOnExit_removesEverythingNetcostAdded_andOnlyThat(Mode mode) throws Exception {
         IptablesFamily family = mode.family;
-        topo = new NodeTopology(family);
+        topo = exporters.topology(new NodeTopology(family));
         String untouched = save(family).replaceAll("(?m)^#.*\n", "");
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
         IptablesExporter keep = exporter(mode, md, false);
@@ -204,7 +198,7 @@ class IptablesExporterIT {
     @EnumSource(Mode.class)
     void cleanupOnUninstall_removesEverything_onlyWhenTheAgentLeavesTheNode(Mode mode) throws Exception {
         IptablesFamily family = mode.family;
-        topo = new NodeTopology(family);
+        topo = exporters.topology(new NodeTopology(family));
         String untouched = save(family).replaceAll("(?m)^#.*\n", "");
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
         IptablesExporter restarted = exporter(mode, md, false);
@@ -224,7 +218,7 @@ class IptablesExporterIT {
     @EnumSource(Mode.class)
     void reconcileIsIdempotent_andClassSetChangesKeepPerClassTotals(Mode mode) throws Exception {
         IptablesFamily family = mode.family;
-        topo = new NodeTopology(family);
+        topo = exporters.topology(new NodeTopology(family));
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter e = exporter(mode, md, false);
         ExporterFixture.collect(e);
@@ -253,7 +247,7 @@ class IptablesExporterIT {
     @EnumSource(Mode.class)
     void beforeMetadataSync_touchesNoRules(Mode mode) throws Exception {
         IptablesFamily family = mode.family;
-        topo = new NodeTopology(family);
+        topo = exporters.topology(new NodeTopology(family));
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A)).synced(false);
         IptablesExporter e = exporter(mode, md, false);
         assertThat(ExporterFixture.collect(e)).isEmpty();
@@ -265,7 +259,7 @@ class IptablesExporterIT {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void reusedAddress_startsFromZeroForTheNewPod(Mode mode) throws Exception {
-        topo = new NodeTopology(mode.family);
+        topo = exporters.topology(new NodeTopology(mode.family));
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter e = exporter(mode, md, false);
         ExporterFixture.collect(e);
@@ -283,7 +277,7 @@ class IptablesExporterIT {
     @ParameterizedTest
     @EnumSource(value = IptablesFamily.class)
     void upgradeFromPerPodChains_removesThemAndTheirDispatchRules(IptablesFamily family) throws Exception {
-        topo = new NodeTopology(family);
+        topo = exporters.topology(new NodeTopology(family));
         topo.node.execWithInput("*mangle\n:NETCOST - [0:0]\n:NETCOST-E-0A0A0102 - [0:0]\n:NETCOST-I-0A0A0102 - [0:0]\n"
                 + "-A POSTROUTING -m comment --comment netcost -j NETCOST\n-A NETCOST -s 10.10.1.2/32 -j NETCOST-E-0A0A0102\n"
                 + "-A NETCOST -d 10.10.1.2/32 -j NETCOST-I-0A0A0102\n"
@@ -298,7 +292,7 @@ class IptablesExporterIT {
     @ParameterizedTest
     @EnumSource(value = IptablesBackend.class, names = {"AUTO", "SAVE"})
     void autoAndSaveBackends_pickTheFamilyHoldingTheNodesRules_andCount(IptablesBackend backend) throws Exception {
-        topo = new NodeTopology(IptablesFamily.LEGACY); // the node's NAT rules live in iptables-legacy
+        topo = exporters.topology(new NodeTopology(IptablesFamily.LEGACY)); // the node's NAT rules live in iptables-legacy
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter e = exporter(backend, md, false);
         assertThat(e.reconciler().family()).isEqualTo(IptablesFamily.LEGACY);

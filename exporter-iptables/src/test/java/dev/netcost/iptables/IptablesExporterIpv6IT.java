@@ -38,13 +38,7 @@ class IptablesExporterIpv6IT {
 
     @AfterEach
     void tearDown() throws Exception {
-        try {
-            exporters.close();
-        } finally {
-            if (topo != null) {
-                topo.close();
-            }
-        }
+        exporters.close(); // the exporters, then the topology they ran in
     }
 
     private static MutableClusterMetadata metadata() {
@@ -88,7 +82,7 @@ class IptablesExporterIpv6IT {
     void countsIpv6Traffic_byPodDirectionAndClass_andSumsADualStackPodsFamiliesIntoOneSeries(Mode mode)
             throws Exception {
         IptablesFamily family = mode.family;
-        topo = new NodeTopology(family, true);
+        topo = exporters.topology(new NodeTopology(family, true));
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A, POD_A6), pod("shop", "api-0", POD_B, POD_B6),
                 pod("shop", "six-0", POD_C6));
         IptablesExporter e = exporter(mode, md, false);
@@ -122,7 +116,7 @@ class IptablesExporterIpv6IT {
     void ipv6Rules_surviveRestart_areRepairedAfterAnExternalRestore_followChurn_andAreCleanedUp(Mode mode)
             throws Exception {
         IptablesFamily family = mode.family;
-        topo = new NodeTopology(family, true);
+        topo = exporters.topology(new NodeTopology(family, true));
         String untouched = withoutCounters(save6(family));
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A, POD_A6), pod("shop", "six-0", POD_C6));
         IptablesExporter first = exporter(mode, md, false);

@@ -56,13 +56,7 @@ class LoadBalancerTrafficIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        try {
-            exporters.close();
-        } finally {
-            if (topo != null) {
-                topo.close();
-            }
-        }
+        exporters.close(); // the exporters, then the topology they ran in
     }
 
     private static LoadBalancer alb(String... addressZonePairs) {
@@ -110,7 +104,7 @@ class LoadBalancerTrafficIT {
     @EnumSource(Backend.class)
     void countsBytesAndNewConnectionsPerPodAndLoadBalancer_byDirectionAndZone_andKeepsThemAcrossEniChanges(Backend b)
             throws Exception {
-        topo = new NodeTopology(b.family);
+        topo = exporters.topology(new NodeTopology(b.family));
         Netns lb = topo.loadBalancer(ALB_SAME, ALB_CROSS, ALB_CROSS_NEW, NLB);
         MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a")
                 .pods(pod("shop", "web-0", POD_A), pod("games", "game-0", POD_B))
@@ -194,7 +188,7 @@ class LoadBalancerTrafficIT {
     @ParameterizedTest
     @EnumSource(value = Backend.class, names = {"LEGACY_SOCKOPT", "NFT_NETLINK"})
     void instanceTargets_countedForTheLoadBalancerWhenThePodsNodeSeesItsAddress(Backend b) throws Exception {
-        topo = new NodeTopology(b.family);
+        topo = exporters.topology(new NodeTopology(b.family));
         Netns lb = topo.loadBalancer(ALB_SAME);
         String iptables = ExporterFixture.iptables(b.family, false);
         String nodeIp = "10.255.3.1"; // the node's address on the load balancer's side

@@ -35,13 +35,7 @@ class NftExporterIT {
 
     @AfterEach
     void tearDown() throws Exception {
-        try {
-            exporters.close();
-        } finally {
-            if (topo != null) {
-                topo.close();
-            }
-        }
+        exporters.close(); // the exporters, then the topology they ran in
     }
 
     private static MutableClusterMetadata metadata() {
@@ -69,7 +63,7 @@ class NftExporterIT {
 
     @Test
     void countsPodTraffic_byDirectionAndClass_ipv4AndIpv6InOneSeries() throws Exception {
-        topo = new NodeTopology(IptablesFamily.NFT, true);
+        topo = exporters.topology(new NodeTopology(IptablesFamily.NFT, true));
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A, POD_A6), pod("shop", "api-0", POD_B));
         IptablesExporter e = exporter(md);
         Map<String, Double> before = ExporterFixture.collect(e);
@@ -91,7 +85,7 @@ class NftExporterIT {
 
     @Test
     void restart_adoptsTheCounters_andPodChurnKeepsTheOthers() throws Exception {
-        topo = new NodeTopology(IptablesFamily.NFT);
+        topo = exporters.topology(new NodeTopology(IptablesFamily.NFT));
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A), pod("shop", "api-0", POD_B));
         IptablesExporter first = exporter(md);
         ExporterFixture.collect(first);
@@ -114,7 +108,7 @@ class NftExporterIT {
 
     @Test
     void deletedTable_isRestoredInTheNextCycle() throws Exception {
-        topo = new NodeTopology(IptablesFamily.NFT);
+        topo = exporters.topology(new NodeTopology(IptablesFamily.NFT));
         IptablesExporter e = exporter(metadata().pods(pod("shop", "web-0", POD_A)));
         ExporterFixture.collect(e);
         topo.node.exec("nft", "delete", "table", "inet", "netcost");
@@ -127,7 +121,7 @@ class NftExporterIT {
 
     @Test
     void externalIptablesRestores_leaveTheTableCounting() throws Exception {
-        topo = new NodeTopology(IptablesFamily.NFT);
+        topo = exporters.topology(new NodeTopology(IptablesFamily.NFT));
         IptablesExporter e = exporter(metadata().pods(pod("shop", "web-0", POD_A)));
         ExporterFixture.collect(e);
         String table = topo.node.exec("nft", "list", "table", "inet", "netcost");
@@ -142,7 +136,7 @@ class NftExporterIT {
 
     @Test
     void cleanupOnExit_removesTheTableAndOnlyIt() throws Exception {
-        topo = new NodeTopology(IptablesFamily.NFT);
+        topo = exporters.topology(new NodeTopology(IptablesFamily.NFT));
         String untouched = ruleset();
         IptablesExporter e = exporter(metadata().pods(pod("shop", "web-0", POD_A)), c -> c.withCleanupOnExit(true));
         ExporterFixture.collect(e);
@@ -153,7 +147,7 @@ class NftExporterIT {
 
     @Test
     void cleanupOnUninstall_removesTheTable_whenTheDaemonSetIsDeleted_butNotOnARestart() throws Exception {
-        topo = new NodeTopology(IptablesFamily.NFT);
+        topo = exporters.topology(new NodeTopology(IptablesFamily.NFT));
         String untouched = ruleset();
         MutableClusterMetadata md = metadata().pods(pod("shop", "web-0", POD_A));
         IptablesExporter restarted = exporter(md, c -> c);
@@ -169,7 +163,7 @@ class NftExporterIT {
 
     @Test
     void start_removesChainsAnEarlierVersionLeftInIptablesNft() throws Exception {
-        topo = new NodeTopology(IptablesFamily.NFT);
+        topo = exporters.topology(new NodeTopology(IptablesFamily.NFT));
         topo.node.execWithInput("*mangle\n:NETCOST - [0:0]\n:NETCOST-E-0A0A0102 - [0:0]\n"
                         + "-A POSTROUTING -m comment --comment netcost -j NETCOST\n-A NETCOST -s 10.10.1.2/32 -j NETCOST-E-0A0A0102\n"
                         + "-A NETCOST-E-0A0A0102 -m comment --comment \"internet shop/web-0\" -j RETURN\nCOMMIT\n",
@@ -184,7 +178,7 @@ class NftExporterIT {
 
     @Test
     void autoOnAnIptablesNftNode_usesTheNftTable() throws Exception {
-        topo = new NodeTopology(IptablesFamily.NFT);
+        topo = exporters.topology(new NodeTopology(IptablesFamily.NFT));
         IptablesExporter e = exporter(metadata().pods(pod("shop", "web-0", POD_A)), c -> c.withBackend(IptablesBackend.AUTO));
         assertThat(e.tables()).isInstanceOf(NftTables.class);
         assertThat(e.tables().description()).contains("inet netcost").contains("netlink");
@@ -192,7 +186,7 @@ class NftExporterIT {
 
     @Test
     void withoutTheNftProgram_fallsBackToIptablesNftRulesReadWithSave() throws Exception {
-        topo = new NodeTopology(IptablesFamily.NFT);
+        topo = exporters.topology(new NodeTopology(IptablesFamily.NFT));
         IptablesExporter e = exporter(metadata().pods(pod("shop", "web-0", POD_A)), c -> c.withCommands(
                 c.commands().withNft("/nonexistent/nft")));
         assertThat(e.tables()).isInstanceOf(IptablesTables.class);
