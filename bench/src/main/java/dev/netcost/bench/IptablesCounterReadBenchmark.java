@@ -1,12 +1,10 @@
 package dev.netcost.bench;
 
 import dev.netcost.core.k8s.ClassificationSets;
-import dev.netcost.core.k8s.ClusterMetadata;
 import dev.netcost.core.k8s.PodInfo;
 import dev.netcost.iptables.IptablesBenchSupport;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
@@ -16,7 +14,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -35,16 +32,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-public class IptablesCounterReadBenchmark {
+public class IptablesCounterReadBenchmark extends CounterReadBenchmark {
     @Param({"250pods", "10000rules"})
     public String ruleset;
 
     @Param({"sockopt", "legacy-save", "nft-save", "netlink", "nft-list"})
     public String reader;
-
-    private IptablesBenchNamespace ns;
-    private IptablesBenchSupport support;
-    private ClusterMetadata metadata;
 
     @Setup
     public void setUp() throws Exception {
@@ -53,32 +46,15 @@ public class IptablesCounterReadBenchmark {
         List<PodInfo> pods = IptablesBenchNamespace.pods(ruleset.equals("250pods") ? IptablesBenchNamespace.PODS : 1_250, 0);
         ClassificationSets sets = IptablesBenchNamespace.sets(4);
         metadata = IptablesBenchNamespace.metadata(pods);
-        String family = switch (reader) {
-            case "sockopt", "legacy-save" -> "legacy";
-            case "nft-save" -> "nft";
-            default -> "nftables";
-        };
-        support.reconcile(family, pods, sets);
+        support.reconcile(family(reader), pods, sets);
         int rules = support.countingRules(pods, sets);
         if (rules != (ruleset.equals("250pods") ? 2_000 : 10_000)) {
             throw new IllegalStateException("BUG: " + rules + " counting rules for " + ruleset);
         }
     }
 
-    @TearDown
-    public void tearDown() {
-        support.close();
-        ns.close();
-    }
-
-    @Benchmark
-    public double read() throws Exception {
-        return support.read(reader, metadata);
-    }
-
-    /** The reader alone: counters handed to a sink that ignores them (no pod lookup, no samples). */
-    @Benchmark
-    public int readOnly() throws Exception {
-        return support.readOnly(reader);
+    @Override
+    protected String reader() {
+        return reader;
     }
 }

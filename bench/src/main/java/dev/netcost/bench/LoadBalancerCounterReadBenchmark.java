@@ -2,7 +2,6 @@ package dev.netcost.bench;
 
 import dev.netcost.core.config.ClassificationConfig;
 import dev.netcost.core.k8s.ClassificationSets;
-import dev.netcost.core.k8s.ClusterMetadata;
 import dev.netcost.core.k8s.LoadBalancer;
 import dev.netcost.core.k8s.LoadBalancerType;
 import dev.netcost.core.k8s.PodInfo;
@@ -11,7 +10,6 @@ import dev.netcost.iptables.IptablesBenchSupport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
@@ -21,7 +19,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -39,16 +36,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-public class LoadBalancerCounterReadBenchmark {
+public class LoadBalancerCounterReadBenchmark extends CounterReadBenchmark {
     @Param({"3albs+nlb", "10lbs"})
     public String loadBalancers;
 
     @Param({"sockopt", "netlink", "legacy-save"})
     public String reader;
-
-    private IptablesBenchNamespace ns;
-    private IptablesBenchSupport support;
-    private ClusterMetadata metadata;
 
     @Setup
     public void setUp() throws Exception {
@@ -58,7 +51,7 @@ public class LoadBalancerCounterReadBenchmark {
         ClassificationSets sets = IptablesBenchNamespace.sets(4);
         List<LoadBalancer> lbs = loadBalancers(loadBalancers);
         metadata = new StaticClusterMetadata("node-1", "zone-a", pods, ClassificationConfig.DEFAULT, lbs);
-        support.reconcile(reader.equals("netlink") ? "nftables" : "legacy", pods, sets, lbs, "zone-a");
+        support.reconcile(family(reader), pods, sets, lbs, "zone-a");
         int rules = support.countingRules(pods, sets, lbs, "zone-a");
         int expected = 2_000 + 250 * (loadBalancers.equals("10lbs") ? 30 : 18);
         if (rules != expected) {
@@ -86,19 +79,8 @@ public class LoadBalancerCounterReadBenchmark {
         return out;
     }
 
-    @TearDown
-    public void tearDown() {
-        support.close();
-        ns.close();
-    }
-
-    @Benchmark
-    public double read() throws Exception {
-        return support.read(reader, metadata);
-    }
-
-    @Benchmark
-    public int readOnly() throws Exception {
-        return support.readOnly(reader);
+    @Override
+    protected String reader() {
+        return reader;
     }
 }
