@@ -2,6 +2,7 @@ package dev.netcost.core.pipeline;
 
 import dev.netcost.core.model.Labels;
 import dev.netcost.core.model.Sample;
+import dev.netcost.core.model.Utf8;
 import dev.netcost.core.spi.Exporter;
 import dev.netcost.core.spi.SourceUnavailableException;
 import dev.netcost.core.log.ThrottledLogger;
@@ -250,29 +251,11 @@ public final class Pipeline implements AutoCloseable {
         for (int i = 0; i < labels.size(); i++) {
             String v = labels.value(i);
             // A char is at most 3 UTF-8 bytes: only long strings need counting.
-            if (v.length() * 3 > maxLabelValueBytes && utf8Length(v) > maxLabelValueBytes) {
+            if (v.length() * 3 > maxLabelValueBytes && Utf8.length(v) > maxLabelValueBytes) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static int utf8Length(String s) {
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
     }
 
     /** The exporter's samples, or null when it failed, timed out or is still stuck in an earlier cycle. */

@@ -2,6 +2,7 @@ package dev.netcost.core.remotewrite;
 
 import dev.netcost.core.model.Labels;
 import dev.netcost.core.model.Sample;
+import dev.netcost.core.model.Utf8;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.CRC32C;

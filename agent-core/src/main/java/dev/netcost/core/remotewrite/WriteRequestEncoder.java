@@ -2,6 +2,7 @@ package dev.netcost.core.remotewrite;
 
 import dev.netcost.core.model.Labels;
 import dev.netcost.core.model.Sample;
+import dev.netcost.core.model.Utf8;
 import java.util.Arrays;
 
 /**

@@ -1,11 +1,14 @@
-package dev.netcost.core.remotewrite;
+package dev.netcost.core.model;
 
-/** UTF-8 length and encoding of Java strings without allocating (unpaired surrogates become '?'). */
-final class Utf8 {
+/**
+ * UTF-8 length and encoding of Java strings without allocating (unpaired surrogates become '?'), as
+ * the remote-write encoders write label values and as the pipeline's label-value cap counts them.
+ */
+public final class Utf8 {
     private Utf8() {
     }
 
-    static int length(String s) {
+    public static int length(String s) {
         int n = s.length();
         int len = n;
         for (int i = 0; i < n; i++) {
@@ -27,7 +30,7 @@ final class Utf8 {
     }
 
     /** Writes {@code s} at {@code pos}; returns the position after it. */
-    static int encode(String s, byte[] buf, int pos) {
+    public static int encode(String s, byte[] buf, int pos) {
         int n = s.length();
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
