@@ -1,5 +1,6 @@
 package dev.netcost.cadvisor;
 
+import dev.netcost.core.log.Printable;
 import dev.netcost.core.log.ThrottledLogger;
 import dev.netcost.core.spi.Exporter;
 import dev.netcost.core.spi.ExporterContext;
@@ -119,7 +120,7 @@ final class CadvisorExporter implements Exporter {
             }
             if (parser.keptLines() == 0) {
                 throw new IOException("the answer from the kubelet (Content-Type '"
-                        + (answer.contentType().isEmpty() ? "none" : KubeletCadvisorScraper.printable(answer.contentType()))
+                        + (answer.contentType().isEmpty() ? "none" : Printable.of(answer.contentType()))
                         + "') holds none of the container_network_* families, not even the node's own; possible"
                         + " fixes: check that cadvisor.url is the kubelet's /metrics/cadvisor (a kubelet always"
                         + " reports its root cgroup's network)");

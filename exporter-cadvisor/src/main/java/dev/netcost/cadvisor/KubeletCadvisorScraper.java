@@ -3,6 +3,7 @@ package dev.netcost.cadvisor;
 import dev.netcost.core.auth.CredentialFile;
 import dev.netcost.core.auth.TlsContexts;
 import dev.netcost.core.config.ConfigNode;
+import dev.netcost.core.log.Printable;
 import dev.netcost.core.spi.SourceUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -167,7 +168,7 @@ final class KubeletCadvisorScraper implements AutoCloseable {
             }
             String type = contentType.toLowerCase(Locale.ROOT);
             if (!type.isEmpty() && !type.startsWith("text/plain") && !type.startsWith("application/openmetrics-text")) {
-                throw new IOException("the kubelet at " + where() + " answered with Content-Type '" + printable(contentType)
+                throw new IOException("the kubelet at " + where() + " answered with Content-Type '" + Printable.of(contentType)
                         + "', not the Prometheus text format; possible fixes: check that cadvisor.url is the"
                         + " kubelet's /metrics/cadvisor and that no proxy rewrites the answer");
             }
@@ -183,7 +184,7 @@ final class KubeletCadvisorScraper implements AutoCloseable {
                 gunzip.reset(this::readWire);
             } else if (!encoding.equals("identity")) {
                 throw new IOException("the kubelet at " + where() + " answered with Content-Encoding "
-                        + printable(encoding) + ", which netcost does not decode");
+                        + Printable.of(encoding) + ", which netcost does not decode");
             }
         }
 
@@ -261,7 +262,7 @@ final class KubeletCadvisorScraper implements AutoCloseable {
             } catch (IOException e) {
                 // what arrived is enough to explain the status
             }
-            return printable(new String(buf, 0, len, StandardCharsets.UTF_8));
+            return Printable.of(new String(buf, 0, len, StandardCharsets.UTF_8));
         }
 
         /** Stops the watchdog; a body read to its end keeps the connection for the next scrape, any other is closed. */
@@ -353,7 +354,7 @@ final class KubeletCadvisorScraper implements AutoCloseable {
         }
         if (t instanceof IOException io) {
             return new IOException("reading from the kubelet at " + where() + " failed, the body may be cut short ("
-                    + printable(String.valueOf(io.getMessage())) + "); possible fixes: check the kubelet's health and"
+                    + Printable.of(String.valueOf(io.getMessage())) + "); possible fixes: check the kubelet's health and"
                     + " logs", io);
         }
         return new IOException("scraping the kubelet at " + where() + " failed: " + t, t);
@@ -369,20 +370,6 @@ final class KubeletCadvisorScraper implements AutoCloseable {
         return new BodyTooLargeException("the kubelet's answer from " + where() + " is larger than cadvisor.maxBytes ("
                 + maxBytes + " bytes) " + how + "; scrape aborted; possible fixes: raise cadvisor.maxBytes or use"
                 + " cadvisor.source: procfs");
-    }
-
-    /** {@code text} with control characters escaped, so a hostile answer cannot forge log lines. */
-    static String printable(String text) {
-        StringBuilder sb = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x20 && c != '\t' || c == 0x7f) {
-                sb.append(String.format("\\x%02x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
     }
 
     private String tokenPath() {

@@ -1,5 +1,6 @@
 package dev.netcost.webhook;
 
+import dev.netcost.core.log.Printable;
 import dev.netcost.core.log.ThrottledLogger;
 import java.net.SocketAddress;
 import java.time.Clock;
@@ -32,7 +33,7 @@ final class ClientErrors {
     void record(String reason, SocketAddress client, String detail) {
         metrics.clientError(reason);
         log.warn(reason, "webhook client {}: {} (counted in netcost_agent_webhook_client_errors_total{reason=\"{}\"};"
-                + " only the API server should call this port)", client, abbreviate(detail), reason);
+                + " only the API server should call this port)", client, Printable.of(detail, 200), reason);
     }
 
     /** A limit shed a connection: counted, and logged once a minute, since it means the server is under pressure. */
@@ -51,19 +52,5 @@ final class ClientErrors {
     void unexpected(SocketAddress client, Throwable cause) {
         log.error("unexpected-" + cause.getClass().getName(), "BUG: webhook connection from {} failed; closed it",
                 client, cause);
-    }
-
-    private static String abbreviate(String s) {
-        if (s == null) {
-            return "";
-        }
-        // What a client sent may be anything: no control characters reach the log.
-        StringBuilder line = new StringBuilder(Math.min(s.length(), 200));
-        int i = 0;
-        for (; i < s.length() && line.length() < 200; i++) {
-            char c = s.charAt(i);
-            line.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return i < s.length() ? line + "..." : line.toString();
     }
 }

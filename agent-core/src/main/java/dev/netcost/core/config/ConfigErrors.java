@@ -1,5 +1,6 @@
 package dev.netcost.core.config;
 
+import dev.netcost.core.log.Printable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,35 +9,7 @@ public final class ConfigErrors {
     private final List<String> problems = new ArrayList<>();
 
     public void add(String key, String problem) {
-        problems.add(printable((key.isEmpty() ? "(top level)" : key) + ": " + problem));
-    }
-
-    /**
-     * {@code text} with control characters (a value's newline, escape sequences, NUL) written as
-     * a backslash escape (n, r, or u and four hex digits), so that a problem stays one line and cannot
-     * drive the terminal.
-     */
-    static String printable(String text) {
-        StringBuilder sb = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean control = c < 0x20 && c != '\t' || c >= 0x7f && c <= 0x9f || c == 0x2028 || c == 0x2029;
-            if (control && sb == null) {
-                sb = new StringBuilder(text.length() + 16).append(text, 0, i);
-            }
-            if (sb != null) {
-                if (!control) {
-                    sb.append(c);
-                } else if (c == '\n') {
-                    sb.append("\\n");
-                } else if (c == '\r') {
-                    sb.append("\\r");
-                } else {
-                    sb.append(String.format("\\u%04x", (int) c));
-                }
-            }
-        }
-        return sb == null ? text : sb.toString();
+        problems.add(Printable.of((key.isEmpty() ? "(top level)" : key) + ": " + problem));
     }
 
     public boolean isEmpty() {
