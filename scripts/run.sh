@@ -7,5 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-mvn -B -ntp -q package -DskipTests
+# Only what the demo runs: the agent, report and demo jars (not the benchmarks or the chart tests).
+mvn -B -ntp -q package -DskipTests -pl agent,report,demo -am
 ./netcost demo "$@"
