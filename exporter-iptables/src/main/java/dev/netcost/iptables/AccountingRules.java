@@ -45,15 +45,17 @@ import java.util.TreeMap;
  *
  * <p>A load balancer whose targets are known ({@link LoadBalancer.Targets}) has counting rules for
  * its target pods only. Its byte chains then end with a goto to the {@code load_balancer} class
- * chain, which has one counting rule for every pod outside the targets of some load balancer, so
- * that traffic between such a pod and a known load-balancer address is still counted, and counted
- * as {@code load_balancer} (never by the address's zone): it is not attributed to the load balancer
- * (no such counter), but no byte is lost. Its connection chain (and the jumps to it) exists only
+ * chain, which has one counting rule for every pod as soon as some load balancer's targets leave
+ * out a pod, so that traffic between a pod outside the targets and a known load-balancer address is
+ * still counted, and counted as {@code load_balancer} (never by the address's zone): it is not
+ * attributed to the load balancer (no such counter), but no byte is lost. Every pod, not only those
+ * outside, so that a pod joining a load balancer's targets keeps that counter: its
+ * {@code load_balancer} series never drops (which Prometheus would take for a reset). Its connection chain (and the jumps to it) exists only
  * while some local pod is a target. The tail rule is not a counting rule: readers skip it.
  * <pre>
  * -A NETCOST-LES-ABCDEF -s 10.10.1.2/32 -j RETURN             (a target pod)
  * -A NETCOST-LES-ABCDEF -g NETCOST-E-LB                       (the tail, always last)
- * -A NETCOST-E-LB -s 10.10.1.3/32 -j RETURN                   (a pod outside some load balancer's targets)
+ * -A NETCOST-E-LB -s 10.10.1.3/32 -j RETURN                   (every pod, once)
  * </pre>
  *
  * A counting rule's pod is its address; its direction and class are its chain's. {@code -g} makes
@@ -275,7 +277,7 @@ final class AccountingRules {
     /**
      * The classification rules sending the load balancers' addresses of the family to their chains
      * (ingress: new connections jumped to the connection chain first), those chains, and the
-     * {@code load_balancer} class chain of the pods outside some load balancer's targets.
+     * {@code load_balancer} class chain of every pod when some load balancer's targets leave out a pod.
      */
     private static void loadBalancerRules(ChainNames names, Direction d, boolean ipv6, List<Pod> pods,
                                           Map<LoadBalancerIndex.Entry, List<Pod>> targets, List<String> rules,
@@ -285,21 +287,14 @@ final class AccountingRules {
         boolean egress = d == Direction.EGRESS;
         LoadBalancerCounter kind = egress ? LoadBalancerCounter.EGRESS : LoadBalancerCounter.INGRESS;
         String fallback = names.classChain(d, TrafficClass.LOAD_BALANCER);
-        java.util.Set<Pod> outside = new java.util.HashSet<>();
+        boolean anyPartial = false;
         List<String> gotos = new ArrayList<>();
         for (Map.Entry<LoadBalancerIndex.Entry, List<Pod>> t : targets.entrySet()) {
             LoadBalancerIndex.Entry lb = t.getKey();
             List<Pod> in = t.getValue();
             Map<TrafficClass, List<String>> byClass = lb.addresses(ipv6);
             boolean partial = in.size() < pods.size();
-            if (partial) {
-                java.util.Set<Pod> inSet = new java.util.HashSet<>(in);
-                for (Pod p : pods) {
-                    if (!inSet.contains(p)) {
-                        outside.add(p);
-                    }
-                }
-            }
+            anyPartial |= partial;
             if (!egress && !in.isEmpty()) {
                 String conn = names.loadBalancerChain(LoadBalancerCounter.CONNECTIONS, null, lb.code());
                 for (List<String> addresses : byClass.values()) {
@@ -320,14 +315,8 @@ final class AccountingRules {
             }
         }
         rules.addAll(gotos);
-        if (!outside.isEmpty()) {
-            List<Pod> sorted = new ArrayList<>();
-            for (Pod p : pods) { // in address order, as every chain
-                if (outside.contains(p)) {
-                    sorted.add(p);
-                }
-            }
-            chains.put(fallback, new ClassChain(fallback, d, TrafficClass.LOAD_BALANCER, counting(fallback, d, sorted, ipv6)));
+        if (anyPartial) {
+            chains.put(fallback, new ClassChain(fallback, d, TrafficClass.LOAD_BALANCER, counting(fallback, d, pods, ipv6)));
         }
     }
 

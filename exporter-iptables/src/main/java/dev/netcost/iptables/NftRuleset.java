@@ -41,10 +41,11 @@ import java.util.TreeMap;
  * </pre>
  * A pod's {@code load_balancer} class is the sum of its load-balancer counters, plus its
  * {@code load_balancer} class counter when it has one: a load balancer whose targets are known
- * ({@link dev.netcost.core.k8s.LoadBalancer.Targets}) has pair-map entries for its target pods only,
- * and the pods outside some load balancer's targets are counted, after the pair maps, by one more
- * rule per direction, so that their traffic with a load-balancer address is still
- * {@code load_balancer} (not attributed to a load balancer, but never lost to the zone classes):
+ * ({@link dev.netcost.core.k8s.LoadBalancer.Targets}) has pair-map entries for its target pods only;
+ * as soon as some load balancer's targets leave out a pod, every pod gets one more counter per
+ * direction, matched after the pair maps, so that the traffic of a pod outside the targets with a
+ * load-balancer address is still {@code load_balancer} (not attributed to a load balancer, but never
+ * lost to the zone classes; every pod, so that a pod joining the targets keeps its counter):
  * <pre>
  * chain ingress { ... ip saddr @lb4 counter name ip daddr . ip saddr map @i4_lb return
  *                 ip saddr @lb4 counter name ip daddr map @i4_load_balancer return ... }
@@ -231,9 +232,9 @@ final class NftRuleset {
         all.sort(Comparator.comparing((String a) -> new Address(Objects.requireNonNull(
                 ChainNames.parseAddress(a.substring(0, a.indexOf('/')), ipv6)))));
         sets.add(new NamedSet(set, ipv6, all));
-        // pod address -> the load balancers of the family targeting it; the pods outside some one's targets
+        // pod address -> the load balancers of the family targeting it; whether some one leaves out a pod
         Map<Address, List<LoadBalancerIndex.Entry>> targeting = new LinkedHashMap<>();
-        List<Address> outside = new ArrayList<>();
+        boolean anyPartial = false;
         for (Map.Entry<Address, String> pod : pods.entrySet()) {
             PodInfo info = byKey.get(pod.getValue());
             List<LoadBalancerIndex.Entry> in = new ArrayList<>();
@@ -243,8 +244,8 @@ final class NftRuleset {
                 }
                 if (lb.loadBalancer().targets().includes(info)) {
                     in.add(lb);
-                } else if (outside.isEmpty() || outside.get(outside.size() - 1) != pod.getKey()) {
-                    outside.add(pod.getKey());
+                } else {
+                    anyPartial = true;
                 }
             }
             targeting.put(pod.getKey(), in);
@@ -273,11 +274,11 @@ final class NftRuleset {
                         + (egress ? ip + " saddr . " + ip + " daddr" : ip + " daddr . " + ip + " saddr") + " map @" + map
                         + (kind == LoadBalancerCounter.CONNECTIONS ? "" : " return"));
             }
-            if (kind != LoadBalancerCounter.CONNECTIONS && !outside.isEmpty()) {
+            if (kind != LoadBalancerCounter.CONNECTIONS && anyPartial) {
                 Direction d = kind.direction();
                 String others = mapName(d, ipv6, TrafficClass.LOAD_BALANCER);
                 Map<String, String> byPod = new LinkedHashMap<>();
-                for (Address pod : outside) {
+                for (Address pod : pods.keySet()) {
                     String counter = counterName(d, TrafficClass.LOAD_BALANCER, pod.bytes());
                     byPod.put(pod.literal(), counter);
                     counterAddress.put(counter, pod.literal());

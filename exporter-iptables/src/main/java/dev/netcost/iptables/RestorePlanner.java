@@ -126,8 +126,9 @@ final class RestorePlanner {
         }
         // Declarations first: ':' on an existing chain flushes it (--noflush), so references to
         // chains being removed are gone before they are deleted, and new chains exist before rules
-        // go to them. Deletes before appends: a reused address's rule is deleted, then added anew.
-        return "*mangle\n" + declare + remove + rules + deletes + appends + jumps + "COMMIT\n";
+        // go to them. Deletes next: a load balancer's old tail may refer to a chain being removed (and
+        // iptables-nft resolves a deleted rule's target); a reused address's rule is deleted, then added anew.
+        return "*mangle\n" + declare + deletes + remove + rules + appends + jumps + "COMMIT\n";
     }
 
     private boolean isInLayout(String chain, AccountingRules wanted) {

@@ -52,12 +52,14 @@ class LoadBalancerTargetsTest {
         assertThat(r.classChains().get("NETCOST-LIS-" + c).tail()).isEqualTo("-A NETCOST-LIS-" + c + " -g NETCOST-I-LB");
         assertThat(r.classChains().get("NETCOST-LCN-" + c).specs()).hasSize(2).noneMatch(s -> s.contains("10.10.1.4"));
         assertThat(r.classChains().get("NETCOST-LCN-" + c).tail()).isNull();
-        assertThat(r.classChains().get("NETCOST-E-LB").specs()).containsExactly("-A NETCOST-E-LB -s 10.10.1.4/32 -j RETURN");
-        assertThat(r.classChains().get("NETCOST-I-LB").specs()).containsExactly("-A NETCOST-I-LB -d 10.10.1.4/32 -j RETURN");
+        // Every pod, so that one joining the targets keeps this counter.
+        assertThat(r.classChains().get("NETCOST-E-LB").specs()).containsExactly("-A NETCOST-E-LB -s 10.10.1.2/32 -j RETURN",
+                "-A NETCOST-E-LB -s 10.10.1.3/32 -j RETURN", "-A NETCOST-E-LB -s 10.10.1.4/32 -j RETURN");
+        assertThat(r.classChains().get("NETCOST-I-LB").specs()).hasSize(3);
         assertThat(r.classChains().get("NETCOST-I-LB").trafficClass()).isEqualTo(TrafficClass.LOAD_BALANCER);
         assertThat(r.classChains().get("NETCOST-I-LB").loadBalancerKind()).isNull();
-        // same zone (2 directions x 3 pods) + internet (same) + lb bytes (2 x 2) + connections (2) + others (2 x 1)
-        assertThat(r.countingRules()).isEqualTo(6 + 6 + 4 + 2 + 2);
+        // same zone (2 directions x 3 pods) + internet (same) + lb bytes (2 x 2) + connections (2) + load_balancer (2 x 3)
+        assertThat(r.countingRules()).isEqualTo(6 + 6 + 4 + 2 + 6);
     }
 
     @Test
@@ -88,7 +90,7 @@ class LoadBalancerTargetsTest {
     }
 
     @Test
-    void iptables_podOutsideOneLoadBalancer_butBehindAnother_isCountedOnceInTheClassChain() {
+    void iptables_everyPodIsCountedOnceInTheClassChain_whateverTheNumberOfLoadBalancersLeavingItOut() {
         LoadBalancerIndex lbs = index(lb("shop-alb", "10.0.1.50", SHOP),
                 lb("search-alb", "10.0.1.51", LoadBalancer.Targets.of(List.of(new LoadBalancer.Target("search", Map.of())))),
                 lb("all", "10.0.1.52", LoadBalancer.Targets.UNKNOWN));
@@ -115,7 +117,8 @@ class LoadBalancerTargetsTest {
                 .contains("[0:0] -A NETCOST-LES-" + c + " -s 10.10.1.5/32 -j RETURN\n[0:0] -A NETCOST-LES-" + c
                         + " -g NETCOST-E-LB\n")
                 .doesNotContain("-D NETCOST-LES-" + c + " -s")
-                .doesNotContain("NETCOST-E-LB -s");
+                .doesNotContain("-D NETCOST-E-LB -s")
+                .contains("[0:0] -A NETCOST-E-LB -s 10.10.1.5/32 -j RETURN\n");
         // A tail that is not last (or is missing) is put back last.
         String misplaced = saved(before).replace("[0:0] -A NETCOST-LES-" + c + " -g NETCOST-E-LB\n", "")
                 .replace("[0:0] -A NETCOST-LES-" + c + " -s 10.10.1.2/32", "[0:0] -A NETCOST-LES-" + c + " -g NETCOST-E-LB\n[0:0] -A NETCOST-LES-"
@@ -124,8 +127,9 @@ class LoadBalancerTargetsTest {
                 .isEqualTo("*mangle\n-D NETCOST-LES-" + c + " -g NETCOST-E-LB\n[0:0] -A NETCOST-LES-" + c + " -g NETCOST-E-LB\nCOMMIT\n");
         // Targets cover every pod again: the tail and the class chain go.
         String all = planner.plan(applied, iptables(index(lb("shop-alb", "10.0.1.50", LoadBalancer.Targets.UNKNOWN)), PODS));
-        assertThat(all).contains("-D NETCOST-LES-" + c + " -g NETCOST-E-LB\n").contains("-X NETCOST-E-LB\n")
-                .doesNotContain("-D NETCOST-LES-" + c + " -s");
+        // The tail that refers to the class chain is deleted before the chain is.
+        assertThat(all).contains("-D NETCOST-LES-" + c + " -g NETCOST-E-LB\n-D NETCOST-LIS-" + c + " -g NETCOST-I-LB\n-F NETCOST-E-LB\n")
+                .contains("-X NETCOST-E-LB\n").doesNotContain("-D NETCOST-LES-" + c + " -s");
     }
 
     /** What iptables-save -c would print after loading {@code rules} from scratch. */
@@ -161,7 +165,8 @@ class LoadBalancerTargetsTest {
         assertThat(r.rules().get("egress")).startsWith("ip daddr @lb4 counter name ip saddr . ip daddr map @e4_lb return",
                 "ip daddr @lb4 counter name ip saddr map @e4_load_balancer return");
         assertThat(map(r, "e4_lb").elements()).containsOnlyKeys("10.10.1.2 . 10.0.1.50", "10.10.1.3 . 10.0.1.50");
-        assertThat(map(r, "e4_load_balancer").elements()).containsExactly(Map.entry("10.10.1.4", "e4-load_balancer-0a0a0104"));
+        assertThat(map(r, "e4_load_balancer").elements()).containsExactly(Map.entry("10.10.1.2", "e4-load_balancer-0a0a0102"),
+                Map.entry("10.10.1.3", "e4-load_balancer-0a0a0103"), Map.entry("10.10.1.4", "e4-load_balancer-0a0a0104"));
         assertThat(r.counters()).containsKeys("i4-load_balancer-0a0a0104", "lc4-" + c + "-0a0a0102")
                 .doesNotContainKeys("lc4-" + c + "-0a0a0104", "le4-same_zone-" + c + "-0a0a0104");
         NftCounterNames names = new NftCounterNames();

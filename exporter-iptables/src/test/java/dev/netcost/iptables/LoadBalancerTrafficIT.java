@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netcost.core.k8s.LoadBalancer;
 import dev.netcost.core.k8s.LoadBalancerType;
+import dev.netcost.core.k8s.PodInfo;
 import dev.netcost.core.testing.MutableClusterMetadata;
 import java.nio.file.Path;
 import java.util.List;
@@ -170,6 +171,80 @@ class LoadBalancerTrafficIT {
         assertThat(fewer).doesNotContainKey(gameAlb + " ingress cross_zone bytes")
                 .containsEntry(webAlb + " ingress same_zone bytes", m.get(webAlb + " ingress same_zone bytes"))
                 .containsEntry(gameNlb + " egress same_zone bytes", m.get(gameNlb + " egress same_zone bytes"));
+    }
+
+    /**
+     * Known targets: the ALB targets the pods of namespace {@code shop} only, the NLB the pods of
+     * {@code games} labelled {@code app=game}. The ALB's traffic with {@code games/game-0} (outside its
+     * targets) makes no ALB series for that pod, but is still {@code load_balancer} in its pod series,
+     * never zone traffic. Then the ALB's targets grow to both namespaces: no counter of the pairs that
+     * were there is reset, and new ALB traffic to game-0 lands in its new ALB series.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void knownTargets_countOnlyTheirPods_othersStayLoadBalancerClass_andATargetChangeResetsNothing(Backend b) throws Exception {
+        topo = exporters.topology(new NodeTopology(b.family));
+        Netns lb = topo.loadBalancer(ALB_SAME, NLB);
+        PodInfo game = new PodInfo("games", "game-0", "uid-game-0", List.of(POD_B), false, Map.of("app", "game"), "game",
+                "Deployment");
+        LoadBalancer.Targets shop = LoadBalancer.Targets.of(List.of(new LoadBalancer.Target("shop", Map.of())));
+        LoadBalancer nlb = nlb().withTargets(LoadBalancer.Targets.of(List.of(new LoadBalancer.Target("games", Map.of("app", "game")))));
+        MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a").pods(pod("shop", "web-0", POD_A), game)
+                .loadBalancers(alb(ALB_SAME, "zone-a").withTargets(shop), nlb);
+        IptablesExporter e = start(b, md);
+        assertThat(ExporterFixture.collect(e)).as("the first cycle lays the rules down").isNotEmpty();
+        Path one = NodeTopology.payload(dir, MIB);
+
+        NodeTopology.connection(lb, ALB_SAME, topo.podA, POD_A, 8080, one, true); // a target
+        NodeTopology.connection(lb, ALB_SAME, topo.podB, POD_B, 8080, one, true); // not the ALB's target
+        NodeTopology.connection(lb, NLB, topo.podB, POD_B, 8081, one, false);
+
+        Map<String, Double> m = ExporterFixture.collect(e);
+        String web = "shop/web-0";
+        String gameKey = "games/game-0";
+        String webAlb = web + " lb=" + ALB_NAME + "/application";
+        String gameAlb = gameKey + " lb=" + ALB_NAME + "/application";
+        String gameNlb = gameKey + " lb=" + NLB_NAME + "/network";
+        assertPayload(m, webAlb + " ingress same_zone bytes", MIB);
+        assertThat(v(m, webAlb + " connections")).isEqualTo(1);
+        assertPayload(m, gameNlb + " egress same_zone bytes", MIB);
+        assertThat(v(m, gameNlb + " connections")).isEqualTo(1);
+        assertThat(m.keySet()).noneMatch(k -> k.startsWith(gameAlb)).noneMatch(k -> k.startsWith(web + " lb=" + NLB_NAME));
+        // game-0's megabyte from the ALB: load_balancer in its pod series, beyond what its NLB series hold.
+        assertThat(v(m, gameKey + " ingress load_balancer bytes") - lbSum(m, gameKey, "ingress")).isBetween((double) MIB, 1.1 * MIB);
+        assertThat(v(m, web + " ingress load_balancer bytes")).isGreaterThanOrEqualTo(lbSum(m, web, "ingress"));
+        for (String pod : List.of(web, gameKey)) {
+            for (String d : List.of("ingress", "egress")) {
+                assertThat(v(m, pod + " " + d + " same_zone bytes")).as(pod + " " + d + " same_zone").isZero();
+                assertThat(v(m, pod + " " + d + " in_vpc bytes")).as(pod + " " + d + " in_vpc").isZero();
+            }
+        }
+        assertNothingToReconcile(b, e, md);
+
+        // The ALB now targets both namespaces: every series seen so far keeps its value (nothing reset).
+        md.loadBalancers(alb(ALB_SAME, "zone-a").withTargets(LoadBalancer.Targets.of(List.of(
+                new LoadBalancer.Target("shop", Map.of()), new LoadBalancer.Target("games", Map.of())))), nlb);
+        Map<String, Double> after = ExporterFixture.collect(e);
+        assertThat(after).containsAllEntriesOf(m);
+        assertNothingToReconcile(b, e, md);
+        NodeTopology.connection(lb, ALB_SAME, topo.podB, POD_B, 8082, one, true);
+        NodeTopology.connection(lb, ALB_SAME, topo.podA, POD_A, 8083, one, true);
+        Map<String, Double> later = ExporterFixture.collect(e);
+        assertPayload(later, gameAlb + " ingress same_zone bytes", MIB);
+        assertThat(v(later, gameAlb + " connections")).isEqualTo(1);
+        assertPayload(later, webAlb + " ingress same_zone bytes", 2 * MIB);
+        assertThat(v(later, webAlb + " connections")).isEqualTo(2);
+        assertThat(v(later, gameNlb + " egress same_zone bytes")).isEqualTo(v(m, gameNlb + " egress same_zone bytes"));
+        assertThat(v(later, gameKey + " ingress load_balancer bytes") - v(m, gameKey + " ingress load_balancer bytes"))
+                .isBetween((double) MIB, 1.1 * MIB);
+
+        // Targets no longer known: every pod is counted again, the targeted pairs' counters run on.
+        md.loadBalancers(alb(ALB_SAME, "zone-a"), nlb());
+        Map<String, Double> unknown = ExporterFixture.collect(e);
+        assertThat(unknown).containsEntry(webAlb + " ingress same_zone bytes", later.get(webAlb + " ingress same_zone bytes"))
+                .containsEntry(gameAlb + " ingress same_zone bytes", later.get(gameAlb + " ingress same_zone bytes"))
+                .containsEntry(gameNlb + " egress same_zone bytes", later.get(gameNlb + " egress same_zone bytes"));
+        assertNothingToReconcile(b, e, md);
     }
 
     /**
