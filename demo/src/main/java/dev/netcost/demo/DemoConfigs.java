@@ -40,11 +40,30 @@ final class DemoConfigs {
                 """.formatted(nodeName, INTERVAL, dataDir, DemoCluster.NAME, debug, prometheusPort, loadBalancers());
     }
 
+    /**
+     * The ALB with its ENIs and its targets: the pods its Ingresses' backend Services select (namespace and
+     * {@code app.kubernetes.io/name}, as the Services the demo admits), so the nodes count it for those
+     * pods only (the cart pod, behind no load balancer, gets no ALB counter).
+     */
     private static String loadBalancers() {
         DemoCluster.Alb alb = DemoCluster.ALB;
         return "loadBalancers:\n  - name: " + alb.name() + "\n    type: application\n    id: \"" + alb.id() + "\"\n"
                 + "    addresses:\n" + alb.enis().stream()
-                .map(e -> "      - {ip: " + e.ip() + ", zone: " + e.zone() + "}").collect(Collectors.joining("\n"));
+                .map(e -> "      - {ip: " + e.ip() + ", zone: " + e.zone() + "}").collect(Collectors.joining("\n"))
+                + "\n    targets:\n" + albTargets().stream()
+                .map(p -> "      - {namespace: " + p.namespace() + ", selector: {app.kubernetes.io/name: " + p.app() + "}}")
+                .distinct().collect(Collectors.joining("\n"));
+    }
+
+    /** The pods the plan's ALB flows send to. */
+    static java.util.List<Pod> albTargets() {
+        java.util.Set<String> ips = new java.util.HashSet<>();
+        for (DemoPlan.Flow f : DemoPlan.FLOWS) {
+            if (f.kind() == DemoPlan.Kind.ALB) {
+                ips.addAll(f.job().targets());
+            }
+        }
+        return DemoCluster.PODS.stream().filter(p -> ips.contains(p.ip())).toList();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.netcost.iptables;
 
 import dev.netcost.core.k8s.Cidr;
 import dev.netcost.core.k8s.ClassificationSets;
+import dev.netcost.core.k8s.LoadBalancer;
 import dev.netcost.core.k8s.PodInfo;
 import dev.netcost.core.k8s.TrafficClass;
 import java.util.ArrayList;
@@ -39,7 +40,23 @@ import java.util.TreeMap;
  * -A NETCOST-LES-ABCDEF -s 10.10.1.2/32 -j RETURN
  * -A NETCOST-LCN-ABCDEF -d 10.10.1.2/32 -j RETURN
  * </pre>
- * The pod's {@code load_balancer} class is the sum of its load-balancer counters: no chain of its own.
+ * The pod's {@code load_balancer} class is the sum of its load-balancer counters, plus its rule in
+ * the class chain {@code NETCOST-E-LB} / {@code NETCOST-I-LB} when it has one.
+ *
+ * <p>A load balancer whose targets are known ({@link LoadBalancer.Targets}) has counting rules for
+ * its target pods only. Its byte chains then end with a goto to the {@code load_balancer} class
+ * chain, which has one counting rule for every pod as soon as some load balancer's targets leave
+ * out a pod, so that traffic between a pod outside the targets and a known load-balancer address is
+ * still counted, and counted as {@code load_balancer} (never by the address's zone): it is not
+ * attributed to the load balancer (no such counter), but no byte is lost. Every pod, not only those
+ * outside, so that a pod joining a load balancer's targets keeps that counter: its
+ * {@code load_balancer} series never drops (which Prometheus would take for a reset). Its connection chain (and the jumps to it) exists only
+ * while some local pod is a target. The tail rule is not a counting rule: readers skip it.
+ * <pre>
+ * -A NETCOST-LES-ABCDEF -s 10.10.1.2/32 -j RETURN             (a target pod)
+ * -A NETCOST-LES-ABCDEF -g NETCOST-E-LB                       (the tail, always last)
+ * -A NETCOST-E-LB -s 10.10.1.3/32 -j RETURN                   (every pod, once)
+ * </pre>
  *
  * A counting rule's pod is its address; its direction and class are its chain's. {@code -g} makes
  * the end of a class chain return to the main chain, which then jumps to the ingress side. A class
@@ -79,12 +96,14 @@ final class AccountingRules {
      * A chain of counting rules, one per pod: a class chain (one direction and class), or a load
      * balancer's chain ({@code loadBalancerKind} non-null, {@code trafficClass} the zone class of its
      * addresses, or {@link TrafficClass#LOAD_BALANCER} for connections; {@code direction} is where the
-     * pod is matched: its source for egress, its destination otherwise).
+     * pod is matched: its source for egress, its destination otherwise). {@code tail}, when not null,
+     * is a rule that must stay after every counting rule (a load balancer's goto to the
+     * {@code load_balancer} class chain for the pods outside its targets).
      */
     record ClassChain(String name, Direction direction, TrafficClass trafficClass, List<CountingRule> rules,
-                      LoadBalancerCounter loadBalancerKind, int loadBalancerId) {
+                      LoadBalancerCounter loadBalancerKind, int loadBalancerId, String tail) {
         ClassChain(String name, Direction direction, TrafficClass trafficClass, List<CountingRule> rules) {
-            this(name, direction, trafficClass, rules, null, 0);
+            this(name, direction, trafficClass, rules, null, 0, null);
         }
 
         List<String> specs() {
@@ -94,6 +113,10 @@ final class AccountingRules {
             }
             return out;
         }
+    }
+
+    /** A pod with its address of the family, as iptables-save prints it. */
+    private record Pod(String address, String key, PodInfo info) {
     }
 
     private AccountingRules(ChainNames names, List<String> mainRules, Map<Direction, List<String>> classifyRules,
@@ -140,8 +163,8 @@ final class AccountingRules {
                                  boolean ipv6, int setThreshold) {
         List<PodInfo> sorted = new ArrayList<>(pods);
         sorted.sort((a, b) -> podKey(a).compareTo(podKey(b)));
-        // address (as iptables-save prints it) -> pod key, ordered by address bytes
-        TreeMap<byte[], String[]> byAddress = new TreeMap<>(java.util.Arrays::compareUnsigned);
+        // address -> pod, ordered by address bytes
+        TreeMap<byte[], Pod> byAddress = new TreeMap<>(java.util.Arrays::compareUnsigned);
         List<String> skipped = new ArrayList<>();
         for (PodInfo p : sorted) {
             if (p.hostNetwork()) {
@@ -154,9 +177,9 @@ final class AccountingRules {
                 }
                 String text = ChainNames.addressToString(a);
                 String key = podKey(p);
-                String[] previous = byAddress.putIfAbsent(a, new String[] {text, key});
+                Pod previous = byAddress.putIfAbsent(a, new Pod(text, key, p));
                 if (previous != null) {
-                    skipped.add(key + " (" + text + " already belongs to " + previous[1] + ")");
+                    skipped.add(key + " (" + text + " already belongs to " + previous.key() + ")");
                 }
                 break;
             }
@@ -178,6 +201,8 @@ final class AccountingRules {
                 "-A " + names.main() + " -j " + names.classify(Direction.INGRESS));
         Map<Direction, List<String>> classify = new LinkedHashMap<>();
         Map<String, ClassChain> chains = new LinkedHashMap<>();
+        List<Pod> pods4 = List.copyOf(byAddress.values());
+        Map<LoadBalancerIndex.Entry, List<Pod>> targets = targets(lbs, ipv6, pods4);
         for (Direction d : Direction.values()) {
             List<String> rules = new ArrayList<>();
             classify.put(d, rules);
@@ -185,7 +210,7 @@ final class AccountingRules {
                 continue;
             }
             String classifyChain = names.classify(d);
-            loadBalancerRules(names, lbs, d, ipv6, byAddress.values(), rules, chains);
+            loadBalancerRules(names, d, ipv6, pods4, targets, rules, chains);
             for (TrafficClass c : TrafficClass.values()) {
                 if (c == TrafficClass.LOAD_BALANCER) {
                     continue; // its addresses went to the load balancers' chains above
@@ -204,44 +229,73 @@ final class AccountingRules {
                 } else {
                     continue;
                 }
-                chains.put(target, new ClassChain(target, d, c, counting(target, d, byAddress.values(), ipv6)));
+                chains.put(target, new ClassChain(target, d, c, counting(target, d, pods4, ipv6)));
             }
         }
         Map<String, String> owners = new LinkedHashMap<>();
-        for (String[] pod : byAddress.values()) {
-            owners.put(pod[0], pod[1]);
+        for (Pod pod : pods4) {
+            owners.put(pod.address(), pod.key());
         }
         return new AccountingRules(names, main, classify, chains, owners, skipped, wantedSets);
     }
 
     /** One counting rule per pod in {@code chain}: the pod is the source for egress, the destination otherwise. */
-    private static List<CountingRule> counting(String chain, Direction d, java.util.Collection<String[]> pods, boolean ipv6) {
+    private static List<CountingRule> counting(String chain, Direction d, List<Pod> pods, boolean ipv6) {
         List<CountingRule> counting = new ArrayList<>(pods.size());
         String podMatch = d == Direction.EGRESS ? " -s " : " -d ";
         String hostBits = ipv6 ? "/128" : "/32";
-        for (String[] pod : pods) {
-            counting.add(new CountingRule("-A " + chain + podMatch + pod[0] + hostBits + " -j RETURN", pod[0], pod[1]));
+        for (Pod pod : pods) {
+            counting.add(new CountingRule("-A " + chain + podMatch + pod.address() + hostBits + " -j RETURN", pod.address(),
+                    pod.key()));
         }
         return List.copyOf(counting);
     }
 
+    /** Each load balancer with addresses of the family, with the pods it targets (all of them when unknown). */
+    private static Map<LoadBalancerIndex.Entry, List<Pod>> targets(LoadBalancerIndex lbs, boolean ipv6, List<Pod> pods) {
+        Map<LoadBalancerIndex.Entry, List<Pod>> out = new LinkedHashMap<>();
+        for (LoadBalancerIndex.Entry lb : lbs.entries()) {
+            if (lb.addresses(ipv6).isEmpty()) {
+                continue;
+            }
+            LoadBalancer.Targets t = lb.loadBalancer().targets();
+            if (!t.known()) {
+                out.put(lb, pods);
+                continue;
+            }
+            List<Pod> in = new ArrayList<>();
+            for (Pod p : pods) {
+                if (t.includes(p.info())) {
+                    in.add(p);
+                }
+            }
+            out.put(lb, List.copyOf(in));
+        }
+        return out;
+    }
+
     /**
      * The classification rules sending the load balancers' addresses of the family to their chains
-     * (ingress: new connections jumped to the connection chain first), and those chains.
+     * (ingress: new connections jumped to the connection chain first), those chains, and the
+     * {@code load_balancer} class chain of every pod when some load balancer's targets leave out a pod.
      */
-    private static void loadBalancerRules(ChainNames names, LoadBalancerIndex lbs, Direction d, boolean ipv6,
-                                          java.util.Collection<String[]> pods, List<String> rules, Map<String, ClassChain> chains) {
+    private static void loadBalancerRules(ChainNames names, Direction d, boolean ipv6, List<Pod> pods,
+                                          Map<LoadBalancerIndex.Entry, List<Pod>> targets, List<String> rules,
+                                          Map<String, ClassChain> chains) {
         String classifyChain = names.classify(d);
         String hostBits = ipv6 ? "/128" : "/32";
         boolean egress = d == Direction.EGRESS;
         LoadBalancerCounter kind = egress ? LoadBalancerCounter.EGRESS : LoadBalancerCounter.INGRESS;
+        String fallback = names.classChain(d, TrafficClass.LOAD_BALANCER);
+        boolean anyPartial = false;
         List<String> gotos = new ArrayList<>();
-        for (LoadBalancerIndex.Entry lb : lbs.entries()) {
+        for (Map.Entry<LoadBalancerIndex.Entry, List<Pod>> t : targets.entrySet()) {
+            LoadBalancerIndex.Entry lb = t.getKey();
+            List<Pod> in = t.getValue();
             Map<TrafficClass, List<String>> byClass = lb.addresses(ipv6);
-            if (byClass.isEmpty()) {
-                continue;
-            }
-            if (!egress) {
+            boolean partial = in.size() < pods.size();
+            anyPartial |= partial;
+            if (!egress && !in.isEmpty()) {
                 String conn = names.loadBalancerChain(LoadBalancerCounter.CONNECTIONS, null, lb.code());
                 for (List<String> addresses : byClass.values()) {
                     for (String a : addresses) {
@@ -249,17 +303,21 @@ final class AccountingRules {
                     }
                 }
                 chains.put(conn, new ClassChain(conn, Direction.INGRESS, TrafficClass.LOAD_BALANCER,
-                        counting(conn, Direction.INGRESS, pods, ipv6), LoadBalancerCounter.CONNECTIONS, lb.id()));
+                        counting(conn, Direction.INGRESS, in, ipv6), LoadBalancerCounter.CONNECTIONS, lb.id(), null));
             }
             for (Map.Entry<TrafficClass, List<String>> e : byClass.entrySet()) {
                 String target = names.loadBalancerChain(kind, e.getKey(), lb.code());
                 for (String a : e.getValue()) {
                     gotos.add("-A " + classifyChain + (egress ? " -d " : " -s ") + a + hostBits + " -g " + target);
                 }
-                chains.put(target, new ClassChain(target, d, e.getKey(), counting(target, d, pods, ipv6), kind, lb.id()));
+                chains.put(target, new ClassChain(target, d, e.getKey(), counting(target, d, in, ipv6), kind, lb.id(),
+                        partial ? "-A " + target + " -g " + fallback : null));
             }
         }
         rules.addAll(gotos);
+        if (anyPartial) {
+            chains.put(fallback, new ClassChain(fallback, d, TrafficClass.LOAD_BALANCER, counting(fallback, d, pods, ipv6)));
+        }
     }
 
     static String podKey(PodInfo p) {

@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Decodes netcost's counter names ({@code <e|i><4|6>-<class label>-<8 or 32 lower-case hex digits>},
- * see {@link NftRuleset#counterName}, and the load balancers'
+ * see {@link NftRuleset#counterName}, the {@code load_balancer} class included (the pods outside a
+ * load balancer's targets), and the load balancers'
  * {@code l<e|i><4|6>-<zone class label>-<id>-<hex>} / {@code lc<4|6>-<id>-<hex>}, see
  * {@link NftRuleset#loadBalancerCounterName}) straight from bytes, allocating nothing: after a
  * successful {@link #parse}, the fields hold the counter's direction, class and address, and for a
@@ -48,7 +49,7 @@ final class NftCounterNames {
         }
         int p = at + 3;
         TrafficClass cls = zoneLabel(buf, p, at + len);
-        if (cls == null || cls == TrafficClass.LOAD_BALANCER) {
+        if (cls == null) {
             return false;
         }
         p += LABELS[cls.ordinal()].length + 1;

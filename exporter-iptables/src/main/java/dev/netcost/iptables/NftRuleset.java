@@ -39,7 +39,18 @@ import java.util.TreeMap;
  *                 ip saddr @lb4 counter name ip daddr . ip saddr map @i4_lb return ... }
  * chain egress  { ip daddr @lb4 counter name ip saddr . ip daddr map @e4_lb return ... }
  * </pre>
- * A pod's {@code load_balancer} class is the sum of its load-balancer counters.
+ * A pod's {@code load_balancer} class is the sum of its load-balancer counters, plus its
+ * {@code load_balancer} class counter when it has one: a load balancer whose targets are known
+ * ({@link dev.netcost.core.k8s.LoadBalancer.Targets}) has pair-map entries for its target pods only;
+ * as soon as some load balancer's targets leave out a pod, every pod gets one more counter per
+ * direction, matched after the pair maps, so that the traffic of a pod outside the targets with a
+ * load-balancer address is still {@code load_balancer} (not attributed to a load balancer, but never
+ * lost to the zone classes; every pod, so that a pod joining the targets keeps its counter):
+ * <pre>
+ * chain ingress { ... ip saddr @lb4 counter name ip daddr . ip saddr map @i4_lb return
+ *                 ip saddr @lb4 counter name ip daddr map @i4_load_balancer return ... }
+ * </pre>
+ * A pair map no pod is in (no local target) has no rule.
  * Classes in the precedence of {@link ClassificationSets} (same zone, cross zone, VPC, then the
  * internet catch-all), first match wins; a packet whose pod address is not in the map does not
  * match the rule and is counted nowhere. A class with no CIDRs of a family, and a family no local
@@ -116,11 +127,13 @@ final class NftRuleset {
         TreeMap<Address, String> v4 = new TreeMap<>();
         TreeMap<Address, String> v6 = new TreeMap<>();
         List<String> skipped = new ArrayList<>();
+        Map<String, PodInfo> byKey = new LinkedHashMap<>();
         for (PodInfo p : sorted) {
             if (p.hostNetwork()) {
                 continue;
             }
             String key = AccountingRules.podKey(p);
+            byKey.put(key, p);
             boolean seen4 = false;
             boolean seen6 = false;
             for (String ip : p.ips()) {
@@ -143,8 +156,8 @@ final class NftRuleset {
         rules.put("postrouting", POSTROUTING);
         Map<String, String> counterAddress = new LinkedHashMap<>();
         Map<String, String> podByAddress = new LinkedHashMap<>();
-        family(false, v4, classes, lbs, sets, maps, rules, counterAddress, podByAddress);
-        family(true, v6, classes, lbs, sets, maps, rules, counterAddress, podByAddress);
+        family(false, v4, byKey, classes, lbs, sets, maps, rules, counterAddress, podByAddress);
+        family(true, v6, byKey, classes, lbs, sets, maps, rules, counterAddress, podByAddress);
         rules.replaceAll((chain, list) -> List.copyOf(list));
         return new NftRuleset(table, sets, maps, Collections.unmodifiableMap(rules),
                 Collections.unmodifiableMap(counterAddress), Collections.unmodifiableMap(podByAddress), skipped);
@@ -157,7 +170,8 @@ final class NftRuleset {
         }
     }
 
-    private static void family(boolean ipv6, TreeMap<Address, String> pods, ClassificationSets classes, LoadBalancerIndex lbs,
+    private static void family(boolean ipv6, TreeMap<Address, String> pods, Map<String, PodInfo> byKey,
+                               ClassificationSets classes, LoadBalancerIndex lbs,
                                List<NamedSet> sets, List<CounterMap> maps, Map<String, List<String>> rules,
                                Map<String, String> counterAddress, Map<String, String> podByAddress) {
         if (pods.isEmpty()) {
@@ -169,7 +183,7 @@ final class NftRuleset {
             podByAddress.put(e.getKey().literal(), e.getValue());
         }
         if (lbs.hasFamily(ipv6)) {
-            loadBalancers(ipv6, pods, lbs, sets, maps, rules, counterAddress);
+            loadBalancers(ipv6, pods, byKey, lbs, sets, maps, rules, counterAddress);
         }
         for (TrafficClass cls : CLASSES) {
             if (cls == TrafficClass.LOAD_BALANCER) {
@@ -201,8 +215,9 @@ final class NftRuleset {
     }
 
     /** The load balancers' set, maps, counters and rules of one family. */
-    private static void loadBalancers(boolean ipv6, TreeMap<Address, String> pods, LoadBalancerIndex lbs, List<NamedSet> sets,
-                                      List<CounterMap> maps, Map<String, List<String>> rules, Map<String, String> counterAddress) {
+    private static void loadBalancers(boolean ipv6, TreeMap<Address, String> pods, Map<String, PodInfo> byKey,
+                                      LoadBalancerIndex lbs, List<NamedSet> sets, List<CounterMap> maps,
+                                      Map<String, List<String>> rules, Map<String, String> counterAddress) {
         int f = ipv6 ? 6 : 4;
         String ip = ipv6 ? "ip6" : "ip";
         String set = "lb" + f;
@@ -217,28 +232,61 @@ final class NftRuleset {
         all.sort(Comparator.comparing((String a) -> new Address(Objects.requireNonNull(
                 ChainNames.parseAddress(a.substring(0, a.indexOf('/')), ipv6)))));
         sets.add(new NamedSet(set, ipv6, all));
+        // pod address -> the load balancers of the family targeting it; whether some one leaves out a pod
+        Map<Address, List<LoadBalancerIndex.Entry>> targeting = new LinkedHashMap<>();
+        boolean anyPartial = false;
+        for (Map.Entry<Address, String> pod : pods.entrySet()) {
+            PodInfo info = byKey.get(pod.getValue());
+            List<LoadBalancerIndex.Entry> in = new ArrayList<>();
+            for (LoadBalancerIndex.Entry lb : lbs.entries()) {
+                if (lb.addresses(ipv6).isEmpty()) {
+                    continue;
+                }
+                if (lb.loadBalancer().targets().includes(info)) {
+                    in.add(lb);
+                } else {
+                    anyPartial = true;
+                }
+            }
+            targeting.put(pod.getKey(), in);
+        }
         for (LoadBalancerCounter kind : List.of(LoadBalancerCounter.CONNECTIONS, LoadBalancerCounter.INGRESS,
                 LoadBalancerCounter.EGRESS)) {
             String map = kind.counterCode() + "" + f + "_lb";
             Map<String, String> elements = new LinkedHashMap<>();
-            for (Address pod : pods.keySet()) {
-                for (LoadBalancerIndex.Entry lb : lbs.entries()) {
+            for (Map.Entry<Address, List<LoadBalancerIndex.Entry>> pod : targeting.entrySet()) {
+                for (LoadBalancerIndex.Entry lb : pod.getValue()) {
                     for (Map.Entry<TrafficClass, List<String>> byClass : lb.addresses(ipv6).entrySet()) {
-                        String counter = loadBalancerCounterName(kind, byClass.getKey(), lb.code(), pod.bytes());
-                        counterAddress.put(counter, pod.literal());
+                        String counter = loadBalancerCounterName(kind, byClass.getKey(), lb.code(), pod.getKey().bytes());
+                        counterAddress.put(counter, pod.getKey().literal());
                         for (String a : byClass.getValue()) {
-                            elements.put(pod.literal() + " . " + a, counter);
+                            elements.put(pod.getKey().literal() + " . " + a, counter);
                         }
                     }
                 }
             }
-            maps.add(new CounterMap(map, ipv6, true, elements));
             boolean egress = kind == LoadBalancerCounter.EGRESS;
-            String rule = (kind == LoadBalancerCounter.CONNECTIONS ? "ct state new " : "")
-                    + ip + (egress ? " daddr @" : " saddr @") + set + " counter name "
-                    + (egress ? ip + " saddr . " + ip + " daddr" : ip + " daddr . " + ip + " saddr") + " map @" + map
-                    + (kind == LoadBalancerCounter.CONNECTIONS ? "" : " return");
-            rules.get(egress ? "egress" : "ingress").add(rule);
+            List<String> chain = rules.get(egress ? "egress" : "ingress");
+            if (!elements.isEmpty()) {
+                maps.add(new CounterMap(map, ipv6, true, elements));
+                chain.add((kind == LoadBalancerCounter.CONNECTIONS ? "ct state new " : "")
+                        + ip + (egress ? " daddr @" : " saddr @") + set + " counter name "
+                        + (egress ? ip + " saddr . " + ip + " daddr" : ip + " daddr . " + ip + " saddr") + " map @" + map
+                        + (kind == LoadBalancerCounter.CONNECTIONS ? "" : " return"));
+            }
+            if (kind != LoadBalancerCounter.CONNECTIONS && anyPartial) {
+                Direction d = kind.direction();
+                String others = mapName(d, ipv6, TrafficClass.LOAD_BALANCER);
+                Map<String, String> byPod = new LinkedHashMap<>();
+                for (Address pod : pods.keySet()) {
+                    String counter = counterName(d, TrafficClass.LOAD_BALANCER, pod.bytes());
+                    byPod.put(pod.literal(), counter);
+                    counterAddress.put(counter, pod.literal());
+                }
+                maps.add(new CounterMap(others, ipv6, byPod));
+                chain.add(ip + (egress ? " daddr @" : " saddr @") + set + " counter name " + ip + (egress ? " saddr" : " daddr")
+                        + " map @" + others + " return");
+            }
         }
     }
 

@@ -18,8 +18,10 @@ import java.util.Map;
  * per pod and load balancer ({@link LoadBalancerIndex}, rebuilt with the pods) into
  * {@code netcost_pod_load_balancer_bytes_total} (direction, zone class) and
  * {@code netcost_pod_load_balancer_connections_total}. A pod's {@code load_balancer} class is the sum
- * of its load-balancer byte counters. A pod's load-balancer series appear once they are non-zero: a
- * node has a counter for every pod and load balancer, most of which never see a packet.
+ * of its load-balancer byte counters and of its {@code load_balancer} class counter (which exists
+ * when some load balancer's targets leave a pod out: it catches the traffic of a pod with a load
+ * balancer it is not a target of). A pod's load-balancer series appear once they are non-zero: a
+ * node has a counter for every pod and load balancer targeting it, most of which never see a packet.
  * Readers report counters by pod address; the pod is found through an index of the metadata's local
  * pods (their first IPv4 and first IPv6 address, as the rules are made), rebuilt only when the
  * metadata's generation changes, with primitive open addressing, so a read allocates nothing per

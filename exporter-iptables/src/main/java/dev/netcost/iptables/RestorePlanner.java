@@ -17,6 +17,10 @@ import java.util.Set;
  *       sorted order), so every other rule keeps its counters;</li>
  *   <li>the counting rules of an address now owned by another pod ({@code reused}) are deleted and
  *       appended again, so they start from zero;</li>
+ *   <li>a chain's tail rule (a load balancer's goto for the pods outside its targets) must stay
+ *       last: whenever a counting rule is appended to its chain, or it is missing, doubled or not
+ *       last, every copy is deleted and it is appended after the chain's counting rules (it counts
+ *       nothing that is read);</li>
  *   <li>missing class chains are created; unused ones, and any other owned chain not in the layout
  *       (the per-pod chains of earlier versions), are flushed and deleted;</li>
  *   <li>exactly one jump from POSTROUTING to the main chain: inserted first when missing, extras deleted.</li>
@@ -63,6 +67,7 @@ final class RestorePlanner {
                     existing.merge(r.spec(), 1, Integer::sum);
                 }
             }
+            int appendsBefore = appends.length();
             for (AccountingRules.CountingRule r : chain.rules()) {
                 Integer n = existing.get(r.spec());
                 if (n == null) {
@@ -79,6 +84,11 @@ final class RestorePlanner {
                     appends.append("[0:0] ").append(r.spec()).append('\n');
                 }
             }
+            boolean tailInPlace = chain.tail() != null && appendsBefore == appends.length() && have != null && !have.isEmpty()
+                    && have.get(have.size() - 1).spec().equals(chain.tail()) && existing.get(chain.tail()) == 1;
+            if (tailInPlace) {
+                existing.remove(chain.tail()); // else every copy goes below, and the tail is appended after the counting rules
+            }
             if (have != null) {
                 for (MangleSnapshot.SavedRule r : have) { // in the kernel's order, each extra copy once
                     Integer n = existing.get(r.spec());
@@ -91,6 +101,9 @@ final class RestorePlanner {
                         }
                     }
                 }
+            }
+            if (chain.tail() != null && !tailInPlace) {
+                appends.append("[0:0] ").append(chain.tail()).append('\n');
             }
         }
         for (String chain : current.owned().keySet()) {
@@ -113,8 +126,9 @@ final class RestorePlanner {
         }
         // Declarations first: ':' on an existing chain flushes it (--noflush), so references to
         // chains being removed are gone before they are deleted, and new chains exist before rules
-        // go to them. Deletes before appends: a reused address's rule is deleted, then added anew.
-        return "*mangle\n" + declare + remove + rules + deletes + appends + jumps + "COMMIT\n";
+        // go to them. Deletes next: a load balancer's old tail may refer to a chain being removed (and
+        // iptables-nft resolves a deleted rule's target); a reused address's rule is deleted, then added anew.
+        return "*mangle\n" + declare + deletes + remove + rules + appends + jumps + "COMMIT\n";
     }
 
     private boolean isInLayout(String chain, AccountingRules wanted) {

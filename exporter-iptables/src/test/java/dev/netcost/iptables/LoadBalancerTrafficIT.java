@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.netcost.core.k8s.LoadBalancer;
 import dev.netcost.core.k8s.LoadBalancerType;
+import dev.netcost.core.k8s.PodInfo;
 import dev.netcost.core.testing.MutableClusterMetadata;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,6 +33,12 @@ class LoadBalancerTrafficIT {
     private static final String NLB = "10.0.4.50";
     private static final String ALB_NAME = "k8s-sharedalb-1a2b3c4d5e";
     private static final String NLB_NAME = "k8s-games-gamenlb-0f1e2d3c4b";
+    /** Keys of {@link ExporterFixture#collect}: the two pods, and their series with each load balancer. */
+    private static final String WEB = "shop/web-0";
+    private static final String GAME = "games/game-0";
+    private static final String WEB_ALB = WEB + " lb=" + ALB_NAME + "/application";
+    private static final String GAME_ALB = GAME + " lb=" + ALB_NAME + "/application";
+    private static final String GAME_NLB = GAME + " lb=" + NLB_NAME + "/network";
 
     enum Backend {
         LEGACY_SOCKOPT(IptablesFamily.LEGACY, IptablesBackend.LEGACY),
@@ -124,22 +131,17 @@ class LoadBalancerTrafficIT {
         NodeTopology.connection(lb, NLB, topo.podB, POD_B, 8082, one, false);
 
         Map<String, Double> m = ExporterFixture.collect(e);
-        String web = "shop/web-0";
-        String game = "games/game-0";
-        String webAlb = web + " lb=" + ALB_NAME + "/application";
-        String gameAlb = game + " lb=" + ALB_NAME + "/application";
-        String gameNlb = game + " lb=" + NLB_NAME + "/network";
-        assertPayload(m, webAlb + " ingress same_zone bytes", 2 * MIB);
-        assertPayload(m, webAlb + " egress same_zone bytes", 3 * MIB);
-        assertThat(v(m, webAlb + " connections")).isEqualTo(3);
-        assertPayload(m, gameAlb + " ingress cross_zone bytes", 2 * MIB);
-        assertThat(v(m, gameAlb + " egress cross_zone bytes")).isPositive().isLessThan(0.1 * MIB); // the ACKs
-        assertThat(v(m, gameAlb + " connections")).isEqualTo(2);
-        assertPayload(m, gameNlb + " egress same_zone bytes", MIB);
-        assertThat(v(m, gameNlb + " connections")).isEqualTo(1);
-        assertThat(m).doesNotContainKeys(webAlb + " ingress cross_zone bytes", gameNlb + " ingress cross_zone bytes");
+        assertPayload(m, WEB_ALB + " ingress same_zone bytes", 2 * MIB);
+        assertPayload(m, WEB_ALB + " egress same_zone bytes", 3 * MIB);
+        assertThat(v(m, WEB_ALB + " connections")).isEqualTo(3);
+        assertPayload(m, GAME_ALB + " ingress cross_zone bytes", 2 * MIB);
+        assertThat(v(m, GAME_ALB + " egress cross_zone bytes")).isPositive().isLessThan(0.1 * MIB); // the ACKs
+        assertThat(v(m, GAME_ALB + " connections")).isEqualTo(2);
+        assertPayload(m, GAME_NLB + " egress same_zone bytes", MIB);
+        assertThat(v(m, GAME_NLB + " connections")).isEqualTo(1);
+        assertThat(m).doesNotContainKeys(WEB_ALB + " ingress cross_zone bytes", GAME_NLB + " ingress cross_zone bytes");
         // In the pod series the load balancers' traffic is class load_balancer (their sum), never VPC or zone traffic.
-        for (String pod : List.of(web, game)) {
+        for (String pod : List.of(WEB, GAME)) {
             for (String d : List.of("ingress", "egress")) {
                 assertThat(v(m, pod + " " + d + " load_balancer bytes")).as(pod + " " + d).isEqualTo(lbSum(m, pod, d));
                 assertThat(v(m, pod + " " + d + " in_vpc bytes")).as(pod + " " + d + " in_vpc").isZero();
@@ -157,19 +159,88 @@ class LoadBalancerTrafficIT {
         NodeTopology.connection(lb, ALB_CROSS_NEW, topo.podB, POD_B, 8083, one, true);
         NodeTopology.connection(lb, ALB_CROSS, topo.podB, POD_B, 8084, one, true); // no longer the ALB's
         Map<String, Double> later = ExporterFixture.collect(e);
-        assertThat(v(later, gameAlb + " ingress cross_zone bytes") - v(m, gameAlb + " ingress cross_zone bytes"))
+        assertThat(v(later, GAME_ALB + " ingress cross_zone bytes") - v(m, GAME_ALB + " ingress cross_zone bytes"))
                 .isBetween((double) MIB, 1.1 * MIB);
-        assertThat(v(later, gameAlb + " connections")).isEqualTo(3);
-        assertThat(v(later, game + " ingress in_vpc bytes")).as("the old ENI's address is VPC again").isBetween((double) MIB,
+        assertThat(v(later, GAME_ALB + " connections")).isEqualTo(3);
+        assertThat(v(later, GAME + " ingress in_vpc bytes")).as("the old ENI's address is VPC again").isBetween((double) MIB,
                 1.1 * MIB);
-        assertThat(v(later, webAlb + " egress same_zone bytes")).isEqualTo(v(m, webAlb + " egress same_zone bytes"));
+        assertThat(v(later, WEB_ALB + " egress same_zone bytes")).isEqualTo(v(m, WEB_ALB + " egress same_zone bytes"));
 
         // No cross-zone ENI left: those counters go, the others stay.
         md.loadBalancers(alb(ALB_SAME, "zone-a"), nlb());
         Map<String, Double> fewer = ExporterFixture.collect(e);
-        assertThat(fewer).doesNotContainKey(gameAlb + " ingress cross_zone bytes")
-                .containsEntry(webAlb + " ingress same_zone bytes", m.get(webAlb + " ingress same_zone bytes"))
-                .containsEntry(gameNlb + " egress same_zone bytes", m.get(gameNlb + " egress same_zone bytes"));
+        assertThat(fewer).doesNotContainKey(GAME_ALB + " ingress cross_zone bytes")
+                .containsEntry(WEB_ALB + " ingress same_zone bytes", m.get(WEB_ALB + " ingress same_zone bytes"))
+                .containsEntry(GAME_NLB + " egress same_zone bytes", m.get(GAME_NLB + " egress same_zone bytes"));
+    }
+
+    /**
+     * Known targets: the ALB targets the pods of namespace {@code shop} only, the NLB the pods of
+     * {@code games} labelled {@code app=game}. The ALB's traffic with {@code games/game-0} (outside its
+     * targets) makes no ALB series for that pod, but is still {@code load_balancer} in its pod series,
+     * never zone traffic. Then the ALB's targets grow to both namespaces: no counter of the pairs that
+     * were there is reset, and new ALB traffic to game-0 lands in its new ALB series.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void knownTargets_countOnlyTheirPods_othersStayLoadBalancerClass_andATargetChangeResetsNothing(Backend b) throws Exception {
+        topo = exporters.topology(new NodeTopology(b.family));
+        Netns lb = topo.loadBalancer(ALB_SAME, NLB);
+        PodInfo game = new PodInfo("games", "game-0", "uid-game-0", List.of(POD_B), false, Map.of("app", "game"), "game",
+                "Deployment");
+        LoadBalancer.Targets shop = LoadBalancer.Targets.of(List.of(new LoadBalancer.Target("shop", Map.of())));
+        LoadBalancer nlb = nlb().withTargets(LoadBalancer.Targets.of(List.of(new LoadBalancer.Target("games", Map.of("app", "game")))));
+        MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a").pods(pod("shop", "web-0", POD_A), game)
+                .loadBalancers(alb(ALB_SAME, "zone-a").withTargets(shop), nlb);
+        IptablesExporter e = start(b, md);
+        assertThat(ExporterFixture.collect(e)).as("the first cycle lays the rules down").isNotEmpty();
+        Path one = NodeTopology.payload(dir, MIB);
+
+        NodeTopology.connection(lb, ALB_SAME, topo.podA, POD_A, 8080, one, true); // a target
+        NodeTopology.connection(lb, ALB_SAME, topo.podB, POD_B, 8080, one, true); // not the ALB's target
+        NodeTopology.connection(lb, NLB, topo.podB, POD_B, 8081, one, false);
+
+        Map<String, Double> m = ExporterFixture.collect(e);
+        assertPayload(m, WEB_ALB + " ingress same_zone bytes", MIB);
+        assertThat(v(m, WEB_ALB + " connections")).isEqualTo(1);
+        assertPayload(m, GAME_NLB + " egress same_zone bytes", MIB);
+        assertThat(v(m, GAME_NLB + " connections")).isEqualTo(1);
+        assertThat(m.keySet()).noneMatch(k -> k.startsWith(GAME_ALB)).noneMatch(k -> k.startsWith(WEB + " lb=" + NLB_NAME));
+        // game-0's megabyte from the ALB: load_balancer in its pod series, beyond what its NLB series hold.
+        assertThat(v(m, GAME + " ingress load_balancer bytes") - lbSum(m, GAME, "ingress")).isBetween((double) MIB, 1.1 * MIB);
+        assertThat(v(m, WEB + " ingress load_balancer bytes")).isGreaterThanOrEqualTo(lbSum(m, WEB, "ingress"));
+        for (String pod : List.of(WEB, GAME)) {
+            for (String d : List.of("ingress", "egress")) {
+                assertThat(v(m, pod + " " + d + " same_zone bytes")).as(pod + " " + d + " same_zone").isZero();
+                assertThat(v(m, pod + " " + d + " in_vpc bytes")).as(pod + " " + d + " in_vpc").isZero();
+            }
+        }
+        assertNothingToReconcile(b, e, md);
+
+        // The ALB now targets both namespaces: every series seen so far keeps its value (nothing reset).
+        md.loadBalancers(alb(ALB_SAME, "zone-a").withTargets(LoadBalancer.Targets.of(List.of(
+                new LoadBalancer.Target("shop", Map.of()), new LoadBalancer.Target("games", Map.of())))), nlb);
+        Map<String, Double> after = ExporterFixture.collect(e);
+        assertThat(after).containsAllEntriesOf(m);
+        assertNothingToReconcile(b, e, md);
+        NodeTopology.connection(lb, ALB_SAME, topo.podB, POD_B, 8082, one, true);
+        NodeTopology.connection(lb, ALB_SAME, topo.podA, POD_A, 8083, one, true);
+        Map<String, Double> later = ExporterFixture.collect(e);
+        assertPayload(later, GAME_ALB + " ingress same_zone bytes", MIB);
+        assertThat(v(later, GAME_ALB + " connections")).isEqualTo(1);
+        assertPayload(later, WEB_ALB + " ingress same_zone bytes", 2 * MIB);
+        assertThat(v(later, WEB_ALB + " connections")).isEqualTo(2);
+        assertThat(v(later, GAME_NLB + " egress same_zone bytes")).isEqualTo(v(m, GAME_NLB + " egress same_zone bytes"));
+        assertThat(v(later, GAME + " ingress load_balancer bytes") - v(m, GAME + " ingress load_balancer bytes"))
+                .isBetween((double) MIB, 1.1 * MIB);
+
+        // Targets no longer known: every pod is counted again, the targeted pairs' counters run on.
+        md.loadBalancers(alb(ALB_SAME, "zone-a"), nlb());
+        Map<String, Double> unknown = ExporterFixture.collect(e);
+        assertThat(unknown).containsEntry(WEB_ALB + " ingress same_zone bytes", later.get(WEB_ALB + " ingress same_zone bytes"))
+                .containsEntry(GAME_ALB + " ingress same_zone bytes", later.get(GAME_ALB + " ingress same_zone bytes"))
+                .containsEntry(GAME_NLB + " egress same_zone bytes", later.get(GAME_NLB + " egress same_zone bytes"));
+        assertNothingToReconcile(b, e, md);
     }
 
     /**

@@ -182,4 +182,23 @@ class PodCountersTest {
         assertThat(conn.get("workload")).isEqualTo("web");
         assertThat(conn.get("zone")).isEqualTo("zone-a");
     }
+
+    @Test
+    void podsOutsideTheTargets_haveTheirLoadBalancerClassFromTheClassCounter_andNoLoadBalancerSeries() {
+        dev.netcost.core.k8s.LoadBalancer alb = new dev.netcost.core.k8s.LoadBalancer("k8s-alb", dev.netcost.core.k8s.LoadBalancerType.APPLICATION,
+                "", List.of(new dev.netcost.core.k8s.LoadBalancer.Address("10.0.1.50", "zone-a")),
+                dev.netcost.core.k8s.LoadBalancer.Targets.of(List.of(new dev.netcost.core.k8s.LoadBalancer.Target("shop", Map.of()))));
+        MutableClusterMetadata md = TestMetadata.of("node-1", "zone-a")
+                .pods(pod("shop", "web-0", "10.10.1.2"), pod("search", "idx-0", "10.10.1.4")).loadBalancers(alb);
+        int id = LoadBalancerIndex.id("k8s-alb");
+        Map<Labels, Double> out = read(md, c -> {
+            c.loadBalancer4(LoadBalancerCounter.INGRESS, TrafficClass.SAME_ZONE, id, v4("10.10.1.2"), 10, 1000);
+            c.ipv4(I, TrafficClass.LOAD_BALANCER, v4("10.10.1.4"), 2, 200); // NETCOST-I-LB / i4-load_balancer-0a0a0104
+            c.ipv4(I, TrafficClass.LOAD_BALANCER, v4("10.10.1.2"), 1, 50); // a target pod with a class counter too: summed
+        });
+        assertThat(out).containsEntry(series(PodCounters.BYTES, "search", "idx", "idx-0", "ingress", "load_balancer"), 200.0)
+                .containsEntry(series(PodCounters.BYTES, "web", "web-0", "ingress", "load_balancer"), 1050.0);
+        assertThat(out.keySet()).filteredOn(l -> l.metricName().equals(PodCounters.LB_BYTES))
+                .extracting(l -> l.get("pod")).containsExactly("web-0");
+    }
 }

@@ -18,10 +18,12 @@ import java.util.List;
  * @param labels           values of the allow-listed labels, in allow-list order ("" when absent)
  * @param hostnames        {@code status.loadBalancer.ingress[].hostname}: the DNS names of the load balancer
  *                         the controller put it on, which name that load balancer
+ * @param otherBackends    whether some backend is not a Service ({@code resource} backends), which
+ *                         {@code backends} does not list
  */
 record IngressState(ObjectKey key, String ingressClass, String groupName, String groupOrder, String scheme,
                     String targetType, String loadBalancerName, String listenPorts, List<Backend> backends,
-                    List<String> labels, List<String> hostnames) {
+                    List<String> labels, List<String> hostnames, boolean otherBackends) {
 
     /**
      * One rule path (or the default backend, with empty host, path and pathType) and the Service it sends to.

@@ -34,6 +34,10 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * ({@code status.loadBalancer.ingress[].hostname}) carries — and published with their ENI addresses and
  * zones in one ConfigMap ({@link LoadBalancerPublisher}) that every node agent watches.
  *
+ * <p>Each load balancer goes with its targets ({@link #targets}): the pods of the Services the objects
+ * naming it send to, so that nodes count it for those pods only; unknown (every pod) whenever that
+ * is not provable.
+ *
  * <p>The hostname join needs no IAM action beyond {@code ec2:DescribeNetworkInterfaces}; the
  * controller's {@code elbv2.k8s.aws/cluster} tag is not read (ENIs do not carry it, and reading it from
  * the load balancer would need {@code elasticloadbalancing:DescribeTags}).
@@ -112,11 +116,12 @@ final class LoadBalancerDiscovery implements AutoCloseable {
             Ec2Client client = ec2();
             long start = System.nanoTime();
             Map<String, LoadBalancer> all = new NetworkInterfaceScraper(client).loadBalancers(vpcId);
-            Set<String> wanted = clusterNames(objects);
+            Map<String, LoadBalancer.Targets> wanted = targets(objects);
             Map<String, LoadBalancer> mine = new LinkedHashMap<>();
             all.forEach((name, lb) -> {
-                if (wanted.contains(name.toLowerCase(Locale.ROOT))) {
-                    mine.put(name.toLowerCase(Locale.ROOT), lb);
+                LoadBalancer.Targets t = wanted.get(name.toLowerCase(Locale.ROOT));
+                if (t != null) {
+                    mine.put(name.toLowerCase(Locale.ROOT), lb.withTargets(t));
                 }
             });
             boolean changed = publisher.publish(new ArrayList<>(mine.values()), vpcId);
@@ -142,26 +147,58 @@ final class LoadBalancerDiscovery implements AutoCloseable {
         return false;
     }
 
-    /** Lower-case load-balancer names carried by the recorded Ingresses' and Services' hostnames. */
-    static Set<String> clusterNames(RecordedObjects objects) {
-        Set<String> out = new HashSet<>();
+    /**
+     * This cluster's load balancers (lower-case names: those the recorded Ingresses' and Services'
+     * hostnames carry, {@link #nameFromHostname}) with their targets,
+     * joined on what named them: every backend Service of an Ingress whose hostname names the load
+     * balancer (an ALB group's Ingresses all carry it; a backend is in the Ingress's namespace), and a
+     * Service whose hostname names it. Each Service adds {@code (namespace, spec.selector)}. The
+     * targets are {@link LoadBalancer.Targets#UNKNOWN} (every pod) as soon as one of them is not
+     * provable: a backend that is not a recorded Service, a Service without a selector (endpoints
+     * managed by hand), an ALB action ({@code use-annotation}) or a {@code resource} backend.
+     */
+    static Map<String, LoadBalancer.Targets> targets(RecordedObjects objects) {
+        Map<String, List<LoadBalancer.Target>> known = new LinkedHashMap<>();
+        Set<String> unknown = new HashSet<>();
         for (ObjectStore.Recorded<IngressState> r : objects.ingresses.all()) {
-            for (String h : r.state().hostnames()) {
-                addName(out, h);
+            IngressState ing = r.state();
+            List<LoadBalancer.Target> mine = new ArrayList<>();
+            boolean provable = !ing.otherBackends();
+            for (IngressState.Backend b : ing.backends()) {
+                ServiceState svc = objects.services.get(new ObjectKey(ing.key().namespace(), b.service()));
+                if (b.port().equals("use-annotation") || svc == null || svc.selector().isEmpty()) {
+                    provable = false;
+                    break;
+                }
+                mine.add(new LoadBalancer.Target(ing.key().namespace(), svc.selector()));
             }
+            join(ing.hostnames(), provable ? mine : null, known, unknown);
         }
         for (ObjectStore.Recorded<ServiceState> r : objects.services.all()) {
-            for (String h : r.state().hostnames()) {
-                addName(out, h);
-            }
+            ServiceState svc = r.state();
+            join(svc.hostnames(), svc.selector().isEmpty() ? null
+                    : List.of(new LoadBalancer.Target(svc.key().namespace(), svc.selector())), known, unknown);
         }
+        Map<String, LoadBalancer.Targets> out = new LinkedHashMap<>();
+        known.forEach((name, targets) -> out.put(name, unknown.contains(name) ? LoadBalancer.Targets.UNKNOWN
+                : LoadBalancer.Targets.of(targets)));
         return out;
     }
 
-    private static void addName(Set<String> out, String hostname) {
-        String n = nameFromHostname(hostname);
-        if (n != null) {
-            out.add(n);
+    /** Adds {@code targets} (null: not provable) to the load balancers the hostnames name. */
+    private static void join(List<String> hostnames, List<LoadBalancer.Target> targets,
+                             Map<String, List<LoadBalancer.Target>> known, Set<String> unknown) {
+        for (String h : hostnames) {
+            String name = nameFromHostname(h);
+            if (name == null) {
+                continue;
+            }
+            List<LoadBalancer.Target> list = known.computeIfAbsent(name, n -> new ArrayList<>());
+            if (targets == null) {
+                unknown.add(name);
+            } else {
+                list.addAll(targets);
+            }
         }
     }
 

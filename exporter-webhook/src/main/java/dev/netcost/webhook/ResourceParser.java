@@ -3,6 +3,7 @@ package dev.netcost.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reduces Ingress, Service, IngressClass and IngressClassParams objects (as JSON trees, from an
@@ -100,11 +101,11 @@ final class ResourceParser {
         }
         List<IngressState.Backend> backends = new ArrayList<>();
         JsonNode def = spec.has("defaultBackend") ? spec.path("defaultBackend") : spec.path("backend");
-        addBackend(backends, "", "", "", def);
+        boolean other = addBackend(backends, "", "", "", def);
         for (JsonNode rule : spec.path("rules")) {
             String host = intern(text(rule.path("host")));
             for (JsonNode p : rule.path("http").path("paths")) {
-                addBackend(backends, host, intern(text(p.path("path"))), intern(text(p.path("pathType"))),
+                other |= addBackend(backends, host, intern(text(p.path("path"))), intern(text(p.path("pathType"))),
                         p.path("backend"));
             }
         }
@@ -112,11 +113,14 @@ final class ResourceParser {
                 intern(text(ann.path(ALB + "group.order"))), intern(text(ann.path(ALB + "scheme"))),
                 intern(text(ann.path(ALB + "target-type"))), intern(text(ann.path(ALB + "load-balancer-name"))),
                 intern(text(ann.path(ALB + "listen-ports"))), List.copyOf(backends),
-                labels(meta.path("labels"), ingressLabels), hostnames(object));
+                labels(meta.path("labels"), ingressLabels), hostnames(object), other);
     }
 
-    /** networking.k8s.io/v1 ({@code service.name}, {@code service.port.number|name}) or v1beta1 shape. */
-    private static void addBackend(List<IngressState.Backend> out, String host, String path, String pathType,
+    /**
+     * networking.k8s.io/v1 ({@code service.name}, {@code service.port.number|name}) or v1beta1 shape;
+     * true for a backend that is not a Service (a {@code resource}).
+     */
+    private static boolean addBackend(List<IngressState.Backend> out, String host, String path, String pathType,
                                    JsonNode backend) {
         String service;
         String port;
@@ -135,6 +139,7 @@ final class ResourceParser {
         if (!service.isEmpty()) {
             out.add(new IngressState.Backend(host, path, pathType, service, intern(port)));
         }
+        return service.isEmpty() && backend.path("resource").isObject();
     }
 
     ServiceState service(JsonNode object, String namespace) {
@@ -159,7 +164,23 @@ final class ResourceParser {
                 intern(text(spec.path("loadBalancerClass"))), intern(text(spec.path("externalTrafficPolicy"))),
                 intern(text(ann.path(NLB + "type"))), intern(text(ann.path(NLB + "nlb-target-type"))),
                 intern(scheme), text(ann.path(NLB + "name")), List.copyOf(ports),
-                labels(meta.path("labels"), serviceLabels), hostnames(object));
+                labels(meta.path("labels"), serviceLabels), hostnames(object), selector(spec.path("selector")));
+    }
+
+    /** {@code spec.selector}: label → value, sorted; empty when absent or not a map of strings. */
+    private static Map<String, String> selector(JsonNode selector) {
+        if (!selector.isObject() || selector.isEmpty()) {
+            return Map.of();
+        }
+        java.util.TreeMap<String, String> out = new java.util.TreeMap<>();
+        for (java.util.Iterator<Map.Entry<String, JsonNode>> it = selector.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                return Map.of(); // not what the API server accepts: nothing provable
+            }
+            out.put(intern(e.getKey()), intern(e.getValue().asText()));
+        }
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     IngressClassState ingressClass(JsonNode object) {

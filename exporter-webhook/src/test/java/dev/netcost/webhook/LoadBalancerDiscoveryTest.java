@@ -74,13 +74,16 @@ class LoadBalancerDiscoveryTest {
         record(new IngressBuilder().withNewMetadata().withName("ingress-2048").withNamespace("game-2048")
                 .withResourceVersion("10")
                 .addToAnnotations("alb.ingress.kubernetes.io/group.name", "shared-alb").endMetadata()
-                .withNewSpec().withIngressClassName("alb").endSpec()
+                .withNewSpec().withIngressClassName("alb").addNewRule().withNewHttp().addNewPath().withPath("/")
+                .withPathType("Prefix").withNewBackend().withNewService().withName("service-2048").withNewPort().withNumber(80)
+                .endPort().endService().endBackend().endPath().endHttp().endRule().endSpec()
                 .withNewStatus().withNewLoadBalancer().addNewIngress()
                 .withHostname(ALB + "-2090856886.us-east-2.elb.amazonaws.com").endIngress().endLoadBalancer().endStatus()
                 .build());
+        record(service("game-2048", "service-2048", Map.of("app.kubernetes.io/name", "app-2048")));
         record(new ServiceBuilder().withNewMetadata().withName("web").withNamespace("default").withResourceVersion("11")
                 .addToAnnotations("service.beta.kubernetes.io/aws-load-balancer-scheme", "internal").endMetadata()
-                .withNewSpec().withType("LoadBalancer").endSpec()
+                .withNewSpec().withType("LoadBalancer").withSelector(Map.of("app", "web")).endSpec()
                 .withNewStatus().withNewLoadBalancer().addNewIngress()
                 .withHostname(NLB + "-0123456789abcdef.elb.us-east-2.amazonaws.com").endIngress().endLoadBalancer()
                 .endStatus().build());
@@ -112,6 +115,28 @@ class LoadBalancerDiscoveryTest {
         }
     }
 
+    private static io.fabric8.kubernetes.api.model.Service service(String namespace, String name, Map<String, String> selector) {
+        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(namespace).withResourceVersion("12")
+                .endMetadata().withNewSpec().withSelector(selector).endSpec().build();
+    }
+
+    /** An Ingress of the shared ALB's group in {@code namespace}, sending to {@code backend}. */
+    private static io.fabric8.kubernetes.api.model.networking.v1.Ingress groupIngress(String namespace,
+            io.fabric8.kubernetes.api.model.networking.v1.IngressBackend backend) {
+        return new IngressBuilder().withNewMetadata().withName("shop").withNamespace(namespace).withResourceVersion("13")
+                .addToAnnotations("alb.ingress.kubernetes.io/group.name", "shared-alb").endMetadata()
+                .withNewSpec().withIngressClassName("alb").withDefaultBackend(backend).endSpec()
+                .withNewStatus().withNewLoadBalancer().addNewIngress()
+                .withHostname(ALB + "-2090856886.us-east-2.elb.amazonaws.com").endIngress().endLoadBalancer().endStatus()
+                .build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.networking.v1.IngressBackend serviceBackend(String name, String port) {
+        var b = new io.fabric8.kubernetes.api.model.networking.v1.IngressBackendBuilder().withNewService().withName(name);
+        return (port.matches("[0-9]+") ? b.withNewPort().withNumber(Integer.parseInt(port)) : b.withNewPort().withName(port))
+                .endPort().endService().build();
+    }
+
     private ConfigMap configMap() {
         return client.configMaps().inNamespace(NS).withName(CM).get();
     }
@@ -131,7 +156,10 @@ class LoadBalancerDiscoveryTest {
         assertThat(lbs.get(ALB)).isEqualTo(new LoadBalancer(ALB, LoadBalancerType.APPLICATION, "50dc6c495c0c9188",
                 List.of(new LoadBalancer.Address("10.0.1.50", "us-east-2a"), new LoadBalancer.Address("10.0.1.51", "us-east-2a"),
                         new LoadBalancer.Address("10.0.33.50", "us-east-2b"),
-                        new LoadBalancer.Address("2600:1f16:abc:de01::50", "us-east-2b"))));
+                        new LoadBalancer.Address("2600:1f16:abc:de01::50", "us-east-2b")),
+                LoadBalancer.Targets.of(List.of(new LoadBalancer.Target("game-2048", Map.of("app.kubernetes.io/name", "app-2048"))))));
+        assertThat(lbs.get(NLB).targets()).isEqualTo(LoadBalancer.Targets.of(List.of(new LoadBalancer.Target("default",
+                Map.of("app", "web")))));
         assertThat(lbs.get(NLB).type()).isEqualTo(LoadBalancerType.NETWORK);
         assertThat(lbs.get(NLB).addresses()).containsExactly(new LoadBalancer.Address("10.0.2.60", "us-east-2a"));
         assertThat(LoadBalancerConfigMap.decode(configMap().getData()).vpcId()).isEqualTo(VPC);
@@ -220,6 +248,9 @@ class LoadBalancerDiscoveryTest {
             assertThat(discovery.discover()).isTrue();
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(metadata.loadBalancers())
                     .extracting(LoadBalancer::name).containsExactlyInAnyOrder(ALB, NLB));
+            assertThat(metadata.loadBalancers()).extracting(LoadBalancer::targets).containsOnly(
+                    LoadBalancer.Targets.of(List.of(new LoadBalancer.Target("game-2048", Map.of("app.kubernetes.io/name", "app-2048")))),
+                    LoadBalancer.Targets.of(List.of(new LoadBalancer.Target("default", Map.of("app", "web")))));
 
             enis.removeIf(e -> e.id().equals("eni-a2"));
             ec2.networkInterfaces(enis);
@@ -228,6 +259,55 @@ class LoadBalancerDiscoveryTest {
                     .filter(lb -> lb.name().equals(ALB)).findFirst().orElseThrow().addresses())
                     .extracting(LoadBalancer.Address::zone).containsOnly("us-east-2a"));
         }
+    }
+
+    @Test
+    void targets_areEveryBackendServiceOfTheGroupsIngresses_inTheirOwnNamespaces_andPublished() throws Exception {
+        record(groupIngress("shop", serviceBackend("web", "http")));
+        record(service("shop", "web", Map.of("app", "shop-web", "tier", "front")));
+        record(service("other", "web", Map.of("app", "not-this-one")));
+
+        assertThat(discovery.discover()).isTrue();
+
+        assertThat(published().get(ALB).targets()).isEqualTo(LoadBalancer.Targets.of(List.of(
+                new LoadBalancer.Target("game-2048", Map.of("app.kubernetes.io/name", "app-2048")),
+                new LoadBalancer.Target("shop", Map.of("app", "shop-web", "tier", "front")))));
+        assertThat(configMap().getData().get(LoadBalancerConfigMap.DATA_KEY)).contains("\"targets\":[{\"namespace\":\"game-2048\"");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "a backend Service that is not recorded, missing, 80",
+            "a Service without a selector, manual, 80",
+            "an ALB action, ssl-redirect, use-annotation",
+            "a resource backend, resource, ''"})
+    void targets_areUnknown_assoonAsOneBackendOfTheLoadBalancerIsNotProvable(String why, String backend, String port)
+            throws Exception {
+        record(service("shop", "manual", Map.of()));
+        record(groupIngress("shop", backend.equals("resource")
+                ? new io.fabric8.kubernetes.api.model.networking.v1.IngressBackendBuilder()
+                        .withNewResource("k8s.example.com", "StorageBucket", "static").build()
+                : serviceBackend(backend, port)));
+
+        assertThat(discovery.discover()).isTrue();
+
+        assertThat(published().get(ALB).targets()).as(why).isEqualTo(LoadBalancer.Targets.UNKNOWN);
+        assertThat(published().get(NLB).targets().known()).as("another load balancer keeps its own").isTrue();
+        assertThat(configMap().getData().get(LoadBalancerConfigMap.DATA_KEY)).contains("\"name\":\"" + NLB + "\"")
+                .containsOnlyOnce("\"targets\"");
+    }
+
+    @Test
+    void aLoadBalancerServiceWithoutSelector_hasUnknownTargets() throws Exception {
+        record(new ServiceBuilder().withNewMetadata().withName("web").withNamespace("default").withResourceVersion("14")
+                .endMetadata().withNewSpec().withType("LoadBalancer").endSpec()
+                .withNewStatus().withNewLoadBalancer().addNewIngress()
+                .withHostname(NLB + "-0123456789abcdef.elb.us-east-2.amazonaws.com").endIngress().endLoadBalancer()
+                .endStatus().build());
+
+        assertThat(discovery.discover()).isTrue();
+
+        assertThat(published().get(NLB).targets()).isEqualTo(LoadBalancer.Targets.UNKNOWN);
     }
 
     @Test

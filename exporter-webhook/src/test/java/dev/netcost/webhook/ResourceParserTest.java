@@ -86,4 +86,26 @@ class ResourceParserTest {
         assertThat(parser.service(json("{}"), "ns")).isNull();
         assertThat(parser.ingressClass(json("{\"metadata\":{\"name\":5}}"))).isNotNull();
     }
+
+    @Test
+    void recordsAServicesSelector_sorted_andNoneWhenAbsentOrNotStrings() throws Exception {
+        assertThat(parser.service(json("""
+                {"metadata":{"name":"web"},"spec":{"selector":{"tier":"front","app":"web"}}}"""), "ns").selector())
+                .containsExactly(java.util.Map.entry("app", "web"), java.util.Map.entry("tier", "front"));
+        assertThat(parser.service(json("{\"metadata\":{\"name\":\"manual\"},\"spec\":{}}"), "ns").selector()).isEmpty();
+        assertThat(parser.service(json("""
+                {"metadata":{"name":"odd"},"spec":{"selector":{"app":{"x":1}}}}"""), "ns").selector()).isEmpty();
+    }
+
+    @Test
+    void notesABackendThatIsNotAService() throws Exception {
+        IngressState s = parser.ingress(json("""
+                {"metadata":{"name":"static"},
+                 "spec":{"defaultBackend":{"resource":{"apiGroup":"k8s.example.com","kind":"StorageBucket","name":"b"}},
+                         "rules":[{"http":{"paths":[{"path":"/","backend":{"service":{"name":"web","port":{"number":80}}}}]}}]}}
+                """), "ns");
+        assertThat(s.otherBackends()).isTrue();
+        assertThat(s.backends()).extracting(IngressState.Backend::service).containsExactly("web");
+        assertThat(parser.ingress(json("{\"metadata\":{\"name\":\"plain\"},\"spec\":{}}"), "ns").otherBackends()).isFalse();
+    }
 }

@@ -619,12 +619,44 @@ public final class ConfigLoader {
                 }
                 a.finish();
             }
+            LoadBalancer.Targets targets = loadBalancerTargets(lb);
             lb.finish();
             if (name != null && type != null && !addresses.isEmpty()) {
-                out.add(new LoadBalancer(name, type, id, addresses));
+                out.add(new LoadBalancer(name, type, id, addresses, targets));
             }
         }
         return out;
+    }
+
+    /**
+     * {@code loadBalancers[].targets}: absent, every pod may be a target; else a non-empty list of
+     * {@code {namespace, selector}} (selector: labels a target pod carries, all of them; absent or empty,
+     * every pod of the namespace).
+     */
+    private static LoadBalancer.Targets loadBalancerTargets(ConfigNode lb) {
+        if (!lb.has("targets")) {
+            return LoadBalancer.Targets.UNKNOWN;
+        }
+        int problems = lb.errors().problems().size();
+        List<ConfigNode> items = lb.list("targets");
+        if (items.isEmpty() && lb.errors().problems().size() == problems) { // not a list: reported already
+            lb.error("targets", "must list at least one {namespace, selector}; leave targets out to count every pod");
+        }
+        List<LoadBalancer.Target> targets = new ArrayList<>();
+        for (ConfigNode t : items) {
+            String namespace = t.requiredString("namespace");
+            Map<String, String> selector = t.stringMap("selector");
+            for (Map.Entry<String, String> e : selector.entrySet()) {
+                if (e.getKey().isBlank()) {
+                    t.error("selector", "has an empty label name");
+                }
+            }
+            t.finish();
+            if (namespace != null) {
+                targets.add(new LoadBalancer.Target(namespace, selector));
+            }
+        }
+        return LoadBalancer.Targets.of(targets);
     }
 
     /**

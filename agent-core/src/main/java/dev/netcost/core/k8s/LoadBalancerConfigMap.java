@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,11 @@ import java.util.Map;
  *   <li>{@code format}: {@value #FORMAT} — a reader refuses any other value, so a future incompatible
  *       layout is never misread (the node keeps its last good list and logs);</li>
  *   <li>{@code load-balancers.json}: {@code {"updated": RFC 3339, "vpcId": "...", "loadBalancers": [{"name",
- *       "type": "application"|"network", "id", "addresses": [{"ip", "zone"}]}]}}, sorted by name and by
- *       address, so that an unchanged discovery writes byte-identical data (and the webhook skips the update).</li>
+ *       "type": "application"|"network", "id", "addresses": [{"ip", "zone"}], "targets": [{"namespace",
+ *       "selector": {label: value}}]}]}}, sorted by name and by address (targets by namespace and selector),
+ *       so that an unchanged discovery writes byte-identical data (and the webhook skips the update).
+ *       {@code targets} is absent when they are not known (every pod); readers that predate it ignore
+ *       it and count every pod, which loses nothing.</li>
  * </ul>
  */
 public final class LoadBalancerConfigMap {
@@ -56,6 +60,13 @@ public final class LoadBalancerConfigMap {
             for (LoadBalancer.Address a : lb.addresses()) {
                 addrs.addObject().put("ip", a.ip()).put("zone", a.zone());
             }
+            if (lb.targets().known()) {
+                ArrayNode targets = o.putArray("targets");
+                for (LoadBalancer.Target t : lb.targets().selected()) {
+                    ObjectNode selector = targets.addObject().put("namespace", t.namespace()).putObject("selector");
+                    t.selector().forEach(selector::put);
+                }
+            }
         }
         Map<String, String> data = new LinkedHashMap<>();
         data.put(FORMAT_KEY, FORMAT);
@@ -73,7 +84,7 @@ public final class LoadBalancerConfigMap {
         for (LoadBalancer lb : lbs) {
             List<LoadBalancer.Address> addrs = new ArrayList<>(lb.addresses());
             addrs.sort(Comparator.comparing(LoadBalancer.Address::ip));
-            out.add(new LoadBalancer(lb.name(), lb.type(), lb.id(), addrs));
+            out.add(lb.withAddresses(addrs));
         }
         out.sort(Comparator.comparing(LoadBalancer::name));
         return out;
@@ -128,8 +139,38 @@ public final class LoadBalancerConfigMap {
             if (addrs.isEmpty()) {
                 throw new IllegalArgumentException("load balancer '" + name + "' has no addresses");
             }
-            out.add(new LoadBalancer(name, type, o.path("id").asText(""), addrs));
+            out.add(new LoadBalancer(name, type, o.path("id").asText(""), addrs, targets(name, o.get("targets"))));
         }
         return new Contents(updated, root.path("vpcId").asText(""), out);
+    }
+
+    /** {@code "targets"}: absent or null when not known (every pod), else a list of namespace and selector. */
+    private static LoadBalancer.Targets targets(String name, JsonNode list) {
+        if (list == null || list.isNull()) {
+            return LoadBalancer.Targets.UNKNOWN;
+        }
+        if (!list.isArray()) {
+            throw new IllegalArgumentException("load balancer '" + name + "' has targets that are not a list: " + list);
+        }
+        List<LoadBalancer.Target> out = new ArrayList<>();
+        for (JsonNode t : list) {
+            String namespace = t.path("namespace").asText("");
+            JsonNode selector = t.path("selector");
+            if (namespace.isEmpty() || !selector.isMissingNode() && !selector.isObject()) {
+                throw new IllegalArgumentException("load balancer '" + name
+                        + "' has a target without a namespace or with a selector that is not an object: " + t);
+            }
+            Map<String, String> labels = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = selector.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isTextual()) {
+                    throw new IllegalArgumentException("load balancer '" + name + "' has a target selector whose value"
+                            + " is not a string: " + t);
+                }
+                labels.put(e.getKey(), e.getValue().asText());
+            }
+            out.add(new LoadBalancer.Target(namespace, labels));
+        }
+        return LoadBalancer.Targets.of(out);
     }
 }

@@ -1016,6 +1016,45 @@ class ConfigLoaderTest {
                     "loadBalancers[2].addresses[0].port: unknown key (known keys here: ip, zone)",
                     "loadBalancers[4].addresses[0].ip: fd00::1 is already an address of 'b'; an address belongs to one load balancer");
         }
+
+        @Test
+        void targets_bindNamespacesAndSelectors_andAbsentTargetsAreUnknown() {
+            AgentConfig c = load("""
+                    loadBalancers:
+                      - name: shop
+                        addresses: [{ip: 10.0.1.50}]
+                        targets:
+                          - {namespace: shop, selector: {app: web, tier: front}}
+                          - {namespace: search}
+                      - name: other
+                        addresses: [{ip: 10.0.1.51}]
+                    """);
+            assertThat(c.loadBalancers().get(0).targets()).isEqualTo(LoadBalancer.Targets.of(List.of(
+                    new LoadBalancer.Target("search", Map.of()),
+                    new LoadBalancer.Target("shop", Map.of("app", "web", "tier", "front")))));
+            assertThat(c.loadBalancers().get(1).targets()).isEqualTo(LoadBalancer.Targets.UNKNOWN);
+        }
+
+        @Test
+        void badTargets_areAllReported_eachNamingItsKey() {
+            List<String> p = problems("""
+                    loadBalancers:
+                      - {name: a, addresses: [{ip: 10.0.0.1}], targets: []}
+                      - {name: b, addresses: [{ip: 10.0.0.2}], targets: {namespace: x}}
+                      - name: c
+                        addresses: [{ip: 10.0.0.3}]
+                        targets:
+                          - {selector: {app: web}}
+                          - {namespace: x, selector: [app]}
+                          - {namespace: x, labels: {app: web}}
+                    """);
+            assertThat(p).containsExactlyInAnyOrder(
+                    "loadBalancers[0].targets: must list at least one {namespace, selector}; leave targets out to count every pod",
+                    "loadBalancers[1].targets: must be a list",
+                    "loadBalancers[2].targets[0].namespace: is required",
+                    "loadBalancers[2].targets[1].selector: must be a mapping of names to values",
+                    "loadBalancers[2].targets[2].labels: unknown key (known keys here: namespace, selector)");
+        }
     }
 
     @Nested

@@ -67,4 +67,37 @@ class LoadBalancerConfigMapTest {
                 .hasMessageContaining("not JSON");
         assertThatThrownBy(() -> LoadBalancerConfigMap.decode(null)).hasMessageContaining("no data");
     }
+
+    @Test
+    void targets_roundTrip_andAbsentTargetsStayUnknown_whileKnownEmptyTargetsStayKnown() {
+        LoadBalancer scoped = ALB.withTargets(LoadBalancer.Targets.of(List.of(
+                new LoadBalancer.Target("shop", Map.of("tier", "front", "app", "web")),
+                new LoadBalancer.Target("search", Map.of()))));
+        LoadBalancer none = NLB.withTargets(LoadBalancer.Targets.of(List.of()));
+
+        Map<String, String> data = LoadBalancerConfigMap.encode(new LoadBalancerConfigMap.Contents(T, "", List.of(scoped, none)));
+        List<LoadBalancer> back = LoadBalancerConfigMap.decode(data).loadBalancers();
+        List<LoadBalancer> unknown = LoadBalancerConfigMap.decode(LoadBalancerConfigMap.encode(
+                new LoadBalancerConfigMap.Contents(T, "", List.of(ALB)))).loadBalancers();
+
+        assertThat(back).containsExactlyElementsOf(LoadBalancerConfigMap.sorted(List.of(none, scoped)));
+        assertThat(back.get(0).targets().known()).isTrue();
+        assertThat(back.get(0).targets().selected()).isEmpty();
+        assertThat(data.get("load-balancers.json")).contains("\"targets\":[{\"namespace\":\"search\",\"selector\":{}},"
+                + "{\"namespace\":\"shop\",\"selector\":{\"app\":\"web\",\"tier\":\"front\"}}]");
+        assertThat(unknown.get(0).targets()).isEqualTo(LoadBalancer.Targets.UNKNOWN);
+        assertThat(LoadBalancerConfigMap.encode(new LoadBalancerConfigMap.Contents(T, "", List.of(ALB))).get("load-balancers.json"))
+                .doesNotContain("targets");
+    }
+
+    @Test
+    void damagedTargets_areRefused() {
+        for (String targets : List.of("{}", "[{\"selector\":{}}]", "[{\"namespace\":\"a\",\"selector\":[]}]",
+                "[{\"namespace\":\"a\",\"selector\":{\"app\":1}}]")) {
+            assertThatThrownBy(() -> LoadBalancerConfigMap.decode(Map.of("format", LoadBalancerConfigMap.FORMAT,
+                    "load-balancers.json", "{\"updated\":\"2026-03-01T12:00:00Z\",\"loadBalancers\":[{\"name\":\"a\","
+                            + "\"type\":\"application\",\"addresses\":[{\"ip\":\"10.0.0.1\"}],\"targets\":" + targets + "}]}")))
+                    .as(targets).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("load balancer 'a'");
+        }
+    }
 }
