@@ -60,7 +60,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{/*
 JVM flags for a small container: heap as a share of the memory limit, started small (-Xms16m) and
 kept close to what is live (heap free ratios), so resident memory follows use rather than the limit;
-the class-data archive when the image has one (-Xshare:auto ignores one that does not match). Each
+the C1 compiler only when jit is c1; the class-data archive when the image has one (-Xshare:auto ignores one that does not match). Each
 was measured on its own: bench/results/peers.md.
 */}}
 {{- define "netcost.jvmArgs" -}}
@@ -71,6 +71,9 @@ was measured on its own: bench/results/peers.md.
 - -XX:+UseSerialGC
 - -XX:+ExitOnOutOfMemoryError
 - -Xss512k
+{{- if eq .jit "c1" }}
+- -XX:TieredStopAtLevel=1
+{{- end }}
 {{- with .sharedArchive }}
 - -XX:SharedArchiveFile={{ . }}
 - -Xshare:auto

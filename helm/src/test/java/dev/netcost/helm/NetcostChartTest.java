@@ -384,6 +384,21 @@ class NetcostChartTest {
     }
 
     @Test
+    void nodeAgentRunsTheC1CompilerOnly_theWebhookTheJvmsDefault_eachSettable() throws Exception {
+        Chart c = render("");
+        List<String> node = c.one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+        List<String> webhook = c.one(Deployment.class, "-webhook").getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getArgs();
+        assertThat(node).contains("-XX:TieredStopAtLevel=1");
+        assertThat(webhook).doesNotContain("-XX:TieredStopAtLevel=1");
+        Chart swapped = render("", Map.of("nodeAgent.jit", "tiered", "webhook.jit", "c1"));
+        assertThat(swapped.one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                .doesNotContain("-XX:TieredStopAtLevel=1");
+        assertThat(swapped.one(Deployment.class, "-webhook").getSpec().getTemplate().getSpec().getContainers().get(0)
+                .getArgs()).contains("-XX:TieredStopAtLevel=1");
+    }
+
+    @Test
     void kubeletSource_isTheDefault_withoutHostPid() throws Exception {
         Chart c = render(ONE_ENDPOINT);
         PodSpec pod = c.one(DaemonSet.class, "-node").getSpec().getTemplate().getSpec();
@@ -496,6 +511,7 @@ class NetcostChartTest {
                 Arguments.of(Map.of("exporters.iptables.backend", "ebpf"), "exporters.iptables.backend"),
                 Arguments.of(Map.of("exporters.iptables.chainPrefix", "NET-COST"), "exporters.iptables.chainPrefix"),
                 Arguments.of(Map.of("nodeAgent.heapPercent", 95), "nodeAgent.heapPercent"),
+                Arguments.of(Map.of("nodeAgent.jit", "c2"), "nodeAgent.jit"),
                 Arguments.of(Map.of("aws.region", "Ohio"), "aws.region"),
                 Arguments.of(Map.of("aws.vpcId", "my-vpc"), "aws.vpcId"),
                 Arguments.of(Map.of("aws.discoveryInterval", "2 minutes"), "aws.discoveryInterval"));
