@@ -145,6 +145,10 @@ public final class CadvisorTextParser {
                 }
                 continue;
             }
+            if (isNameStart(b) && end - p > NetworkFamily.prefixLength() && !NetworkFamily.mayStartAt(buf, p)) {
+                p = skipLine(buf, p, end, last); // another family's line: its name need not be read to its end
+                continue;
+            }
             int nameEnd = metricNameEnd(buf, p, end);
             if (nameEnd == end && !last) {
                 return p; // the name may go on in the next chunk

@@ -17,6 +17,10 @@ public enum NetworkFamily {
     TRANSMIT_PACKETS_DROPPED("container_network_transmit_packets_dropped_total", 11);
 
     private static final NetworkFamily[] ALL = values();
+    /** What every kept family's name starts with. */
+    private static final byte[] PREFIX = "container_network_".getBytes(StandardCharsets.US_ASCII);
+    /** The first byte where the other cAdvisor families' names differ from {@link #PREFIX}. */
+    private static final int FIRST_DIFFERENCE = "container_".length();
 
     private final String metricName;
     private final byte[] nameBytes;
@@ -61,6 +65,28 @@ public enum NetworkFamily {
             }
         }
         return null;
+    }
+
+    /** Bytes {@link #mayStartAt} needs to decide. */
+    static int prefixLength() {
+        return PREFIX.length;
+    }
+
+    /**
+     * Whether a line starting at {@code p} ({@link #prefixLength} bytes available) can be one of these
+     * families: false for the names of the other families without reading them to their end, which is
+     * most of a kubelet's lines.
+     */
+    static boolean mayStartAt(byte[] buf, int p) {
+        if (buf[p + FIRST_DIFFERENCE] != PREFIX[FIRST_DIFFERENCE]) {
+            return false;
+        }
+        for (int i = 0; i < PREFIX.length; i++) {
+            if (buf[p + i] != PREFIX[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static NetworkFamily[] all() {

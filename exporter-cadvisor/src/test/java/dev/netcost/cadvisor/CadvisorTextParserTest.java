@@ -111,6 +111,27 @@ class CadvisorTextParserTest {
     }
 
     /** {@code payload} read {@code size} bytes at a time. */
+    @Test
+    void namesThatShareOrNearlyShareTheKeptPrefix_areReadToTheirEnd_atEveryChunkBoundary() throws Exception {
+        String body = String.join("\n",
+                "container_network_tcp_usage_total{pod=\"a\",tcp_state=\"close\"} 1",
+                "container_networx_receive_bytes_total{pod=\"b\",interface=\"eth0\"} 2",
+                "container_network_receive_bytes_totals{pod=\"c\",interface=\"eth0\"} 3",
+                "container_cpu_usage_seconds_total{pod=\"d\"} 4",
+                "c 5",
+                "container_network_receive_bytes_total{pod=\"e\",interface=\"eth0\"} 6",
+                "container_network_ 7",
+                "{pod=\"f\"} 8",
+                "container_network_transmit_bytes_total{pod=\"g\",interface=\"eth0\"} 9") + "\n";
+        byte[] payload = body.getBytes(StandardCharsets.UTF_8);
+        for (int chunk = 1; chunk <= payload.length + 1; chunk++) {
+            List<String> got = new ArrayList<>();
+            int errors = new CadvisorTextParser().parse(chunks(payload, chunk), (f, l, v, ts) -> got.add(l.get("pod") + "=" + v));
+            assertThat(got).as("chunks of %d bytes", chunk).containsExactly("e=6.0", "g=9.0");
+            assertThat(errors).as("malformed lines, chunks of %d bytes", chunk).isEqualTo(1); // the line without a name
+        }
+    }
+
     static CadvisorTextParser.ChunkSource chunks(byte[] payload, int size) {
         int[] at = {0};
         return (b, off, len) -> {

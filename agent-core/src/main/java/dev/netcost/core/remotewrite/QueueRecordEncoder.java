@@ -57,11 +57,18 @@ final class QueueRecordEncoder {
         count++;
     }
 
+    /** Length and UTF-8 in one pass over the string: encoded after a one-byte length, moved when it needs more. */
     private int writeString(String s) {
-        int len = Utf8.length(s);
-        int p = writeVarint(buf, pos, len);
-        return Utf8.encode(s, buf, p);
+        int start = pos + 1;
+        int len = Utf8.encode(s, buf, start) - start;
+        int lengthBytes = WriteRequestEncoder.varintSize(len);
+        if (lengthBytes > 1) {
+            System.arraycopy(buf, start, buf, start + lengthBytes - 1, len);
+        }
+        writeVarint(buf, pos, len);
+        return pos + lengthBytes + len;
     }
+
 
     /** Writes the header for the samples added so far and returns header + payload, ready to write. */
     ByteBuffer frame(long appendTimeMs) {

@@ -113,6 +113,24 @@ class DiskSampleQueueTest {
     }
 
     @Test
+    void labelsOfEveryLengthComeBackExactly_acrossTheOneTwoAndThreeByteLengthPrefixes() {
+        DiskSampleQueue q = queue();
+        List<Labels> sent = new ArrayList<>();
+        for (int len : new int[] {0, 1, 127, 128, 129, 16_383, 16_384, 70_000}) {
+            String ascii = "a".repeat(len);
+            String wide = "ü".repeat(len / 2) + "✓".repeat(len % 3); // two- and three-byte UTF-8
+            Labels l = Labels.of("m", "ascii", ascii, "wide", wide, "z", "after");
+            sent.add(l);
+            q.offer(new Sample(l, len, len));
+        }
+        q.seal();
+        for (Labels l : sent) {
+            assertThat(q.poll().labels()).isEqualTo(l);
+        }
+        assertThat(q.poll()).isNull();
+    }
+
+    @Test
     void offeredSamples_areInvisibleUntilSealed() {
         DiskSampleQueue q = queue();
         q.offer(sample("a", 1));
